@@ -1,0 +1,87 @@
+//! Collecting every error of one macro call, so that all of them are reported at once.
+
+use proc_macro2::Span;
+use std::fmt::Display;
+
+/// The errors found so far in one macro call.
+#[derive(Default)]
+pub(crate) struct Diagnostics {
+    error: Option<syn::Error>,
+}
+
+impl Diagnostics {
+    /// Records an error at `span`.
+    pub(crate) fn error(&mut self, span: Span, message: impl Display) {
+        self.push(syn::Error::new(span, message));
+    }
+
+    /// Records an error.
+    pub(crate) fn push(&mut self, error: syn::Error) {
+        match &mut self.error {
+            Some(first) => first.combine(error),
+            None => self.error = Some(error),
+        }
+    }
+
+    /// `Ok` when nothing was recorded; otherwise every recorded error.
+    pub(crate) fn finish(self) -> syn::Result<()> {
+        match self.error {
+            Some(error) => Err(error),
+            None => Ok(()),
+        }
+    }
+}
+
+/// The closest of `candidates` to `input`, if any is close enough to be a likely typo.
+pub(crate) fn closest<'a>(input: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(|candidate| (edit_distance(input, candidate), *candidate))
+        .filter(|(distance, candidate)| *distance <= (candidate.len().max(3) / 3).max(1) + 1)
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, candidate)| candidate)
+}
+
+/// `a`, `b` and `c` as "`a`, `b`, `c`", quoted with `quote` (a backtick or a double quote).
+pub(crate) fn one_of(candidates: &[&str], quote: char) -> String {
+    candidates
+        .iter()
+        .map(|c| format!("{quote}{c}{quote}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Levenshtein distance, case-insensitive (so `Limit` suggests `limit`).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.to_lowercase().chars().collect();
+    let b: Vec<char> = b.to_lowercase().chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut current = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let substitute = previous[j] + usize::from(ca != cb);
+            current.push(substitute.min(previous[j + 1] + 1).min(current[j] + 1));
+        }
+        previous = current;
+    }
+    previous[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_near_names_only() {
+        let keys = ["limit", "strategy", "crate"];
+        assert_eq!(closest("limt", &keys), Some("limit"));
+        assert_eq!(closest("Limit", &keys), Some("limit"));
+        assert_eq!(closest("stratgey", &keys), Some("strategy"));
+        assert_eq!(closest("krate", &keys), Some("crate"));
+        assert_eq!(closest("timeout", &keys), None);
+        let strategies = ["join", "all", "settled", "any", "race"];
+        assert_eq!(closest("setled", &strategies), Some("settled"));
+        assert_eq!(closest("allSettled", &strategies), None);
+        assert_eq!(closest("first", &strategies), None);
+    }
+}

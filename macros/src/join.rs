@@ -1,0 +1,341 @@
+//! `join_bounded!`: parse the options and the futures, check them, then expand.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::parse::{Parse, ParseStream};
+use syn::spanned::Spanned;
+use syn::{Expr, Ident, Pat, Path, Token, bracketed};
+
+use crate::args::Arg;
+use crate::diagnostics::{Diagnostics, closest, one_of};
+use crate::limit::Limit;
+use crate::strategy::Strategy;
+
+const KEYS: &[&str] = &["limit", "strategy", "crate"];
+
+pub(crate) fn expand(input: TokenStream) -> TokenStream {
+    match syn::parse2::<Input>(input).and_then(Join::from_input) {
+        Ok(join) => join.expand(),
+        Err(error) => error.to_compile_error(),
+    }
+}
+
+/// The macro's input as written: `[$crate] key = value, ...; futures`.
+struct Input {
+    /// The path of the facade crate, passed by the `macro_rules!` wrapper as `$crate`.
+    default_crate: TokenStream,
+    args: Vec<Arg>,
+    semi: Token![;],
+    futures: Futures,
+}
+
+enum Futures {
+    /// `for PAT in ITER => FUTURE`
+    Iter { pat: Pat, iter: Expr, future: Expr },
+    /// `a(), b(), c()`
+    List(Vec<Expr>),
+}
+
+impl Parse for Input {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let default_crate;
+        bracketed!(default_crate in input);
+        let default_crate = default_crate.parse()?;
+
+        let mut args = Vec::new();
+        while !input.peek(Token![;]) {
+            if input.is_empty() {
+                return Err(input.error(
+                    "expected `;` and then the futures, as in `join_bounded!(limit = 8; a(), b())`",
+                ));
+            }
+            let arg = input.parse::<Arg>().map_err(|error| {
+                syn::Error::new(
+                    error.span(),
+                    "expected an option such as `limit = 8`; the futures come after a `;`, as in \
+                     `join_bounded!(limit = 8; a(), b())`",
+                )
+            })?;
+            args.push(arg);
+            if !input.peek(Token![;]) {
+                input.parse::<Token![,]>().map_err(|error| {
+                    syn::Error::new(
+                        error.span(),
+                        "expected `,` before the next option, or `;` before the futures",
+                    )
+                })?;
+            }
+        }
+        let semi = input.parse()?;
+
+        let futures = if input.peek(Token![for]) {
+            input.parse::<Token![for]>()?;
+            let pat = Pat::parse_single(input)?;
+            input.parse::<Token![in]>()?;
+            let iter = input.parse()?;
+            input.parse::<Token![=>]>()?;
+            let future = input.parse()?;
+            input.parse::<Option<Token![,]>>()?;
+            Futures::Iter { pat, iter, future }
+        } else {
+            let list = input.parse_terminated(Expr::parse, Token![,])?;
+            Futures::List(list.into_iter().collect())
+        };
+        Ok(Input {
+            default_crate,
+            args,
+            semi,
+            futures,
+        })
+    }
+}
+
+/// A checked `join_bounded!` call, ready to expand.
+struct Join {
+    krate: TokenStream,
+    limit: Limit,
+    strategy: Strategy,
+    futures: Futures,
+}
+
+impl Join {
+    /// Builds the typed configuration, with every cross-key rule, reporting all errors at once.
+    fn from_input(input: Input) -> syn::Result<Self> {
+        let mut errors = Diagnostics::default();
+        let mut limit: Option<Limit> = None;
+        let mut strategy: Option<Strategy> = None;
+        let mut krate: Option<Path> = None;
+        let mut seen: Vec<Ident> = Vec::new();
+
+        for Arg { key, value } in input.args {
+            let name = key.to_string();
+            if let Some(first) = seen.iter().find(|seen| **seen == key) {
+                let mut error = syn::Error::new(key.span(), format!("`{name}` is set twice"));
+                error.combine(syn::Error::new(
+                    first.span(),
+                    format!("`{name}` is first set here"),
+                ));
+                errors.push(error);
+                continue;
+            }
+            let parsed = match name.as_str() {
+                "limit" => Limit::from_expr(&value).map(|value| limit = Some(value)),
+                "strategy" => Strategy::from_expr(&value).map(|(value, _)| strategy = Some(value)),
+                "crate" => crate_path(&value).map(|value| krate = Some(value)),
+                unknown => Err(unknown_key(&key, unknown)),
+            };
+            if let Err(error) = parsed {
+                errors.push(error);
+            }
+            seen.push(key);
+        }
+
+        if limit.is_none() && !seen.iter().any(|key| key == "limit") {
+            errors.error(
+                Span::call_site(),
+                "join_bounded! needs a `limit`: how many futures may run at once, as in \
+                 `join_bounded!(limit = 8; ...)`",
+            );
+        }
+        if let Futures::List(list) = &input.futures
+            && list.is_empty()
+        {
+            errors.error(
+                input.semi.span,
+                "join_bounded! needs at least one future after `;` (or an iterator: \
+                 `for x in xs => f(x)`)",
+            );
+        }
+        errors.finish()?;
+
+        Ok(Join {
+            krate: match krate {
+                Some(path) => quote!(#path),
+                None => input.default_crate,
+            },
+            limit: limit.expect("a missing limit was reported"),
+            strategy: strategy.unwrap_or(Strategy::Join),
+            futures: input.futures,
+        })
+    }
+
+    fn expand(self) -> TokenStream {
+        let krate = &self.krate;
+        let limit_name = Ident::new("__bounded_limit", Span::mixed_site());
+        let limit = self.limit.to_nonzero(krate);
+        let join = match &self.futures {
+            Futures::Iter { pat, iter, future } => {
+                let method = method(self.strategy, future.span());
+                quote! {
+                    #krate::__private::join_bounded(
+                        #limit_name,
+                        ::core::iter::Iterator::map(
+                            ::core::iter::IntoIterator::into_iter(#iter),
+                            |#pat| #future,
+                        ),
+                    )
+                    #method
+                    .await
+                }
+            }
+            Futures::List(list) => self.expand_list(list, &limit_name),
+        };
+        quote! {
+            {
+                let #limit_name = #limit;
+                #join
+            }
+        }
+    }
+
+    /// The list form: an iterator over an array of futures that are made one type by nesting
+    /// them in `Either`, with outputs nested the same way and unpacked into a tuple afterwards.
+    fn expand_list(&self, list: &[Expr], limit_name: &Ident) -> TokenStream {
+        let krate = &self.krate;
+        let either = quote!(#krate::__private::Either);
+        let count = list.len();
+        let names: Vec<Ident> = (0..count)
+            .map(|i| format_ident!("__bounded_future{}", i, span = Span::mixed_site()))
+            .collect();
+        let value = Ident::new("__bounded_value", Span::mixed_site());
+        let outputs = Ident::new("__bounded_outputs", Span::mixed_site());
+
+        let futures = list.iter().zip(&names).enumerate().map(|(position, (expr, name))| {
+            let awaited = quote_spanned!(expr.span()=> #name.await);
+            let wrap = |tokens: TokenStream| nest(&either, position, count, tokens);
+            let output = match self.strategy {
+                Strategy::Join => wrap(awaited),
+                Strategy::All => {
+                    let ok = wrap(quote!(#value));
+                    quote_spanned! {expr.span()=>
+                        ::core::result::Result::map(
+                            #krate::__private::all_output(#awaited),
+                            |#value| #ok,
+                        )
+                    }
+                }
+                Strategy::Settled => {
+                    let ok = wrap(quote!(#value));
+                    quote_spanned! {expr.span()=>
+                        match #krate::__private::settled_output(#awaited) {
+                            ::core::result::Result::Ok(#value) => ::core::result::Result::Ok(#ok),
+                            ::core::result::Result::Err(#value) => ::core::result::Result::Err(#ok),
+                        }
+                    }
+                }
+                Strategy::Any => quote_spanned!(expr.span()=> #krate::__private::any_output(#awaited)),
+                Strategy::Race => awaited,
+            };
+            wrap(quote!(async move { #output }))
+        });
+
+        // Unpacks output `position` from its `Either` nesting.
+        let unpack = |position: usize, tokens: TokenStream| {
+            let pattern = nest(&either, position, count, quote!(#value));
+            quote! {
+                match #tokens {
+                    #pattern => #value,
+                    #[allow(unreachable_patterns)]
+                    _ => ::core::unreachable!("join_bounded!: an output arrived out of place"),
+                }
+            }
+        };
+        let next = quote! {
+            ::core::option::Option::expect(
+                ::core::iter::Iterator::next(&mut #outputs),
+                "join_bounded!: one output per future",
+            )
+        };
+        let tuple = |each: &dyn Fn(usize) -> TokenStream| {
+            let items = (0..count).map(each);
+            quote!({
+                let mut #outputs = ::core::iter::IntoIterator::into_iter(#outputs);
+                (#(#items,)*)
+            })
+        };
+        let method = method(self.strategy, Span::call_site());
+        let result = match self.strategy {
+            Strategy::Join => tuple(&|i| unpack(i, quote!(#next))),
+            Strategy::All => {
+                let tuple = tuple(&|i| unpack(i, quote!(#next)));
+                quote!(::core::result::Result::map(#outputs, |#outputs| #tuple))
+            }
+            Strategy::Settled => tuple(&|i| {
+                let unpack = unpack(i, quote!(#value));
+                quote! {
+                    #krate::Outcome::map_err(
+                        #krate::Outcome::map(
+                            #next,
+                            |#value| #unpack,
+                        ),
+                        |#value| #unpack,
+                    )
+                }
+            }),
+            Strategy::Any => quote!(#outputs),
+            Strategy::Race => quote! {
+                ::core::option::Option::expect(#outputs, "a non-empty race has a winner")
+            },
+        };
+
+        quote! {
+            #(let #names = #list;)*
+            let #outputs = #krate::__private::join_bounded(#limit_name, [#(#futures),*])
+                #method
+                .await;
+            #result
+        }
+    }
+}
+
+/// `tokens` nested in `Either` for `position` of `count`: `Left(x)`, `Right(Left(x))`, ...,
+/// with the last position all `Right`. A single future is not nested at all.
+fn nest(either: &TokenStream, position: usize, count: usize, tokens: TokenStream) -> TokenStream {
+    let mut nested = if position + 1 == count {
+        tokens
+    } else {
+        quote!(#either::Left(#tokens))
+    };
+    for _ in 0..position {
+        nested = quote!(#either::Right(#nested));
+    }
+    nested
+}
+
+/// The builder method of `strategy`, spanned so that a "needs `Result`" error points at `span`.
+fn method(strategy: Strategy, span: Span) -> TokenStream {
+    let name = match strategy {
+        Strategy::Join => "join",
+        Strategy::All => "all",
+        Strategy::Settled => "settled",
+        Strategy::Any => "any",
+        Strategy::Race => "race",
+    };
+    let name = Ident::new(name, span);
+    quote!(.#name())
+}
+
+fn crate_path(value: &Expr) -> syn::Result<Path> {
+    let message = "`crate` takes the path of the bounded-async crate as a string, such as \
+                   `crate = \"::my_reexport::bounded_async\"`";
+    match value {
+        Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(path),
+            ..
+        }) => path
+            .parse::<Path>()
+            .map_err(|_| syn::Error::new(path.span(), message)),
+        other => Err(syn::Error::new_spanned(other, message)),
+    }
+}
+
+fn unknown_key(key: &Ident, name: &str) -> syn::Error {
+    let expected = one_of(KEYS, '`');
+    let message = match closest(name, KEYS) {
+        Some(near) => {
+            format!("unknown key `{name}`; did you mean `{near}`? Expected one of {expected}")
+        }
+        None => format!("unknown key `{name}`; expected one of {expected}"),
+    };
+    syn::Error::new(key.span(), message)
+}

@@ -1,0 +1,19 @@
+//! Procedural macros of [bounded-async](https://docs.rs/bounded-async).
+//!
+//! Use them through the `bounded-async` crate, which documents them and re-exports them next to
+//! the runtime their expansions call; this crate is not meant to be depended on directly.
+
+mod args;
+mod diagnostics;
+mod join;
+mod limit;
+mod strategy;
+
+use proc_macro::TokenStream;
+
+/// The implementation of `bounded_async::join_bounded!`, which calls it with `$crate` first.
+#[doc(hidden)]
+#[proc_macro]
+pub fn join_bounded_impl(input: TokenStream) -> TokenStream {
+    join::expand(input.into()).into()
+}

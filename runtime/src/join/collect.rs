@@ -1,0 +1,288 @@
+//! Collectors: what each strategy does with an output, and when it stops the join.
+
+use std::ops::ControlFlow;
+use std::panic;
+use std::thread;
+
+use crate::{Errors, Outcome, Settled};
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+/// What a join does with each output, and what it returns. One implementation per strategy.
+///
+/// The join hands every output to its collector together with the output's input index; the
+/// collector may stop the join early (`"all"` on an `Err`, `"any"` on an `Ok`, `"race"` on the
+/// first output), which drops every future still in flight and pulls no further items.
+///
+/// This trait is sealed: the strategies are the five of [`join_bounded!`]'s table.
+///
+/// [`join_bounded!`]: https://docs.rs/bounded-async/latest/bounded_async/macro.join_bounded.html
+pub trait Collector<T>: sealed::Sealed {
+    /// What the join returns.
+    type Output;
+
+    /// Whether the join catches panics of its futures and hands them to the collector.
+    #[doc(hidden)]
+    const CATCHES_PANICS: bool = false;
+
+    /// Takes the output of the future at input position `index` (or its panic, when
+    /// `CATCHES_PANICS`); `Break` ends the join.
+    #[doc(hidden)]
+    fn collect(&mut self, index: usize, output: thread::Result<T>) -> ControlFlow<()>;
+
+    /// Builds the join's result once every future finished or the collector stopped the join.
+    #[doc(hidden)]
+    fn finish(self) -> Self::Output;
+}
+
+/// Implements a trait that says "this strategy needs futures that return `Result`", with a
+/// message naming the strategy.
+macro_rules! result_output {
+    ($(#[$doc:meta])* $name:ident, $message:literal, $note:literal) => {
+        $(#[$doc])*
+        #[diagnostic::on_unimplemented(
+            message = $message,
+            label = "returns `{Self}`, not a `Result`",
+            note = $note
+        )]
+        pub trait $name: sealed::Sealed {
+            /// The success type.
+            type Ok;
+            /// The error type.
+            type Err;
+            #[doc(hidden)]
+            fn into_result(self) -> Result<Self::Ok, Self::Err>;
+        }
+
+        impl<T, E> $name for Result<T, E> {
+            type Ok = T;
+            type Err = E;
+            fn into_result(self) -> Result<T, E> {
+                self
+            }
+        }
+    };
+}
+
+impl<T, E> sealed::Sealed for Result<T, E> {}
+
+result_output!(
+    /// The output of a future joined with `strategy = "all"`: a `Result`.
+    AllOutput,
+    "`strategy = \"all\"` needs futures that return `Result<T, E>`, but these return `{Self}`",
+    "\"all\" stops at the first `Err`; to collect plain values, use the default strategy \"join\""
+);
+result_output!(
+    /// The output of a future joined with `strategy = "settled"`: a `Result`.
+    SettledOutput,
+    "`strategy = \"settled\"` needs futures that return `Result<T, E>`, but these return `{Self}`",
+    "\"settled\" records each `Ok` and `Err` as an `Outcome`; to collect plain values, use the default strategy \"join\""
+);
+result_output!(
+    /// The output of a future joined with `strategy = "any"`: a `Result`.
+    AnyOutput,
+    "`strategy = \"any\"` needs futures that return `Result<T, E>`, but these return `{Self}`",
+    "\"any\" returns the first `Ok`; to take whichever future finishes first, use strategy \"race\""
+);
+
+/// Outputs by input index, for collectors that return them in input order.
+struct Ordered<T> {
+    items: Vec<Option<T>>,
+}
+
+impl<T> Ordered<T> {
+    fn with_capacity(capacity: usize) -> Self {
+        Ordered {
+            items: Vec::with_capacity(capacity),
+        }
+    }
+
+    fn put(&mut self, index: usize, value: T) {
+        if index >= self.items.len() {
+            self.items.resize_with(index + 1, || None);
+        }
+        self.items[index] = Some(value);
+    }
+
+    /// Every output, in input order. Called only once every pulled item has produced one.
+    fn into_vec(self) -> Vec<T> {
+        self.items
+            .into_iter()
+            .map(|item| item.expect("every item pulled from the input has finished"))
+            .collect()
+    }
+}
+
+/// Unwraps an output of a strategy that lets panics propagate.
+fn propagate<T>(output: thread::Result<T>) -> T {
+    output.unwrap_or_else(|payload| panic::resume_unwind(payload))
+}
+
+/// `strategy = "join"`: every output, in input order.
+pub struct JoinCollector<T> {
+    outputs: Ordered<T>,
+}
+
+impl<T> JoinCollector<T> {
+    pub(crate) fn new(capacity: usize) -> Self {
+        JoinCollector {
+            outputs: Ordered::with_capacity(capacity),
+        }
+    }
+}
+
+impl<T> sealed::Sealed for JoinCollector<T> {}
+
+impl<T> Collector<T> for JoinCollector<T> {
+    type Output = Vec<T>;
+
+    fn collect(&mut self, index: usize, output: thread::Result<T>) -> ControlFlow<()> {
+        self.outputs.put(index, propagate(output));
+        ControlFlow::Continue(())
+    }
+
+    fn finish(self) -> Vec<T> {
+        self.outputs.into_vec()
+    }
+}
+
+/// `strategy = "all"`: every `Ok` value in input order, or the first `Err` to arrive.
+pub struct AllCollector<T, E> {
+    outputs: Ordered<T>,
+    error: Option<E>,
+}
+
+impl<T, E> AllCollector<T, E> {
+    pub(crate) fn new(capacity: usize) -> Self {
+        AllCollector {
+            outputs: Ordered::with_capacity(capacity),
+            error: None,
+        }
+    }
+}
+
+impl<T, E> sealed::Sealed for AllCollector<T, E> {}
+
+impl<R: AllOutput> Collector<R> for AllCollector<R::Ok, R::Err> {
+    type Output = Result<Vec<R::Ok>, R::Err>;
+
+    fn collect(&mut self, index: usize, output: thread::Result<R>) -> ControlFlow<()> {
+        match propagate(output).into_result() {
+            Ok(value) => {
+                self.outputs.put(index, value);
+                ControlFlow::Continue(())
+            }
+            Err(error) => {
+                self.error = Some(error);
+                ControlFlow::Break(())
+            }
+        }
+    }
+
+    fn finish(self) -> Self::Output {
+        match self.error {
+            Some(error) => Err(error),
+            None => Ok(self.outputs.into_vec()),
+        }
+    }
+}
+
+/// `strategy = "settled"`: every output and every panic, as an [`Outcome`] in input order.
+pub struct SettledCollector<T, E> {
+    outcomes: Ordered<Outcome<T, E>>,
+}
+
+impl<T, E> SettledCollector<T, E> {
+    pub(crate) fn new(capacity: usize) -> Self {
+        SettledCollector {
+            outcomes: Ordered::with_capacity(capacity),
+        }
+    }
+}
+
+impl<T, E> sealed::Sealed for SettledCollector<T, E> {}
+
+impl<R: SettledOutput> Collector<R> for SettledCollector<R::Ok, R::Err> {
+    type Output = Settled<R::Ok, R::Err>;
+
+    const CATCHES_PANICS: bool = true;
+
+    fn collect(&mut self, index: usize, output: thread::Result<R>) -> ControlFlow<()> {
+        let outcome = Outcome::from_caught(output.map(SettledOutput::into_result));
+        self.outcomes.put(index, outcome);
+        ControlFlow::Continue(())
+    }
+
+    fn finish(self) -> Self::Output {
+        self.outcomes.into_vec().into()
+    }
+}
+
+/// `strategy = "any"`: the first `Ok` to arrive, or every error in input order.
+pub struct AnyCollector<T, E> {
+    value: Option<T>,
+    errors: Ordered<E>,
+}
+
+impl<T, E> AnyCollector<T, E> {
+    pub(crate) fn new() -> Self {
+        AnyCollector {
+            value: None,
+            errors: Ordered::with_capacity(0),
+        }
+    }
+}
+
+impl<T, E> sealed::Sealed for AnyCollector<T, E> {}
+
+impl<R: AnyOutput> Collector<R> for AnyCollector<R::Ok, R::Err> {
+    type Output = Result<R::Ok, Errors<R::Err>>;
+
+    fn collect(&mut self, index: usize, output: thread::Result<R>) -> ControlFlow<()> {
+        match propagate(output).into_result() {
+            Ok(value) => {
+                self.value = Some(value);
+                ControlFlow::Break(())
+            }
+            Err(error) => {
+                self.errors.put(index, error);
+                ControlFlow::Continue(())
+            }
+        }
+    }
+
+    fn finish(self) -> Self::Output {
+        match self.value {
+            Some(value) => Ok(value),
+            None => Err(self.errors.into_vec().into()),
+        }
+    }
+}
+
+/// `strategy = "race"`: the first output to arrive, or `None` for an empty input.
+pub struct RaceCollector<T> {
+    value: Option<T>,
+}
+
+impl<T> RaceCollector<T> {
+    pub(crate) fn new() -> Self {
+        RaceCollector { value: None }
+    }
+}
+
+impl<T> sealed::Sealed for RaceCollector<T> {}
+
+impl<T> Collector<T> for RaceCollector<T> {
+    type Output = Option<T>;
+
+    fn collect(&mut self, _index: usize, output: thread::Result<T>) -> ControlFlow<()> {
+        self.value = Some(propagate(output));
+        ControlFlow::Break(())
+    }
+
+    fn finish(self) -> Option<T> {
+        self.value
+    }
+}

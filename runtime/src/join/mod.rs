@@ -1,0 +1,385 @@
+//! The bounded join: at most `limit` futures in flight, pulled lazily from an iterator, outputs
+//! collected by a strategy.
+
+mod collect;
+mod slots;
+
+use std::fmt;
+use std::future::{Future, IntoFuture};
+use std::num::NonZeroUsize;
+use std::ops::ControlFlow;
+use std::panic::{self, AssertUnwindSafe};
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+pub use collect::{
+    AllCollector, AllOutput, AnyCollector, AnyOutput, Collector, JoinCollector, RaceCollector,
+    SettledCollector, SettledOutput,
+};
+
+use crate::limit::IntoLimit;
+use slots::{SlotId, Slots};
+
+/// Polls of futures one poll of the join may make before it yields to its executor (after asking
+/// to be polled again), so that a join of many ready or self-waking futures cannot starve the
+/// other tasks of its thread.
+const POLL_BUDGET: u32 = 128;
+
+/// Runs the futures of `futures` with at most `limit` in flight at once.
+///
+/// This is [`join_bounded!`] without the macro, for limits read at run time and joins passed
+/// around as values. The returned builder picks the strategy:
+///
+/// | method | returns | on `Err` | on panic |
+/// |---|---|---|---|
+/// | `.await` or [`.join()`](JoinBounded::join) | `Vec<T>` | kept as a value | propagates |
+/// | [`.all()`](JoinBounded::all) | `Result<Vec<T>, E>` | returns at once, drops the rest | propagates |
+/// | [`.settled()`](JoinBounded::settled) | [`Settled<T, E>`](crate::Settled) | recorded, the rest run | recorded |
+/// | [`.any()`](JoinBounded::any) | `Result<T, Errors<E>>` | recorded; first `Ok` wins | propagates |
+/// | [`.race()`](JoinBounded::race) | `Option<T>` | first to finish wins | propagates |
+///
+/// Items are pulled from `futures` only when a slot is free, so at most `limit` futures exist at
+/// once whatever the input's length, and a finished future's slot is refilled at once, so
+/// exactly `limit` are in flight while enough items remain. Outputs come back in input order.
+/// Futures may borrow from the caller, and any executor can drive the join.
+///
+/// `limit` is a `usize` or a [`NonZeroUsize`].
+///
+/// # Panics
+///
+/// When `limit` is 0, which would never run anything.
+///
+/// # Examples
+///
+/// ```
+/// # futures::executor::block_on(async {
+/// use bounded_async::join_bounded;
+///
+/// let jobs = std::env::var("JOBS").ok().and_then(|j| j.parse().ok()).unwrap_or(4_usize);
+/// let doubled = join_bounded(jobs, (1..=5).map(|n| async move { n * 2 })).await;
+/// assert_eq!(doubled, [2, 4, 6, 8, 10]);
+///
+/// let first_ok = join_bounded(jobs, ["x", "1", "2"].map(|s| async move { s.parse::<u8>() }))
+///     .any()
+///     .await;
+/// assert_eq!(first_ok, Ok(1));
+/// # });
+/// ```
+///
+/// [`join_bounded!`]: https://docs.rs/bounded-async/latest/bounded_async/macro.join_bounded.html
+#[track_caller]
+pub fn join_bounded<I>(limit: impl IntoLimit, futures: I) -> JoinBounded<I::IntoIter>
+where
+    I: IntoIterator,
+    I::Item: Future,
+{
+    let Some(limit) = limit.into_limit() else {
+        panic!("join_bounded: `limit` is 0, so no future could ever run; it must be at least 1");
+    };
+    JoinBounded {
+        limit,
+        futures: futures.into_iter(),
+    }
+}
+
+/// A bounded join whose strategy is still to be chosen; see [`join_bounded`].
+///
+/// Awaiting it directly uses the default strategy, `"join"`.
+#[must_use = "a join does nothing until it is awaited"]
+pub struct JoinBounded<I> {
+    limit: NonZeroUsize,
+    futures: I,
+}
+
+type Output<I> = <<I as Iterator>::Item as Future>::Output;
+
+impl<I> JoinBounded<I>
+where
+    I: Iterator,
+    I::Item: Future,
+{
+    /// `strategy = "join"`: every output, in input order. Errors are values like any other;
+    /// a panic propagates.
+    pub fn join(self) -> Join<I, JoinCollector<Output<I>>> {
+        let capacity = self.futures.size_hint().0;
+        Join::new(self.limit, self.futures, JoinCollector::new(capacity))
+    }
+
+    /// `strategy = "all"`: every `Ok` value in input order, or the first `Err`, returned at
+    /// once: the futures in flight are dropped and no further item is pulled.
+    pub fn all(
+        self,
+    ) -> Join<I, AllCollector<<Output<I> as AllOutput>::Ok, <Output<I> as AllOutput>::Err>>
+    where
+        Output<I>: AllOutput,
+    {
+        let capacity = self.futures.size_hint().0;
+        Join::new(self.limit, self.futures, AllCollector::new(capacity))
+    }
+
+    /// `strategy = "settled"`: every `Ok`, `Err` and panic as an [`Outcome`](crate::Outcome), in
+    /// input order. A panic ends only the future that panicked; the rest run on.
+    pub fn settled(
+        self,
+    ) -> Join<
+        I,
+        SettledCollector<<Output<I> as SettledOutput>::Ok, <Output<I> as SettledOutput>::Err>,
+    >
+    where
+        Output<I>: SettledOutput,
+    {
+        let capacity = self.futures.size_hint().0;
+        Join::new(self.limit, self.futures, SettledCollector::new(capacity))
+    }
+
+    /// `strategy = "any"`: the first `Ok` to arrive (the rest are dropped), or, when every future
+    /// failed, every error in input order. An empty input gives an empty [`Errors`](crate::Errors).
+    pub fn any(
+        self,
+    ) -> Join<I, AnyCollector<<Output<I> as AnyOutput>::Ok, <Output<I> as AnyOutput>::Err>>
+    where
+        Output<I>: AnyOutput,
+    {
+        Join::new(self.limit, self.futures, AnyCollector::new())
+    }
+
+    /// `strategy = "race"`: the first output to arrive, whatever it is (the rest are dropped), or
+    /// `None` for an empty input.
+    pub fn race(self) -> Join<I, RaceCollector<Output<I>>> {
+        Join::new(self.limit, self.futures, RaceCollector::new())
+    }
+}
+
+impl<I> IntoFuture for JoinBounded<I>
+where
+    I: Iterator,
+    I::Item: Future,
+{
+    type Output = Vec<Output<I>>;
+    type IntoFuture = Join<I, JoinCollector<Output<I>>>;
+
+    /// The default strategy, `"join"`.
+    fn into_future(self) -> Self::IntoFuture {
+        self.join()
+    }
+}
+
+impl<I> fmt::Debug for JoinBounded<I> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JoinBounded")
+            .field("limit", &self.limit)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The future of a bounded join with a strategy; see [`join_bounded`].
+///
+/// Dropping it drops every future in flight at once, and pulls nothing more from the input.
+#[must_use = "a join does nothing until it is awaited"]
+pub struct Join<I: Iterator, C>
+where
+    I::Item: Future,
+{
+    limit: NonZeroUsize,
+    /// `None` once the input is exhausted or the collector stopped the join.
+    futures: Option<I>,
+    /// The input index of the next item.
+    next_index: usize,
+    slots: Slots<I::Item>,
+    /// `None` once the join has returned.
+    collector: Option<C>,
+}
+
+// The futures are pinned inside the slots' boxed chunks, never inside `Join` itself, and `Join`
+// never pins its iterator or collector, so moving a `Join` moves nothing that is pinned.
+impl<I: Iterator, C> Unpin for Join<I, C> where I::Item: Future {}
+
+/// Why a step of the join stopped early.
+enum Stop {
+    /// The collector has its answer: the join is over.
+    Done,
+    /// The poll budget is spent: yield to the executor.
+    Yield,
+}
+
+impl<I, C> Join<I, C>
+where
+    I: Iterator,
+    I::Item: Future,
+    C: Collector<Output<I>>,
+{
+    fn new(limit: NonZeroUsize, futures: I, collector: C) -> Self {
+        Join {
+            limit,
+            futures: Some(futures),
+            next_index: 0,
+            slots: Slots::new(),
+            collector: Some(collector),
+        }
+    }
+
+    /// The next item of the input with its index, if the join may still pull one.
+    fn pull(&mut self) -> Option<(usize, I::Item)> {
+        let futures = self.futures.as_mut()?;
+        match futures.next() {
+            Some(future) => {
+                let index = self.next_index;
+                self.next_index += 1;
+                Some((index, future))
+            }
+            None => {
+                self.futures = None;
+                None
+            }
+        }
+    }
+
+    /// How many more slots the join could use, asked just before pulling an item: bounded by the
+    /// limit and, when the input says, by how many items remain (that one included).
+    fn room(&self) -> usize {
+        let by_limit = self.limit.get() - self.slots.capacity();
+        let remaining = self
+            .futures
+            .as_ref()
+            .and_then(|futures| futures.size_hint().1)
+            .map_or(usize::MAX, |upper| upper);
+        by_limit.min(remaining)
+    }
+
+    /// Polls slot `id`; each time its future finishes, hands the output to the collector and
+    /// starts the next item in the same slot, until the slot's future is pending, the input is
+    /// exhausted, the collector stops the join, or the budget is spent.
+    fn run(&mut self, id: SlotId, budget: &mut u32) -> ControlFlow<Stop> {
+        loop {
+            if *budget == 0 {
+                self.slots.defer(id);
+                return ControlFlow::Break(Stop::Yield);
+            }
+            *budget -= 1;
+            let output = if C::CATCHES_PANICS {
+                let slots = &mut self.slots;
+                match panic::catch_unwind(AssertUnwindSafe(|| slots.poll(id))) {
+                    Ok(Poll::Pending) => return ControlFlow::Continue(()),
+                    Ok(Poll::Ready(output)) => Ok(output),
+                    Err(payload) => Err(payload),
+                }
+            } else {
+                match self.slots.poll(id) {
+                    Poll::Pending => return ControlFlow::Continue(()),
+                    Poll::Ready(output) => Ok(output),
+                }
+            };
+            let index = self.slots.index(id);
+            let collector = self
+                .collector
+                .as_mut()
+                .expect("a running join has a collector");
+            if collector.collect(index, output).is_break() {
+                return ControlFlow::Break(Stop::Done);
+            }
+            match self.pull() {
+                Some((index, future)) => self.slots.replace(id, index, future),
+                None => {
+                    self.slots.remove(id);
+                    return ControlFlow::Continue(());
+                }
+            }
+        }
+    }
+
+    /// Starts items until `limit` are in flight or the input is exhausted.
+    fn fill(&mut self, budget: &mut u32) -> ControlFlow<Stop> {
+        while self.slots.occupied() < self.limit.get() {
+            let room = self.room();
+            let Some((index, future)) = self.pull() else {
+                break;
+            };
+            let id = self.slots.insert(index, future, room);
+            self.run(id, budget)?;
+        }
+        ControlFlow::Continue(())
+    }
+
+    /// Polls every slot that was woken, refilling those that finish. Returns whether any was.
+    fn poll_woken(&mut self, budget: &mut u32) -> ControlFlow<Stop, bool> {
+        let mut any = false;
+        for chunk in 0..self.slots.chunk_count() {
+            let mut bits = self.slots.take_ready(chunk);
+            while bits != 0 {
+                let id = Slots::<I::Item>::id(chunk, bits.trailing_zeros());
+                bits &= bits - 1;
+                if !self.slots.is_occupied(id) {
+                    continue;
+                }
+                any = true;
+                if let ControlFlow::Break(stop) = self.run(id, budget) {
+                    if bits != 0 {
+                        self.slots.defer_ready(chunk, bits);
+                    }
+                    return ControlFlow::Break(stop);
+                }
+            }
+        }
+        ControlFlow::Continue(any)
+    }
+
+    fn step(&mut self) -> ControlFlow<Stop> {
+        let mut budget = POLL_BUDGET;
+        loop {
+            self.fill(&mut budget)?;
+            if !self.poll_woken(&mut budget)? {
+                return ControlFlow::Continue(());
+            }
+        }
+    }
+
+    fn finish(&mut self) -> C::Output {
+        // Drop what is still in flight before returning, and pull nothing more.
+        self.slots.clear();
+        self.futures = None;
+        self.collector
+            .take()
+            .expect("a running join has a collector")
+            .finish()
+    }
+}
+
+impl<I, C> Future for Join<I, C>
+where
+    I: Iterator,
+    I::Item: Future,
+    C: Collector<Output<I>>,
+{
+    type Output = C::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<C::Output> {
+        let this = self.get_mut();
+        assert!(
+            this.collector.is_some(),
+            "a bounded join was polled after it returned"
+        );
+        this.slots.register(cx.waker());
+        match this.step() {
+            ControlFlow::Break(Stop::Done) => Poll::Ready(this.finish()),
+            ControlFlow::Break(Stop::Yield) => Poll::Pending,
+            ControlFlow::Continue(()) if this.slots.occupied() == 0 && this.futures.is_none() => {
+                Poll::Ready(this.finish())
+            }
+            ControlFlow::Continue(()) => Poll::Pending,
+        }
+    }
+}
+
+impl<I: Iterator, C> fmt::Debug for Join<I, C>
+where
+    I::Item: Future,
+{
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Join")
+            .field("limit", &self.limit)
+            .field("in_flight", &self.slots.occupied())
+            .field("started", &self.next_index)
+            .field("input_exhausted", &self.futures.is_none())
+            .finish()
+    }
+}

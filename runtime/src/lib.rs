@@ -1,0 +1,28 @@
+//! The runtime of [bounded-async](https://docs.rs/bounded-async): the bounded join driver, its
+//! strategies, and the outcome types.
+//!
+//! Use it through the `bounded-async` crate, which re-exports everything here next to the
+//! macros. Everything the macros do is reachable from this API without them; for example
+//! [`join_bounded`] takes a limit read at run time and returns the join as a value.
+
+#![deny(missing_docs)]
+#![warn(rust_2018_idioms, unreachable_pub)]
+
+mod errors;
+mod join;
+mod limit;
+mod outcome;
+mod settled;
+
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;
+
+pub use errors::Errors;
+pub use join::{
+    AllCollector, AllOutput, AnyCollector, AnyOutput, Collector, Join, JoinBounded, JoinCollector,
+    RaceCollector, SettledCollector, SettledOutput, join_bounded,
+};
+pub use limit::IntoLimit;
+pub use outcome::{Outcome, Panic};
+pub use settled::Settled;
