@@ -1,6 +1,6 @@
 //! Collecting every error of one macro call, so that all of them are reported at once.
 
-use proc_macro2::Span;
+use proc_macro2::{Span, TokenStream};
 use std::fmt::Display;
 
 /// The errors found so far in one macro call.
@@ -49,6 +49,28 @@ pub(crate) fn one_of(candidates: &[&str], quote: char) -> String {
         .map(|c| format!("{quote}{c}{quote}"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// `tokens` shown at `location` in diagnostics, still resolved as before (this keeps `$crate`
+/// working while errors point at the user's code rather than at the whole macro call).
+pub(crate) fn located_at(tokens: &TokenStream, location: Span) -> TokenStream {
+    tokens
+        .clone()
+        .into_iter()
+        .map(|mut token| {
+            if let proc_macro2::TokenTree::Group(group) = &token {
+                let mut relocated = proc_macro2::Group::new(
+                    group.delimiter(),
+                    located_at(&group.stream(), location),
+                );
+                relocated.set_span(group.span().located_at(location));
+                token = proc_macro2::TokenTree::Group(relocated);
+            } else {
+                token.set_span(token.span().located_at(location));
+            }
+            token
+        })
+        .collect()
 }
 
 /// Levenshtein distance, case-insensitive (so `Limit` suggests `limit`).

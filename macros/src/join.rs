@@ -7,7 +7,7 @@ use syn::spanned::Spanned;
 use syn::{Expr, Ident, Pat, Path, Token, bracketed};
 
 use crate::args::Arg;
-use crate::diagnostics::{Diagnostics, closest, one_of};
+use crate::diagnostics::{Diagnostics, closest, located_at, one_of};
 use crate::limit::Limit;
 use crate::strategy::Strategy;
 
@@ -16,8 +16,15 @@ const KEYS: &[&str] = &["limit", "strategy", "crate"];
 pub(crate) fn expand(input: TokenStream) -> TokenStream {
     match syn::parse2::<Input>(input).and_then(Join::from_input) {
         Ok(join) => join.expand(),
-        Err(error) => error.to_compile_error(),
+        Err(error) => errors_expression(error),
     }
+}
+
+/// Every error as one expression: a block of `compile_error!`s, the last one its value, so
+/// that several errors in expression position do not confuse the parser.
+fn errors_expression(error: syn::Error) -> TokenStream {
+    let errors = error.into_iter().map(|error| error.to_compile_error());
+    quote!({ #(#errors);* })
 }
 
 /// The macro's input as written: `[$crate] key = value, ...; futures`.
@@ -165,16 +172,16 @@ impl Join {
         let limit = self.limit.to_nonzero(krate);
         let join = match &self.futures {
             Futures::Iter { pat, iter, future } => {
-                let method = method(self.strategy, future.span());
-                quote! {
-                    #krate::__private::join_bounded(
+                // Spanned at the future, so that "needs `Result`" points at it.
+                let strategy = strategy_fn(krate, self.strategy, future.span());
+                quote_spanned! {future.span()=>
+                    #strategy(#krate::__private::join_bounded(
                         #limit_name,
                         ::core::iter::Iterator::map(
                             ::core::iter::IntoIterator::into_iter(#iter),
                             |#pat| #future,
                         ),
-                    )
-                    #method
+                    ))
                     .await
                 }
             }
@@ -194,17 +201,27 @@ impl Join {
         let krate = &self.krate;
         let either = quote!(#krate::__private::Either);
         let count = list.len();
-        let names: Vec<Ident> = (0..count)
-            .map(|i| format_ident!("__bounded_future{}", i, span = Span::mixed_site()))
+        // Hygienic names, located at each future so errors about its output point at it.
+        let names: Vec<Ident> = list
+            .iter()
+            .enumerate()
+            .map(|(i, expr)| {
+                let span = Span::mixed_site().located_at(expr.span());
+                format_ident!("__bounded_future{}", i, span = span)
+            })
             .collect();
         let value = Ident::new("__bounded_value", Span::mixed_site());
         let outputs = Ident::new("__bounded_outputs", Span::mixed_site());
 
         let futures = list.iter().zip(&names).enumerate().map(|(position, (expr, name))| {
-            let awaited = quote_spanned!(expr.span()=> #name.await);
+            // The awaited output gets a name located at the future, so that an error about its
+            // type points at the future rather than at the whole macro call. No user code runs
+            // inside this `async` block, so the name needs no hygiene.
+            let awaited = Ident::new("__bounded_output", expr.span());
+            let krate = located_at(krate, expr.span());
             let wrap = |tokens: TokenStream| nest(&either, position, count, tokens);
             let output = match self.strategy {
-                Strategy::Join => wrap(awaited),
+                Strategy::Join => wrap(quote!(#awaited)),
                 Strategy::All => {
                     let ok = wrap(quote!(#value));
                     quote_spanned! {expr.span()=>
@@ -224,9 +241,12 @@ impl Join {
                     }
                 }
                 Strategy::Any => quote_spanned!(expr.span()=> #krate::__private::any_output(#awaited)),
-                Strategy::Race => awaited,
+                Strategy::Race => quote!(#awaited),
             };
-            wrap(quote!(async move { #output }))
+            wrap(quote!(async move {
+                let #awaited = #name.await;
+                #output
+            }))
         });
 
         // Unpacks output `position` from its `Either` nesting.
@@ -253,7 +273,7 @@ impl Join {
                 (#(#items,)*)
             })
         };
-        let method = method(self.strategy, Span::call_site());
+        let strategy = strategy_fn(krate, self.strategy, Span::call_site());
         let result = match self.strategy {
             Strategy::Join => tuple(&|i| unpack(i, quote!(#next))),
             Strategy::All => {
@@ -280,9 +300,8 @@ impl Join {
 
         quote! {
             #(let #names = #list;)*
-            let #outputs = #krate::__private::join_bounded(#limit_name, [#(#futures),*])
-                #method
-                .await;
+            let #outputs =
+                #strategy(#krate::__private::join_bounded(#limit_name, [#(#futures),*])).await;
             #result
         }
     }
@@ -302,8 +321,8 @@ fn nest(either: &TokenStream, position: usize, count: usize, tokens: TokenStream
     nested
 }
 
-/// The builder method of `strategy`, spanned so that a "needs `Result`" error points at `span`.
-fn method(strategy: Strategy, span: Span) -> TokenStream {
+/// The `__private` function that picks `strategy`, spanned at `span`.
+fn strategy_fn(krate: &TokenStream, strategy: Strategy, span: Span) -> TokenStream {
     let name = match strategy {
         Strategy::Join => "join",
         Strategy::All => "all",
@@ -312,7 +331,8 @@ fn method(strategy: Strategy, span: Span) -> TokenStream {
         Strategy::Race => "race",
     };
     let name = Ident::new(name, span);
-    quote!(.#name())
+    let krate = located_at(krate, span);
+    quote_spanned!(span=> #krate::__private::#name)
 }
 
 fn crate_path(value: &Expr) -> syn::Result<Path> {

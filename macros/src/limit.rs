@@ -3,6 +3,8 @@
 use proc_macro2::TokenStream;
 use quote::{ToTokens, quote_spanned};
 use syn::spanned::Spanned;
+
+use crate::diagnostics::located_at;
 use syn::{BinOp, Expr, ExprLit, ExprUnary, Lit, UnOp};
 
 /// A checked `limit` value.
@@ -20,7 +22,8 @@ const MAX: u128 = u64::MAX as u128;
 impl Limit {
     /// Classifies `value`, rejecting what can never be a limit, with a span on the offending token.
     pub(crate) fn from_expr(value: &Expr) -> syn::Result<Self> {
-        let value = ungroup(value);
+        // Outer parentheses are dropped, or the expansion would warn about them (`unused_parens`).
+        let value = unparen(value);
         match value {
             Expr::Lit(ExprLit { lit, .. }) => check_literal(lit)?,
             Expr::Unary(ExprUnary {
@@ -31,8 +34,8 @@ impl Limit {
                 return Err(syn::Error::new_spanned(
                     value,
                     format!(
-                        "`limit` must be a positive integer, not {}: it is how many futures may run at once",
-                        value.to_token_stream()
+                        "`limit` must be a positive integer, not -{}: it is how many futures may run at once",
+                        expr.to_token_stream()
                     ),
                 ));
             }
@@ -45,12 +48,24 @@ impl Limit {
         })
     }
 
-    /// An expression of type `NonZeroUsize`: evaluated in a `const` block for constants, so a
-    /// zero constant fails to compile; checked when it runs otherwise.
+    /// An expression of type `NonZeroUsize`. A constant is evaluated in a `const` item, which
+    /// rustc evaluates even under `cargo check`, so a zero constant fails to compile; a
+    /// constant that names `Self` or a generic parameter cannot live in an item and is checked
+    /// in an inline `const` block instead, when the function is compiled for a caller. Anything
+    /// else is checked when it runs.
     pub(crate) fn to_nonzero(&self, krate: &TokenStream) -> TokenStream {
+        let (Limit::Const(expr) | Limit::Runtime(expr)) = self;
+        let krate = &located_at(krate, expr.span());
         match self {
-            Limit::Const(expr) => quote_spanned! {expr.span()=>
+            Limit::Const(expr) if needs_inline_const(expr) => quote_spanned! {expr.span()=>
                 const { #krate::__private::ConstLimit(#expr).get() }
+            },
+            Limit::Const(expr) => quote_spanned! {expr.span()=>
+                {
+                    const __BOUNDED_LIMIT: #krate::__private::NonZeroUsize =
+                        #krate::__private::ConstLimit(#expr).get();
+                    __BOUNDED_LIMIT
+                }
             },
             Limit::Runtime(expr) => quote_spanned! {expr.span()=>
                 #krate::__private::runtime_limit(#expr)
@@ -155,6 +170,33 @@ fn is_screaming(name: &str) -> bool {
         && name
             .chars()
             .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// Whether a constant expression names `Self` or what is likely a const generic parameter (a
+/// one-letter name such as `N`): neither can be used in a nested `const` item.
+fn needs_inline_const(expr: &Expr) -> bool {
+    match ungroup(expr) {
+        Expr::Path(path) => {
+            let segments = &path.path.segments;
+            segments.first().is_some_and(|first| first.ident == "Self")
+                || (segments.len() == 1 && segments[0].ident.to_string().len() == 1)
+        }
+        Expr::Paren(paren) => needs_inline_const(&paren.expr),
+        Expr::Cast(cast) => needs_inline_const(&cast.expr),
+        Expr::Binary(binary) => {
+            needs_inline_const(&binary.left) || needs_inline_const(&binary.right)
+        }
+        _ => false,
+    }
+}
+
+/// Looks through parentheses and invisible groups.
+fn unparen(expr: &Expr) -> &Expr {
+    match expr {
+        Expr::Paren(paren) => unparen(&paren.expr),
+        Expr::Group(group) => unparen(&group.expr),
+        other => other,
+    }
 }
 
 /// Looks through the invisible groups that `macro_rules!` wraps around captured expressions.

@@ -1,7 +1,7 @@
 //! Items the macros' expansions call. Not public API: names and signatures may change in any
 //! release.
 
-use std::num::NonZeroUsize;
+pub use std::num::NonZeroUsize;
 
 pub use futures_util::future::Either;
 
@@ -19,17 +19,17 @@ pub fn runtime_limit(limit: impl IntoLimit) -> NonZeroUsize {
 }
 
 /// The output of one future of a list-form join with `strategy = "all"`.
-pub fn all_output<R: AllOutput>(output: R) -> Result<R::Ok, R::Err> {
+pub fn all_output<R: AllOutput<Ok = T, Err = E>, T, E>(output: R) -> Result<T, E> {
     output.into_result()
 }
 
 /// The output of one future of a list-form join with `strategy = "settled"`.
-pub fn settled_output<R: SettledOutput>(output: R) -> Result<R::Ok, R::Err> {
+pub fn settled_output<R: SettledOutput<Ok = T, Err = E>, T, E>(output: R) -> Result<T, E> {
     output.into_result()
 }
 
 /// The output of one future of a list-form join with `strategy = "any"`.
-pub fn any_output<R: AnyOutput>(output: R) -> Result<R::Ok, R::Err> {
+pub fn any_output<R: AnyOutput<Ok = T, Err = E>, T, E>(output: R) -> Result<T, E> {
     output.into_result()
 }
 
@@ -57,3 +57,55 @@ impl ConstLimit<NonZeroUsize> {
 }
 
 pub use crate::join::join_bounded;
+
+use std::future::Future;
+
+use crate::join::{JoinBounded, Output};
+use crate::{AllCollector, AnyCollector, Join, JoinCollector, RaceCollector, SettledCollector};
+
+// The strategies as functions with no bound on the output: the output's type is checked once,
+// where the join is awaited, through the collector's impl, whose unmet bound reports the
+// strategy's `on_unimplemented` message at the user's future. A bound here would report it twice.
+
+/// `strategy = "join"`.
+pub fn join<I: Iterator>(join: JoinBounded<I>) -> Join<I, JoinCollector<Output<I>>>
+where
+    I::Item: Future,
+{
+    join.join()
+}
+
+/// `strategy = "all"`; `T` and `E` are inferred from the collector's impl.
+pub fn all<I: Iterator, T, E>(join: JoinBounded<I>) -> Join<I, AllCollector<T, E>>
+where
+    I::Item: Future,
+{
+    let (limit, futures, capacity) = join.into_parts();
+    Join::new(limit, futures, AllCollector::new(capacity))
+}
+
+/// `strategy = "settled"`; `T` and `E` are inferred from the collector's impl.
+pub fn settled<I: Iterator, T, E>(join: JoinBounded<I>) -> Join<I, SettledCollector<T, E>>
+where
+    I::Item: Future,
+{
+    let (limit, futures, capacity) = join.into_parts();
+    Join::new(limit, futures, SettledCollector::new(capacity))
+}
+
+/// `strategy = "any"`; `T` and `E` are inferred from the collector's impl.
+pub fn any<I: Iterator, T, E>(join: JoinBounded<I>) -> Join<I, AnyCollector<T, E>>
+where
+    I::Item: Future,
+{
+    let (limit, futures, _) = join.into_parts();
+    Join::new(limit, futures, AnyCollector::new())
+}
+
+/// `strategy = "race"`.
+pub fn race<I: Iterator>(join: JoinBounded<I>) -> Join<I, RaceCollector<Output<I>>>
+where
+    I::Item: Future,
+{
+    join.race()
+}

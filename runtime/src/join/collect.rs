@@ -56,6 +56,7 @@ macro_rules! result_output {
             fn into_result(self) -> Result<Self::Ok, Self::Err>;
         }
 
+        #[diagnostic::do_not_recommend]
         impl<T, E> $name for Result<T, E> {
             type Ok = T;
             type Err = E;

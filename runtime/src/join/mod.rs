@@ -91,13 +91,19 @@ pub struct JoinBounded<I> {
     futures: I,
 }
 
-type Output<I> = <<I as Iterator>::Item as Future>::Output;
+pub(crate) type Output<I> = <<I as Iterator>::Item as Future>::Output;
 
 impl<I> JoinBounded<I>
 where
     I: Iterator,
     I::Item: Future,
 {
+    /// The limit, the input, and the input's lower size bound (to size the outputs).
+    pub(crate) fn into_parts(self) -> (NonZeroUsize, I, usize) {
+        let capacity = self.futures.size_hint().0;
+        (self.limit, self.futures, capacity)
+    }
+
     /// `strategy = "join"`: every output, in input order. Errors are values like any other;
     /// a panic propagates.
     pub fn join(self) -> Join<I, JoinCollector<Output<I>>> {
@@ -202,13 +208,11 @@ enum Stop {
     Yield,
 }
 
-impl<I, C> Join<I, C>
+impl<I: Iterator, C> Join<I, C>
 where
-    I: Iterator,
     I::Item: Future,
-    C: Collector<Output<I>>,
 {
-    fn new(limit: NonZeroUsize, futures: I, collector: C) -> Self {
+    pub(crate) fn new(limit: NonZeroUsize, futures: I, collector: C) -> Self {
         Join {
             limit,
             futures: Some(futures),
@@ -217,7 +221,14 @@ where
             collector: Some(collector),
         }
     }
+}
 
+impl<I, C> Join<I, C>
+where
+    I: Iterator,
+    I::Item: Future,
+    C: Collector<Output<I>>,
+{
     /// The next item of the input with its index, if the join may still pull one.
     fn pull(&mut self) -> Option<(usize, I::Item)> {
         let futures = self.futures.as_mut()?;

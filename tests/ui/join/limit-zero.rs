@@ -1,0 +1,7 @@
+use bounded_async::join_bounded;
+
+async fn run() {
+    let _ = join_bounded!(limit = 0; async { 1 });
+}
+
+fn main() {}
