@@ -1,28 +1,96 @@
-//! placeholder docs
+//! Bounded async concurrency, as annotations.
+//!
+//! Async Rust makes it easy to start thousands of operations at once: map a list of ids to
+//! futures, join them all, done. In production that fan-out exhausts database pools, holds every
+//! pending future's state in memory at once, trips rate limits, and with a fail-fast join one
+//! error throws away every other result. The cure is controlled concurrency: a bound on how many
+//! run at once, work pulled lazily as slots free up, and an explicit choice of how the outcomes
+//! are collected.
+//!
+//! # `join_bounded!`
+//!
+//! A bounded, lazy, input-ordered join with a strategy:
+//!
+//! ```
+//! use bounded_async::join_bounded;
+//!
+//! # async fn fetch_user(id: u64) -> Result<String, String> { Ok(format!("user {id}")) }
+//! # futures::executor::block_on(async {
+//! let ids = 1..=100;
+//!
+//! // At most 16 requests in flight; the next id is taken only when one finishes.
+//! let users = join_bounded!(limit = 16; for id in ids.clone() => fetch_user(id));
+//! assert_eq!(users.len(), 100);
+//!
+//! // Every result, errors and panics included, in input order.
+//! let report = join_bounded!(limit = 16, strategy = "settled"; for id in ids => fetch_user(id));
+//! println!("{report}"); // 100 succeeded, 0 failed, 0 panicked
+//! # });
+//! ```
+//!
+//! The strategies, after JavaScript's `Promise` combinators:
+//!
+//! | strategy | futures must return | list form returns | iterator form returns | on `Err` | on panic |
+//! |---|---|---|---|---|---|
+//! | `"join"` (default) | anything | `(A, B, ...)` | `Vec<T>` | kept as a value | propagates |
+//! | `"all"` | `Result<_, E>`, one `E` | `Result<(A, B, ...), E>` | `Result<Vec<T>, E>` | returns at once: futures in flight are dropped, no further items are pulled | propagates |
+//! | `"settled"` | `Result<_, _>` | `(Outcome<A, E1>, Outcome<B, E2>, ...)` | [`Settled<T, E>`] | recorded, the rest run | recorded as [`Outcome::Panicked`] |
+//! | `"any"` | `Result<T, E>`, one `T` and `E` | `Result<T, Errors<E>>` | `Result<T, Errors<E>>` | recorded; the first `Ok` wins and the rest are dropped; all failed gives every error in input order | propagates |
+//! | `"race"` | one output type `T` | `T` | `Option<T>` (`None` for empty input) | first to finish wins, the rest are dropped | propagates |
+//!
+//! Mistakes are compile errors that point at the token: a zero, negative or fractional limit, an
+//! unknown option or strategy (with the nearest valid name), an empty list of futures, or a
+//! strategy that needs `Result` applied to futures that do not return one.
+//!
+//! # Without macros
+//!
+//! [`join_bounded()`] is the same join as a function, for limits read at run time and joins
+//! passed around as values:
+//!
+//! ```
+//! # futures::executor::block_on(async {
+//! let jobs: usize = std::env::var("JOBS").ok().and_then(|j| j.parse().ok()).unwrap_or(8);
+//! let squares = bounded_async::join_bounded(jobs, (1..=4).map(|n| async move { n * n })).await;
+//! assert_eq!(squares, [1, 4, 9, 16]);
+//! # });
+//! ```
+//!
+//! # Guarantees
+//!
+//! - At most `limit` futures exist at once: the input is pulled only when a slot is free, so
+//!   memory stays bounded by `limit` futures plus the collected outputs, whatever the input's
+//!   length. A finished future's slot is refilled at once, so while at least `limit` items
+//!   remain, exactly `limit` are in flight.
+//! - Outputs come back in input order, whatever order the futures finish in.
+//! - Every future that was woken is polled when the join is polled; none waits behind another,
+//!   so futures in one join that share a semaphore cannot deadlock each other.
+//! - Dropping the join drops every future in flight at once.
+//! - The join allocates per slot, never per item: its allocations depend on the concurrency
+//!   reached, not on the input's length (beyond the output `Vec`).
+//! - Futures may borrow from the enclosing scope; nothing is spawned, and any executor can
+//!   drive the join.
+
 #![deny(missing_docs)]
+#![warn(rust_2018_idioms)]
 
 pub use bounded_async_runtime::{
     AllOutput, AnyOutput, Collector, Errors, IntoLimit, Join, JoinBounded, Outcome, Panic, Settled,
     SettledOutput, join_bounded,
 };
 
-/// Collectors: how each strategy gathers outputs.
+#[macro_use]
+mod macros;
+
+/// The collectors behind each strategy, as named in the type of a [`Join`] future.
 pub mod collect {
     pub use bounded_async_runtime::{
         AllCollector, AnyCollector, JoinCollector, RaceCollector, SettledCollector,
     };
 }
 
+/// Items the macros' expansions use. Not public API.
 #[doc(hidden)]
 pub mod __private {
     pub use bounded_async_macros::join_bounded_impl;
     pub use bounded_async_runtime::__private::*;
-}
-
-/// placeholder
-#[macro_export]
-macro_rules! join_bounded {
-    ($($input:tt)*) => {
-        $crate::__private::join_bounded_impl!([$crate] $($input)*)
-    };
 }

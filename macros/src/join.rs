@@ -36,9 +36,15 @@ struct Input {
     futures: Futures,
 }
 
+struct IterForm {
+    pat: Pat,
+    iter: Expr,
+    future: Expr,
+}
+
 enum Futures {
     /// `for PAT in ITER => FUTURE`
-    Iter { pat: Pat, iter: Expr, future: Expr },
+    Iter(Box<IterForm>),
     /// `a(), b(), c()`
     List(Vec<Expr>),
 }
@@ -83,7 +89,7 @@ impl Parse for Input {
             input.parse::<Token![=>]>()?;
             let future = input.parse()?;
             input.parse::<Option<Token![,]>>()?;
-            Futures::Iter { pat, iter, future }
+            Futures::Iter(Box::new(IterForm { pat, iter, future }))
         } else {
             let list = input.parse_terminated(Expr::parse, Token![,])?;
             Futures::List(list.into_iter().collect())
@@ -171,17 +177,23 @@ impl Join {
         let limit_name = Ident::new("__bounded_limit", Span::mixed_site());
         let limit = self.limit.to_nonzero(krate);
         let join = match &self.futures {
-            Futures::Iter { pat, iter, future } => {
+            Futures::Iter(form) => {
+                let IterForm { pat, iter, future } = &**form;
                 // Spanned at the future, so that "needs `Result`" points at it.
-                let strategy = strategy_fn(krate, self.strategy, future.span());
+                let strategy = strategy_method(self.strategy, future.span());
+                let krate = located_at(krate, future.span());
+                // The closure is the macro's own code (call-site spans), so that lints such as
+                // `clippy::redundant_closure` do not blame the user for `for id in ids => f(id)`.
+                let closure = quote!(|#pat| #future);
                 quote_spanned! {future.span()=>
-                    #strategy(#krate::__private::join_bounded(
+                    #krate::__private::join_bounded(
                         #limit_name,
                         ::core::iter::Iterator::map(
                             ::core::iter::IntoIterator::into_iter(#iter),
-                            |#pat| #future,
+                            #closure,
                         ),
-                    ))
+                    )
+                    .#strategy()
                     .await
                 }
             }
@@ -273,7 +285,7 @@ impl Join {
                 (#(#items,)*)
             })
         };
-        let strategy = strategy_fn(krate, self.strategy, Span::call_site());
+        let strategy = strategy_method(self.strategy, Span::call_site());
         let result = match self.strategy {
             Strategy::Join => tuple(&|i| unpack(i, quote!(#next))),
             Strategy::All => {
@@ -301,7 +313,7 @@ impl Join {
         quote! {
             #(let #names = #list;)*
             let #outputs =
-                #strategy(#krate::__private::join_bounded(#limit_name, [#(#futures),*])).await;
+                #krate::__private::join_bounded(#limit_name, [#(#futures),*]).#strategy().await;
             #result
         }
     }
@@ -321,8 +333,9 @@ fn nest(either: &TokenStream, position: usize, count: usize, tokens: TokenStream
     nested
 }
 
-/// The `__private` function that picks `strategy`, spanned at `span`.
-fn strategy_fn(krate: &TokenStream, strategy: Strategy, span: Span) -> TokenStream {
+/// The builder method of `strategy`, spanned at `span`. A wrong output type is reported where
+/// the join is awaited, with the strategy's own message.
+fn strategy_method(strategy: Strategy, span: Span) -> Ident {
     let name = match strategy {
         Strategy::Join => "join",
         Strategy::All => "all",
@@ -330,9 +343,7 @@ fn strategy_fn(krate: &TokenStream, strategy: Strategy, span: Span) -> TokenStre
         Strategy::Any => "any",
         Strategy::Race => "race",
     };
-    let name = Ident::new(name, span);
-    let krate = located_at(krate, span);
-    quote_spanned!(span=> #krate::__private::#name)
+    Ident::new(name, span)
 }
 
 fn crate_path(value: &Expr) -> syn::Result<Path> {

@@ -11,7 +11,7 @@ use crate::{Errors, Outcome};
 /// (`Display`) says how many of each there were.
 ///
 /// ```
-/// use bounded_async::{Outcome, Settled};
+/// use bounded_async_runtime::{Outcome, Settled};
 ///
 /// let settled: Settled<u32, &str> =
 ///     vec![Outcome::Ok(1), Outcome::Err("refused"), Outcome::Ok(3)].into();

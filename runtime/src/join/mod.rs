@@ -53,7 +53,7 @@ const POLL_BUDGET: u32 = 128;
 ///
 /// ```
 /// # futures::executor::block_on(async {
-/// use bounded_async::join_bounded;
+/// use bounded_async_runtime::join_bounded;
 ///
 /// let jobs = std::env::var("JOBS").ok().and_then(|j| j.parse().ok()).unwrap_or(4_usize);
 /// let doubled = join_bounded(jobs, (1..=5).map(|n| async move { n * 2 })).await;
@@ -91,19 +91,13 @@ pub struct JoinBounded<I> {
     futures: I,
 }
 
-pub(crate) type Output<I> = <<I as Iterator>::Item as Future>::Output;
+type Output<I> = <<I as Iterator>::Item as Future>::Output;
 
 impl<I> JoinBounded<I>
 where
     I: Iterator,
     I::Item: Future,
 {
-    /// The limit, the input, and the input's lower size bound (to size the outputs).
-    pub(crate) fn into_parts(self) -> (NonZeroUsize, I, usize) {
-        let capacity = self.futures.size_hint().0;
-        (self.limit, self.futures, capacity)
-    }
-
     /// `strategy = "join"`: every output, in input order. Errors are values like any other;
     /// a panic propagates.
     pub fn join(self) -> Join<I, JoinCollector<Output<I>>> {
@@ -113,39 +107,28 @@ where
 
     /// `strategy = "all"`: every `Ok` value in input order, or the first `Err`, returned at
     /// once: the futures in flight are dropped and no further item is pulled.
-    pub fn all(
-        self,
-    ) -> Join<I, AllCollector<<Output<I> as AllOutput>::Ok, <Output<I> as AllOutput>::Err>>
-    where
-        Output<I>: AllOutput,
-    {
+    ///
+    /// The futures must return `Result<T, E>`; `T` and `E` are inferred where the join is
+    /// awaited, and another output type is a compile error there that says so.
+    pub fn all<T, E>(self) -> Join<I, AllCollector<T, E>> {
         let capacity = self.futures.size_hint().0;
         Join::new(self.limit, self.futures, AllCollector::new(capacity))
     }
 
     /// `strategy = "settled"`: every `Ok`, `Err` and panic as an [`Outcome`](crate::Outcome), in
     /// input order. A panic ends only the future that panicked; the rest run on.
-    pub fn settled(
-        self,
-    ) -> Join<
-        I,
-        SettledCollector<<Output<I> as SettledOutput>::Ok, <Output<I> as SettledOutput>::Err>,
-    >
-    where
-        Output<I>: SettledOutput,
-    {
+    ///
+    /// The futures must return `Result<T, E>`, as for [`all`](JoinBounded::all).
+    pub fn settled<T, E>(self) -> Join<I, SettledCollector<T, E>> {
         let capacity = self.futures.size_hint().0;
         Join::new(self.limit, self.futures, SettledCollector::new(capacity))
     }
 
     /// `strategy = "any"`: the first `Ok` to arrive (the rest are dropped), or, when every future
     /// failed, every error in input order. An empty input gives an empty [`Errors`](crate::Errors).
-    pub fn any(
-        self,
-    ) -> Join<I, AnyCollector<<Output<I> as AnyOutput>::Ok, <Output<I> as AnyOutput>::Err>>
-    where
-        Output<I>: AnyOutput,
-    {
+    ///
+    /// The futures must return `Result<T, E>`, as for [`all`](JoinBounded::all).
+    pub fn any<T, E>(self) -> Join<I, AnyCollector<T, E>> {
         Join::new(self.limit, self.futures, AnyCollector::new())
     }
 
@@ -212,7 +195,7 @@ impl<I: Iterator, C> Join<I, C>
 where
     I::Item: Future,
 {
-    pub(crate) fn new(limit: NonZeroUsize, futures: I, collector: C) -> Self {
+    fn new(limit: NonZeroUsize, futures: I, collector: C) -> Self {
         Join {
             limit,
             futures: Some(futures),

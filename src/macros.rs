@@ -1,0 +1,171 @@
+//! The `macro_rules!` wrappers that hand `$crate` to the procedural macros.
+//!
+//! Kept apart from `lib.rs` so that the crate docs can change without moving these lines, which
+//! the compile-fail tests' expected output mentions.
+
+/// Runs futures with at most `limit` in flight at once, and collects their outputs with a
+/// strategy.
+///
+/// Like `tokio::join!`, it awaits internally, so it is used inside async code and evaluates to
+/// the result. It spawns nothing, so the futures may borrow from the enclosing scope, and it
+/// works on any executor.
+///
+/// # Forms
+///
+/// **A list of futures** gives a tuple of their outputs, which may be of different types. The
+/// futures are created up front, in order (as with `tokio::join!`), and run at most `limit` at
+/// a time in list order:
+///
+/// ```
+/// # use bounded_async::join_bounded;
+/// # async fn load_config() -> u32 { 1 }
+/// # async fn load_user() -> String { "ann".into() }
+/// # async fn load_flags() -> Vec<bool> { vec![true] }
+/// # futures::executor::block_on(async {
+/// let (config, user, flags) = join_bounded!(limit = 2; load_config(), load_user(), load_flags());
+/// # assert_eq!((config, user.as_str(), flags), (1, "ann", vec![true]));
+/// # });
+/// ```
+///
+/// **An iterator**, written `for PATTERN in ITERABLE => FUTURE`, gives a `Vec` in input order.
+/// Items are pulled lazily, only when a slot is free, so at most `limit` futures exist at once:
+///
+/// ```
+/// # use bounded_async::join_bounded;
+/// # async fn fetch(id: u64) -> u64 { id }
+/// # futures::executor::block_on(async {
+/// let ids = vec![3, 1, 2];
+/// let pages = join_bounded!(limit = 16; for id in ids => fetch(id));
+/// assert_eq!(pages, [3, 1, 2]);
+///
+/// // Patterns destructure items; futures may borrow local state.
+/// let base = String::from("https://example.com");
+/// let base = &base;
+/// let urls = join_bounded!(limit = 4; for (i, path) in ["/a", "/b"].into_iter().enumerate() =>
+///     async move { format!("{i}: {base}{path}") });
+/// assert_eq!(urls, ["0: https://example.com/a", "1: https://example.com/b"]);
+/// # });
+/// ```
+///
+/// # Options
+///
+/// ## `limit` (required)
+///
+/// How many futures may run at once. A literal or a constant (a path in `SCREAMING_SNAKE_CASE`,
+/// or arithmetic on literals and such constants) is checked at compile time: 0 is an error.
+/// Any other expression is a limit read at run time, of type `usize` (0 panics, naming this
+/// macro) or [`NonZeroUsize`](std::num::NonZeroUsize):
+///
+/// ```
+/// # use bounded_async::join_bounded;
+/// const MAX_CONNS: usize = 8;
+///
+/// # futures::executor::block_on(async {
+/// let a = join_bounded!(limit = 4; for n in 0..3 => async move { n });
+/// let b = join_bounded!(limit = MAX_CONNS / 2; for n in 0..3 => async move { n });
+/// let jobs = std::thread::available_parallelism().map_or(1, |n| n.get());
+/// let c = join_bounded!(limit = jobs; for n in 0..3 => async move { n });
+/// assert_eq!((a, b), (c.clone(), c));
+/// # });
+/// ```
+///
+/// A constant naming `Self` or a const generic parameter (`limit = N`) is checked when the
+/// function is compiled for a caller; every other constant is checked even by `cargo check`.
+///
+/// ## `strategy` (default `"join"`)
+///
+/// How outputs are collected, after JavaScript's `Promise` combinators. See the table in the
+/// [crate documentation](crate#join_bounded).
+///
+/// `"join"` collects every output, errors included as plain values:
+///
+/// ```
+/// # use bounded_async::join_bounded;
+/// # futures::executor::block_on(async {
+/// let outputs = join_bounded!(limit = 2; for n in 0..4_u8 => async move { n.checked_sub(1) });
+/// assert_eq!(outputs, [None, Some(0), Some(1), Some(2)]);
+/// # });
+/// ```
+///
+/// `"all"` (`Promise.all`) returns every `Ok` value, or the first `Err` at once, dropping the
+/// futures still in flight and pulling no more items:
+///
+/// ```
+/// # use bounded_async::join_bounded;
+/// async fn parse(s: &str) -> Result<u8, std::num::ParseIntError> { s.parse() }
+///
+/// # futures::executor::block_on(async {
+/// let ok = join_bounded!(limit = 2, strategy = "all"; for s in ["1", "2"] => parse(s));
+/// assert_eq!(ok, Ok(vec![1, 2]));
+/// let failed = join_bounded!(limit = 2, strategy = "all"; for s in ["1", "x", "3"] => parse(s));
+/// assert!(failed.is_err());
+/// let tuple = join_bounded!(limit = 2, strategy = "all"; parse("7"), async { Ok(true) });
+/// assert_eq!(tuple, Ok((7, true)));
+/// # });
+/// ```
+///
+/// `"settled"` (`Promise.allSettled`) records every result and every panic as an [`Outcome`];
+/// nothing is thrown away:
+///
+/// ```
+/// # use bounded_async::{join_bounded, Outcome};
+/// async fn parse(s: &str) -> Result<u8, std::num::ParseIntError> { s.parse() }
+///
+/// # futures::executor::block_on(async {
+/// let report = join_bounded!(limit = 2, strategy = "settled"; for s in ["1", "x", "3"] => parse(s));
+/// assert_eq!(report.to_string(), "2 succeeded, 1 failed, 0 panicked");
+/// assert_eq!(report.successes().copied().collect::<Vec<_>>(), [1, 3]);
+///
+/// let (a, b) = join_bounded!(limit = 2, strategy = "settled"; parse("1"), async { Err::<(), _>("no") });
+/// assert!(matches!((a, b), (Outcome::Ok(1), Outcome::Err("no"))));
+/// # });
+/// ```
+///
+/// `"any"` (`Promise.any`) returns the first `Ok` to arrive and drops the rest; when all fail,
+/// every error in input order:
+///
+/// ```
+/// # use bounded_async::join_bounded;
+/// async fn parse(s: &str) -> Result<u8, std::num::ParseIntError> { s.parse() }
+///
+/// # futures::executor::block_on(async {
+/// let first = join_bounded!(limit = 2, strategy = "any"; for s in ["x", "2", "3"] => parse(s));
+/// assert_eq!(first, Ok(2));
+/// let none = join_bounded!(limit = 2, strategy = "any"; parse("x"), parse("y"));
+/// assert_eq!(none.unwrap_err().len(), 2);
+/// # });
+/// ```
+///
+/// `"race"` (`Promise.race`) returns the first output to arrive, whatever it is, and drops the
+/// rest. The iterator form returns `None` for an empty input:
+///
+/// ```
+/// # use bounded_async::join_bounded;
+/// # futures::executor::block_on(async {
+/// let first = join_bounded!(limit = 2, strategy = "race"; async { "ready" }, std::future::pending());
+/// assert_eq!(first, "ready");
+/// let none = join_bounded!(limit = 2, strategy = "race"; for n in 0..0 => async move { n });
+/// assert_eq!(none, None);
+/// # });
+/// ```
+///
+/// ## `crate`
+///
+/// The path to this crate, for code that re-exports it under another name:
+///
+/// ```
+/// mod deps {
+///     pub use ::bounded_async as concurrency;
+/// }
+///
+/// # futures::executor::block_on(async {
+/// let v = bounded_async::join_bounded!(limit = 2, crate = "deps::concurrency"; for n in 0..2 => async move { n });
+/// assert_eq!(v, [0, 1]);
+/// # });
+/// ```
+#[macro_export]
+macro_rules! join_bounded {
+    ($($input:tt)*) => {
+        $crate::__private::join_bounded_impl!([$crate] $($input)*)
+    };
+}

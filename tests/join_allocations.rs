@@ -1,0 +1,138 @@
+//! The join allocates per slot, never per item: the number of allocations for a large join does
+//! not depend on how many items it runs (the output `Vec` aside, which is allocated once when
+//! the input's length is known).
+//!
+//! A counting global allocator in its own test binary; counts are per thread, so tests running
+//! in parallel do not disturb each other.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use bounded_async::join_bounded;
+use futures::executor::block_on;
+
+struct Counting;
+
+thread_local! {
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+// SAFETY: defers every call to `System`; only counts on the side.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.with(|n| n.set(n.get() + 1));
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.with(|n| n.set(n.get() + 1));
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// Allocations made on this thread while `f` runs, with what it returned. The executor's
+/// one-time thread-local set-up is done first, so that it is not counted.
+fn allocations<T>(f: impl FnOnce() -> T) -> (usize, T) {
+    block_on(async {});
+    let before = ALLOCATIONS.with(Cell::get);
+    let value = f();
+    (ALLOCATIONS.with(Cell::get) - before, value)
+}
+
+/// Returns `Pending` `times` times, waking itself each time, so every slot's waker is used.
+struct YieldTimes {
+    times: u32,
+    value: u64,
+}
+
+impl Future for YieldTimes {
+    type Output = u64;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<u64> {
+        if self.times == 0 {
+            return Poll::Ready(self.value);
+        }
+        self.times -= 1;
+        cx.waker().wake_by_ref();
+        Poll::Pending
+    }
+}
+
+const LIMIT: usize = 64;
+
+fn join_ready(n: u64) -> Vec<u64> {
+    block_on(async { join_bounded!(limit = LIMIT; for i in 0..n => async move { i }) })
+}
+
+fn join_yielding(n: u64) -> Vec<u64> {
+    block_on(async {
+        join_bounded!(limit = LIMIT; for i in 0..n => YieldTimes { times: 2, value: i })
+    })
+}
+
+fn settled_yielding(n: u64) -> usize {
+    block_on(async {
+        let settled = join_bounded!(limit = LIMIT, strategy = "settled"; for i in 0..n =>
+            async move { Ok::<_, ()>(YieldTimes { times: 2, value: i }.await) });
+        settled.success_count()
+    })
+}
+
+// Ready futures finish on their first poll, so a slot is refilled in place until the poll
+// budget makes the join yield; the next poll starts a fresh slot. Once every slot has been used
+// (a few thousand items at this limit), nothing more is allocated.
+#[test]
+fn ready_futures_allocate_independently_of_n() {
+    let (small, outputs) = allocations(|| join_ready(100_000));
+    assert_eq!(outputs.len(), 100_000);
+    let (large, outputs) = allocations(|| join_ready(1_000_000));
+    assert!(outputs.iter().copied().eq(0..1_000_000));
+    assert_eq!(small, large, "allocations grew with the number of items");
+    assert!(
+        large <= LIMIT + 16,
+        "{large} allocations for a join with {LIMIT} slots"
+    );
+}
+
+#[test]
+fn yielding_futures_allocate_per_slot_not_per_item() {
+    let (small, _) = allocations(|| join_yielding(1_000));
+    let (large, outputs) = allocations(|| join_yielding(200_000));
+    assert!(outputs.iter().copied().eq(0..200_000));
+    assert_eq!(small, large, "allocations grew with the number of items");
+    // One waker per slot, one chunk of slots, the outputs and a little bookkeeping.
+    assert!(
+        large <= LIMIT + 16,
+        "{large} allocations for a join with {LIMIT} slots"
+    );
+}
+
+#[test]
+fn settled_allocates_independently_of_n() {
+    let (small, ok) = allocations(|| settled_yielding(1_000));
+    assert_eq!(ok, 1_000);
+    let (large, ok) = allocations(|| settled_yielding(200_000));
+    assert_eq!(ok, 200_000);
+    assert_eq!(small, large, "allocations grew with the number of items");
+}
+
+#[test]
+fn a_large_limit_over_a_short_input_allocates_for_the_input_only() {
+    let (count, outputs) = allocations(|| {
+        block_on(async {
+            join_bounded!(limit = 1_000_000; for i in 0..3_u64 => YieldTimes { times: 1, value: i })
+        })
+    });
+    assert_eq!(outputs, [0, 1, 2]);
+    assert!(count <= 16, "{count} allocations for three futures");
+}
