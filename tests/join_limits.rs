@@ -339,8 +339,6 @@ fn iterator_is_not_pulled_before_the_join_is_polled() {
 }
 
 #[test]
-#[ignore = "BUG: the next item is pulled (its future created) before the finished future in the \
-            slot is dropped, so limit + 1 futures exist at once"]
 fn at_most_limit_futures_exist_at_once() {
     const LIMIT: usize = 3;
     let alive = Gauge::new();
@@ -362,8 +360,6 @@ fn at_most_limit_futures_exist_at_once() {
 }
 
 #[test]
-#[ignore = "BUG: the next item is pulled (its future created) before the finished future in the \
-            slot is dropped, so limit + 1 futures exist at once"]
 fn at_most_limit_futures_exist_at_once_with_the_builder() {
     // The smallest case: limit 1 and futures that finish at their first poll. Each finished
     // future must be dropped before the next one is created.

@@ -154,6 +154,12 @@ impl<T: PartialEq, E: PartialEq> PartialEq for Outcome<T, E> {
 /// panic would have, and its message when the payload was a string (as it is for `panic!("...")`,
 /// `unwrap`, `expect` and failed assertions).
 pub struct Panic {
+    // Boxed: panics are rare, and this keeps `Outcome<T, E>` as small as `Result<T, E>` plus a
+    // pointer, which matters for a `Settled` of a million outcomes.
+    inner: Box<Caught>,
+}
+
+struct Caught {
     message: Option<String>,
     payload: Payload,
 }
@@ -175,24 +181,26 @@ impl Panic {
             payload.downcast_ref::<String>().cloned()
         };
         Panic {
-            message,
-            payload: Payload(payload),
+            inner: Box::new(Caught {
+                message,
+                payload: Payload(payload),
+            }),
         }
     }
 
     /// The panic's message, when the payload was a `&'static str` or a `String`.
     pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
+        self.inner.message.as_deref()
     }
 
     /// The panic's payload, for payloads that are not strings (`std::panic::panic_any`).
     pub fn into_payload(self) -> Box<dyn Any + Send + 'static> {
-        self.payload.0
+        self.inner.payload.0
     }
 
     /// Continues unwinding with this panic, as if it had never been caught.
     pub fn resume(self) -> ! {
-        panic::resume_unwind(self.payload.0)
+        panic::resume_unwind(self.inner.payload.0)
     }
 }
 

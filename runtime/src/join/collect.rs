@@ -25,7 +25,7 @@ pub trait Collector<T>: sealed::Sealed {
 
     /// Whether the join catches panics of its futures and hands them to the collector.
     #[doc(hidden)]
-    const CATCHES_PANICS: bool = false;
+    const CATCHES_PANICS: bool = true;
 
     /// Takes the output of the future at input position `index` (or its panic, when
     /// `CATCHES_PANICS`); `Break` ends the join.

@@ -11,6 +11,7 @@ use std::ops::ControlFlow;
 use std::panic::{self, AssertUnwindSafe};
 use std::pin::Pin;
 use std::task::{Context, Poll};
+use std::thread;
 
 pub use collect::{
     AllCollector, AllOutput, AnyCollector, AnyOutput, Collector, JoinCollector, RaceCollector,
@@ -177,6 +178,9 @@ where
     slots: Slots<I::Item>,
     /// `None` once the join has returned.
     collector: Option<C>,
+    /// Set while a future is being polled, when the collector catches panics: a panic caught
+    /// then is the future's.
+    polling: bool,
 }
 
 // The futures are pinned inside the slots' boxed chunks, never inside `Join` itself, and `Join`
@@ -202,6 +206,7 @@ where
             next_index: 0,
             slots: Slots::new(),
             collector: Some(collector),
+            polling: false,
         }
     }
 }
@@ -244,39 +249,71 @@ where
     /// starts the next item in the same slot, until the slot's future is pending, the input is
     /// exhausted, the collector stops the join, or the budget is spent.
     fn run(&mut self, id: SlotId, budget: &mut u32) -> ControlFlow<Stop> {
+        if !C::CATCHES_PANICS {
+            return self.run_slot(id, budget);
+        }
+        // One `catch_unwind` for the whole run rather than one per poll, so a slot that finishes
+        // future after future pays for it once. Only a panic raised while a future was being
+        // polled is that future's; any other (from the input or the collector) propagates.
+        loop {
+            self.polling = false;
+            match panic::catch_unwind(AssertUnwindSafe(|| self.run_slot(id, budget))) {
+                Ok(flow) => return flow,
+                Err(payload) if self.polling => match self.finished(id, Err(payload))? {
+                    true => continue,
+                    false => return ControlFlow::Continue(()),
+                },
+                Err(payload) => panic::resume_unwind(payload),
+            }
+        }
+    }
+
+    fn run_slot(&mut self, id: SlotId, budget: &mut u32) -> ControlFlow<Stop> {
         loop {
             if *budget == 0 {
                 self.slots.defer(id);
                 return ControlFlow::Break(Stop::Yield);
             }
             *budget -= 1;
-            let output = if C::CATCHES_PANICS {
-                let slots = &mut self.slots;
-                match panic::catch_unwind(AssertUnwindSafe(|| slots.poll(id))) {
-                    Ok(Poll::Pending) => return ControlFlow::Continue(()),
-                    Ok(Poll::Ready(output)) => Ok(output),
-                    Err(payload) => Err(payload),
-                }
-            } else {
-                match self.slots.poll(id) {
-                    Poll::Pending => return ControlFlow::Continue(()),
-                    Poll::Ready(output) => Ok(output),
-                }
+            self.polling = C::CATCHES_PANICS;
+            let poll = self.slots.poll(id);
+            self.polling = false;
+            let Poll::Ready(output) = poll else {
+                return ControlFlow::Continue(());
             };
-            let index = self.slots.index(id);
-            let collector = self
-                .collector
-                .as_mut()
-                .expect("a running join has a collector");
-            if collector.collect(index, output).is_break() {
-                return ControlFlow::Break(Stop::Done);
+            if !self.finished(id, Ok(output))? {
+                return ControlFlow::Continue(());
             }
-            match self.pull() {
-                Some((index, future)) => self.slots.replace(id, index, future),
-                None => {
-                    self.slots.remove(id);
-                    return ControlFlow::Continue(());
-                }
+        }
+    }
+
+    /// Hands the output (or the panic) of slot `id`'s future to the collector, then starts the
+    /// next item in the same slot, or empties the slot when the input is exhausted. Returns
+    /// whether the slot holds a new future to poll.
+    fn finished(
+        &mut self,
+        id: SlotId,
+        output: thread::Result<Output<I>>,
+    ) -> ControlFlow<Stop, bool> {
+        let index = self.slots.index(id);
+        let collector = self
+            .collector
+            .as_mut()
+            .expect("a running join has a collector");
+        if collector.collect(index, output).is_break() {
+            return ControlFlow::Break(Stop::Done);
+        }
+        // Drop the finished future before pulling the next item, so that at most `limit`
+        // futures are ever alive, even for a moment.
+        self.slots.drop_future(id);
+        match self.pull() {
+            Some((index, future)) => {
+                self.slots.place(id, index, future);
+                ControlFlow::Continue(true)
+            }
+            None => {
+                self.slots.release(id);
+                ControlFlow::Continue(false)
             }
         }
     }

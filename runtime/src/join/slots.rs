@@ -104,14 +104,14 @@ impl<F> Slots<F> {
             None => self.grow(room),
         };
         self.occupied += 1;
-        self.replace(id, index, future);
+        self.place(id, index, future);
         id
     }
 
-    /// Puts a new future in slot `id`, dropping the finished one in place. A slot whose future
-    /// just finished is refilled this way, so it (and its waker) is reused at once.
-    pub(super) fn replace(&mut self, id: SlotId, index: usize, future: F) {
+    /// Puts `future` (input `index`) in slot `id`, which is reserved and empty.
+    pub(super) fn place(&mut self, id: SlotId, index: usize, future: F) {
         let slot = self.slot_mut(id);
+        debug_assert!(slot.future.is_none(), "a slot is filled only when empty");
         slot.index = index;
         slot.future = Some(future);
     }
@@ -138,9 +138,14 @@ impl<F> Slots<F> {
         first
     }
 
-    /// Drops the future in slot `id` in place and marks the slot empty.
-    pub(super) fn remove(&mut self, id: SlotId) {
+    /// Drops the finished future in slot `id` in place; the slot stays reserved for the next
+    /// item, or is given back with [`Slots::release`].
+    pub(super) fn drop_future(&mut self, id: SlotId) {
         self.slot_mut(id).future = None;
+    }
+
+    /// Gives back slot `id`, which is empty, to the free list.
+    pub(super) fn release(&mut self, id: SlotId) {
         self.occupied -= 1;
         self.free.push(id);
     }
@@ -203,8 +208,7 @@ impl<F> Slots<F> {
 impl<F: Future> Slots<F> {
     /// Polls the future in slot `id` with the slot's own waker.
     ///
-    /// On `Ready` the slot still holds the finished future; the caller either replaces it or
-    /// calls [`Slots::remove`].
+    /// On `Ready` the slot still holds the finished future, until [`Slots::drop_future`].
     pub(super) fn poll(&mut self, id: SlotId) -> Poll<F::Output> {
         let chunk = &mut self.chunks[id / CHUNK];
         let slot = &mut chunk.slots[id % CHUNK];
