@@ -73,9 +73,10 @@
 #![deny(missing_docs)]
 #![warn(rust_2018_idioms)]
 
+pub use bounded_async_macros::bounded;
 pub use bounded_async_runtime::{
-    AllOutput, AnyOutput, Collector, Errors, IntoLimit, Join, JoinBounded, Outcome, Panic, Settled,
-    SettledOutput, join_bounded,
+    Acquire, AllOutput, AnyOutput, Collector, Errors, IntoLimit, Join, JoinBounded, MAX_PERMITS,
+    Outcome, Panic, Permit, Pool, Semaphore, Settled, SettledOutput, join_bounded,
 };
 
 #[macro_use]
@@ -91,6 +92,6 @@ pub mod collect {
 /// Items the macros' expansions use. Not public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use bounded_async_macros::join_bounded_impl;
+    pub use bounded_async_macros::{join_bounded_impl, pool_impl};
     pub use bounded_async_runtime::__private::*;
 }

@@ -169,3 +169,35 @@ macro_rules! join_bounded {
         $crate::__private::join_bounded_impl!([$crate] $($input)*)
     };
 }
+
+/// Declares a pool: a `static` [`Pool`](crate::Pool) of permits that several functions share
+/// (a bulkhead), named by `#[bounded(pool = NAME)]`.
+///
+/// ```
+/// use bounded_async::{bounded, pool};
+///
+/// pool!(pub DB = 16);
+///
+/// #[bounded(pool = DB)]
+/// async fn load_order(id: u64) -> u64 {
+///     id
+/// }
+///
+/// #[bounded(pool = DB, limit = 4)]
+/// async fn rebuild_index() {}
+///
+/// # futures::executor::block_on(async {
+/// load_order(7).await;
+/// rebuild_index().await;
+/// assert_eq!((DB.capacity(), DB.in_flight(), DB.waiting()), (16, 0, 0));
+/// # });
+/// ```
+///
+/// The capacity is a literal or a constant, checked at compile time like a `limit`: 0 is an
+/// error. Attributes (such as doc comments) and the visibility are kept.
+#[macro_export]
+macro_rules! pool {
+    ($($input:tt)*) => {
+        $crate::__private::pool_impl!([$crate] $($input)*);
+    };
+}

@@ -8,7 +8,7 @@ use syn::{Expr, Ident, Pat, Path, Token, bracketed};
 
 use crate::args::Arg;
 use crate::diagnostics::{Diagnostics, closest, located_at, one_of};
-use crate::limit::Limit;
+use crate::limit::{JOIN_LIMIT, Limit};
 use crate::strategy::Strategy;
 
 const KEYS: &[&str] = &["limit", "strategy", "crate"];
@@ -132,7 +132,7 @@ impl Join {
                 continue;
             }
             let parsed = match name.as_str() {
-                "limit" => Limit::from_expr(&value).map(|value| limit = Some(value)),
+                "limit" => Limit::from_expr(&value, &JOIN_LIMIT).map(|value| limit = Some(value)),
                 "strategy" => Strategy::from_expr(&value).map(|(value, _)| strategy = Some(value)),
                 "crate" => crate_path(&value).map(|value| krate = Some(value)),
                 unknown => Err(unknown_key(&key, unknown)),
@@ -336,17 +336,10 @@ fn nest(either: &TokenStream, position: usize, count: usize, tokens: TokenStream
 /// The builder method of `strategy`, spanned at `span`. A wrong output type is reported where
 /// the join is awaited, with the strategy's own message.
 fn strategy_method(strategy: Strategy, span: Span) -> Ident {
-    let name = match strategy {
-        Strategy::Join => "join",
-        Strategy::All => "all",
-        Strategy::Settled => "settled",
-        Strategy::Any => "any",
-        Strategy::Race => "race",
-    };
-    Ident::new(name, span)
+    Ident::new(strategy.name(), span)
 }
 
-fn crate_path(value: &Expr) -> syn::Result<Path> {
+pub(crate) fn crate_path(value: &Expr) -> syn::Result<Path> {
     let message = "`crate` takes the path of the bounded-async crate as a string, such as \
                    `crate = \"::my_reexport::bounded_async\"`";
     match value {

@@ -4,9 +4,11 @@
 //! the runtime their expansions call; this crate is not meant to be depended on directly.
 
 mod args;
+mod bounded;
 mod diagnostics;
 mod join;
 mod limit;
+mod pool;
 mod strategy;
 
 use proc_macro::TokenStream;
@@ -16,4 +18,18 @@ use proc_macro::TokenStream;
 #[proc_macro]
 pub fn join_bounded_impl(input: TokenStream) -> TokenStream {
     join::expand(input.into()).into()
+}
+
+/// The implementation of `bounded_async::bounded`.
+#[doc(hidden)]
+#[proc_macro_attribute]
+pub fn bounded(args: TokenStream, item: TokenStream) -> TokenStream {
+    bounded::expand(args.into(), item.into()).into()
+}
+
+/// The implementation of `bounded_async::pool!`, which calls it with `$crate` first.
+#[doc(hidden)]
+#[proc_macro]
+pub fn pool_impl(input: TokenStream) -> TokenStream {
+    pool::expand(input.into()).into()
 }

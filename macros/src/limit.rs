@@ -15,17 +15,42 @@ pub(crate) enum Limit {
     Runtime(Expr),
 }
 
-/// The largest limit: a limit counts futures, so it must fit in a `usize` (checked here for
+/// What a limit is called in messages, its largest value and why.
+pub(crate) struct Rules {
+    name: &'static str,
+    max: u128,
+    why: &'static str,
+}
+
+/// `join_bounded!`'s `limit`: it counts futures, so it must fit in a `usize` (checked here for
 /// 64-bit targets; narrower targets reject larger values in const evaluation).
-const MAX: u128 = u64::MAX as u128;
+pub(crate) const JOIN_LIMIT: Rules = Rules {
+    name: "`limit`",
+    max: u64::MAX as u128,
+    why: "it must fit in a `usize`",
+};
+
+/// `#[bounded]`'s `limit`: the most permits a semaphore holds (`bounded_async::MAX_PERMITS` on
+/// 64-bit targets; narrower targets reject larger values in const evaluation).
+pub(crate) const ATTRIBUTE_LIMIT: Rules = Rules {
+    name: "`limit`",
+    max: (u64::MAX >> 1) as u128,
+    why: "a semaphore holds at most `MAX_PERMITS` permits",
+};
+
+/// `pool!`'s capacity, likewise.
+pub(crate) const POOL_CAPACITY: Rules = Rules {
+    name: "a pool's capacity",
+    ..ATTRIBUTE_LIMIT
+};
 
 impl Limit {
     /// Classifies `value`, rejecting what can never be a limit, with a span on the offending token.
-    pub(crate) fn from_expr(value: &Expr) -> syn::Result<Self> {
+    pub(crate) fn from_expr(value: &Expr, rules: &Rules) -> syn::Result<Self> {
         // Outer parentheses are dropped, or the expansion would warn about them (`unused_parens`).
         let value = unparen(value);
         match value {
-            Expr::Lit(ExprLit { lit, .. }) => check_literal(lit)?,
+            Expr::Lit(ExprLit { lit, .. }) => check_literal(lit, rules)?,
             Expr::Unary(ExprUnary {
                 op: UnOp::Neg(_),
                 expr,
@@ -34,7 +59,8 @@ impl Limit {
                 return Err(syn::Error::new_spanned(
                     value,
                     format!(
-                        "`limit` must be a positive integer, not -{}: it is how many futures may run at once",
+                        "{} must be a positive integer, not -{}: it is how many may run at once",
+                        rules.name,
                         expr.to_token_stream()
                     ),
                 ));
@@ -74,14 +100,15 @@ impl Limit {
     }
 }
 
-fn check_literal(lit: &Lit) -> syn::Result<()> {
+fn check_literal(lit: &Lit, rules: &Rules) -> syn::Result<()> {
+    let name = rules.name;
     match lit {
         Lit::Int(int) => {
             if !matches!(int.suffix(), "" | "usize") {
                 return Err(syn::Error::new(
                     int.span(),
                     format!(
-                        "`limit` is a `usize`; write `{}` without the `{}` suffix",
+                        "{name} is a `usize`; write `{}` without the `{}` suffix",
                         int.base10_digits(),
                         int.suffix()
                     ),
@@ -91,15 +118,17 @@ fn check_literal(lit: &Lit) -> syn::Result<()> {
             if value == 0 {
                 return Err(syn::Error::new(
                     int.span(),
-                    "`limit` must be at least 1: with a limit of 0 no future could ever run",
+                    format!("{name} must be at least 1: with 0, nothing could ever run"),
                 ));
             }
-            if value > MAX {
+            if value > rules.max {
                 return Err(syn::Error::new(
                     int.span(),
                     format!(
-                        "`limit` = {} is too large: it must fit in a `usize` (at most {MAX})",
-                        int.base10_digits()
+                        "{name} {} is too large: {} (at most {})",
+                        int.base10_digits(),
+                        rules.why,
+                        rules.max
                     ),
                 ));
             }
@@ -108,20 +137,20 @@ fn check_literal(lit: &Lit) -> syn::Result<()> {
         Lit::Float(float) => Err(syn::Error::new(
             float.span(),
             format!(
-                "`limit` must be a whole number, not {}: it is how many futures may run at once",
+                "{name} must be a whole number, not {}: it is how many may run at once",
                 float.base10_digits()
             ),
         )),
         Lit::Str(string) => Err(syn::Error::new(
             string.span(),
             format!(
-                "`limit` takes an integer, not a string: write `limit = {}`",
+                "{name} is an integer, not a string: write {} without the quotes",
                 string.value()
             ),
         )),
         other => Err(syn::Error::new(
             other.span(),
-            "`limit` must be a positive integer, such as `limit = 8`",
+            format!("{name} must be a positive integer, such as 8"),
         )),
     }
 }

@@ -18,6 +18,17 @@ pub(crate) enum Strategy {
 pub(crate) const NAMES: &[&str] = &["join", "all", "settled", "any", "race"];
 
 impl Strategy {
+    /// The name as written in `strategy = "..."`.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Strategy::Join => "join",
+            Strategy::All => "all",
+            Strategy::Settled => "settled",
+            Strategy::Any => "any",
+            Strategy::Race => "race",
+        }
+    }
+
     /// Parses the value of `strategy = "..."`, with a message that says what would be right.
     pub(crate) fn from_expr(value: &Expr) -> syn::Result<(Self, Span)> {
         let Expr::Lit(ExprLit {

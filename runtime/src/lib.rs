@@ -1,5 +1,5 @@
-//! The runtime of [bounded-async](https://docs.rs/bounded-async): the bounded join driver, its
-//! strategies, and the outcome types.
+//! The runtime of [bounded-async](https://docs.rs/bounded-async): the semaphores behind
+//! `#[bounded]` and `pool!`, the bounded join driver and its strategies, and the outcome types.
 //!
 //! Use it through the `bounded-async` crate, which re-exports everything here next to the
 //! macros. Everything the macros do is reachable from this API without them; for example
@@ -12,6 +12,8 @@ mod errors;
 mod join;
 mod limit;
 mod outcome;
+mod pool;
+mod semaphore;
 mod settled;
 
 #[doc(hidden)]
@@ -25,4 +27,6 @@ pub use join::{
 };
 pub use limit::IntoLimit;
 pub use outcome::{Outcome, Panic};
+pub use pool::Pool;
+pub use semaphore::{Acquire, MAX_PERMITS, Permit, Semaphore};
 pub use settled::Settled;

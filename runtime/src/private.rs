@@ -5,7 +5,8 @@ pub use std::num::NonZeroUsize;
 
 pub use futures_util::future::Either;
 
-use crate::{AllOutput, AnyOutput, IntoLimit, SettledOutput};
+pub use crate::SettledOutput;
+use crate::{AllOutput, AnyOutput, IntoLimit};
 
 /// A limit known only at run time.
 #[track_caller]
@@ -57,3 +58,54 @@ impl ConstLimit<NonZeroUsize> {
 }
 
 pub use crate::join::join_bounded;
+
+/// A `#[bounded]` limit known at compile time, checked by const evaluation in the function's
+/// `static` semaphore.
+pub const fn attribute_limit(limit: usize) -> usize {
+    if limit == 0 {
+        panic!("#[bounded]: `limit` is 0, so no call could ever run; it must be at least 1");
+    }
+    if limit > crate::MAX_PERMITS {
+        panic!("#[bounded]: `limit` is above the semaphore's maximum, `MAX_PERMITS`");
+    }
+    limit
+}
+
+/// A pool's capacity, read from its type (no memory of the `static` is read).
+pub const fn pool_capacity<const CAPACITY: usize>(_: &crate::Pool<CAPACITY>) -> usize {
+    CAPACITY
+}
+
+/// Fails const evaluation when a function's own `limit` is larger than its pool's capacity.
+pub const fn check_limit_within_pool(limit: usize, capacity: usize) {
+    if limit > capacity {
+        panic!(
+            "#[bounded]: `limit` is larger than the capacity of its `pool`, so it could never be reached: every call also holds one of the pool's permits"
+        );
+    }
+}
+
+/// Runs the body of a `strategy = "settled"` function, turning its `Result` and any panic into
+/// an `Outcome`.
+pub async fn settle<R, F>(body: F) -> crate::Outcome<R::Ok, R::Err>
+where
+    R: SettledOutput,
+    F: std::future::Future<Output = R>,
+{
+    use futures_util::FutureExt;
+    let caught = std::panic::AssertUnwindSafe(body).catch_unwind().await;
+    crate::Outcome::from_caught(caught.map(SettledOutput::into_result))
+}
+
+/// A pool's capacity known at compile time, checked by const evaluation.
+pub const fn pool_limit(capacity: usize) -> usize {
+    if capacity == 0 {
+        panic!("pool!: the capacity is 0, so no call could ever run; it must be at least 1");
+    }
+    if capacity > crate::MAX_PERMITS {
+        panic!("pool!: the capacity is above the semaphore's maximum, `MAX_PERMITS`");
+    }
+    capacity
+}
+
+pub use crate::semaphore::Semaphore;

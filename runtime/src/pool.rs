@@ -1,0 +1,83 @@
+//! Pools: named semaphores that several functions share (bulkheads).
+
+use std::fmt;
+
+use crate::semaphore::{Acquire, Permit, Semaphore};
+
+/// A shared pool of `CAPACITY` permits, declared with `pool!` and named by `#[bounded(pool = ..)]`.
+///
+/// The capacity is part of the type, so that `#[bounded(pool = P, limit = N)]` can check at
+/// compile time that `N` is not larger than the pool.
+///
+/// ```
+/// use bounded_async_runtime::Pool;
+///
+/// static DB: Pool<16> = Pool::new();
+///
+/// # futures::executor::block_on(async {
+/// let permit = DB.acquire().await;
+/// assert_eq!((DB.capacity(), DB.in_flight(), DB.waiting()), (16, 1, 0));
+/// # drop(permit);
+/// # });
+/// ```
+pub struct Pool<const CAPACITY: usize> {
+    semaphore: Semaphore,
+}
+
+impl<const CAPACITY: usize> Pool<CAPACITY> {
+    /// The pool's capacity.
+    pub const CAPACITY: usize = CAPACITY;
+
+    /// A pool of `CAPACITY` permits.
+    ///
+    /// # Panics
+    ///
+    /// When `CAPACITY` is 0 or above [`MAX_PERMITS`](crate::MAX_PERMITS); in a `static`, that is
+    /// a compile error.
+    pub const fn new() -> Self {
+        Pool {
+            semaphore: Semaphore::new(CAPACITY),
+        }
+    }
+
+    /// How many calls may hold a permit at once.
+    pub fn capacity(&self) -> usize {
+        CAPACITY
+    }
+
+    /// How many calls hold a permit right now.
+    pub fn in_flight(&self) -> usize {
+        self.semaphore.in_flight()
+    }
+
+    /// How many calls are waiting for a permit right now.
+    pub fn waiting(&self) -> usize {
+        self.semaphore.waiting()
+    }
+
+    /// Waits for a permit, first come first served.
+    pub fn acquire(&self) -> Acquire<'_> {
+        self.semaphore.acquire()
+    }
+
+    /// Takes a permit if one is free and nobody is waiting.
+    pub fn try_acquire(&self) -> Option<Permit<'_>> {
+        self.semaphore.try_acquire()
+    }
+}
+
+impl<const CAPACITY: usize> Default for Pool<CAPACITY> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<const CAPACITY: usize> fmt::Debug for Pool<CAPACITY> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Pool")
+            .field("capacity", &CAPACITY)
+            .field("in_flight", &self.in_flight())
+            .field("waiting", &self.waiting())
+            .finish()
+    }
+}

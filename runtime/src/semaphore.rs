@@ -1,0 +1,303 @@
+//! A semaphore that can live in a `static`: built in a const context, lock-free when a permit is
+//! free and nobody waits, first come first served otherwise.
+//!
+//! The state is one word: the free permits, shifted left by one, and a bit that says whether
+//! anyone waits. While nobody waits, acquiring and releasing are a compare-exchange on that word.
+//! Once someone waits, new callers queue behind them (no barging), and a released permit is
+//! handed directly to the first waiter, so waiters enter in the order they arrived.
+
+use std::collections::VecDeque;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::{Context, Poll};
+
+use futures_util::task::AtomicWaker;
+
+/// The most permits a [`Semaphore`] can hold.
+pub const MAX_PERMITS: usize = usize::MAX >> 1;
+
+/// Set in the state word while the wait list is not empty.
+const WAITERS: usize = 1;
+/// One permit, in the state word.
+const ONE: usize = 2;
+
+/// A counting semaphore for `static`s: [`Semaphore::new`] is a `const fn` that allocates
+/// nothing.
+///
+/// This is what `#[bounded(limit = N)]` declares for each annotated function, and what a
+/// [`Pool`](crate::Pool) holds.
+///
+/// ```
+/// use bounded_async_runtime::Semaphore;
+///
+/// static UPLOADS: Semaphore = Semaphore::new(2);
+///
+/// # futures::executor::block_on(async {
+/// let permit = UPLOADS.acquire().await;
+/// assert_eq!(UPLOADS.in_flight(), 1);
+/// drop(permit);
+/// assert_eq!(UPLOADS.in_flight(), 0);
+/// # });
+/// ```
+pub struct Semaphore {
+    /// `free permits << 1 | WAITERS`.
+    state: AtomicUsize,
+    capacity: usize,
+    waiters: Mutex<VecDeque<Arc<Waiter>>>,
+    /// The wait list's length, readable without the lock.
+    waiting: AtomicUsize,
+}
+
+/// One caller waiting for a permit.
+struct Waiter {
+    state: AtomicU8,
+    waker: AtomicWaker,
+}
+
+const WAITING: u8 = 0;
+const GRANTED: u8 = 1;
+const CANCELLED: u8 = 2;
+
+impl Semaphore {
+    /// A semaphore with `permits` permits.
+    ///
+    /// # Panics
+    ///
+    /// When `permits` is 0 (nothing could ever acquire it) or above [`MAX_PERMITS`]; in a
+    /// `static`, that is a compile error.
+    pub const fn new(permits: usize) -> Self {
+        assert!(permits > 0, "a semaphore needs at least 1 permit");
+        assert!(
+            permits <= MAX_PERMITS,
+            "a semaphore holds at most MAX_PERMITS permits"
+        );
+        Semaphore {
+            state: AtomicUsize::new(permits << 1),
+            capacity: permits,
+            waiters: Mutex::new(VecDeque::new()),
+            waiting: AtomicUsize::new(0),
+        }
+    }
+
+    /// How many permits it was created with.
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    /// How many permits are held right now.
+    pub fn in_flight(&self) -> usize {
+        self.capacity - (self.state.load(Ordering::Acquire) >> 1)
+    }
+
+    /// How many callers are waiting for a permit right now.
+    pub fn waiting(&self) -> usize {
+        self.waiting.load(Ordering::Acquire)
+    }
+
+    /// Takes a permit if one is free and nobody is waiting for one.
+    pub fn try_acquire(&self) -> Option<Permit<'_>> {
+        let mut state = self.state.load(Ordering::Acquire);
+        // Nobody waits and a permit is free: `state` is at least `ONE` with the bit clear.
+        while state & WAITERS == 0 && state >= ONE {
+            match self.state.compare_exchange_weak(
+                state,
+                state - ONE,
+                Ordering::Acquire,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => return Some(Permit { semaphore: self }),
+                Err(actual) => state = actual,
+            }
+        }
+        None
+    }
+
+    /// Waits for a permit, first come first served. Dropping the future gives up its place in
+    /// line (or the permit, if it was just granted).
+    pub fn acquire(&self) -> Acquire<'_> {
+        Acquire {
+            semaphore: self,
+            waiter: None,
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, VecDeque<Arc<Waiter>>> {
+        // Nothing panics while the lock is held, but a poisoned list is still consistent.
+        self.waiters
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Takes a permit or joins the wait list, deciding under the lock so that a release cannot
+    /// slip between the check and the enqueue.
+    fn acquire_or_wait(&self, waiter: &Arc<Waiter>) -> bool {
+        let mut waiters = self.lock();
+        let mut state = self.state.load(Ordering::Acquire);
+        loop {
+            let next = if state & WAITERS == 0 && state >= ONE {
+                state - ONE
+            } else {
+                // Either nobody waits and no permit is free, or others already wait.
+                state | WAITERS
+            };
+            match self
+                .state
+                .compare_exchange(state, next, Ordering::AcqRel, Ordering::Acquire)
+            {
+                Ok(_) if next & WAITERS == 0 => return true,
+                Ok(_) => break,
+                Err(actual) => state = actual,
+            }
+        }
+        waiters.push_back(Arc::clone(waiter));
+        self.waiting.store(waiters.len(), Ordering::Release);
+        false
+    }
+
+    /// Gives a permit back: to the first waiter if there is one, else to the free count.
+    fn release(&self) {
+        let mut state = self.state.load(Ordering::Acquire);
+        while state & WAITERS == 0 {
+            match self.state.compare_exchange_weak(
+                state,
+                state + ONE,
+                Ordering::Release,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => return,
+                Err(actual) => state = actual,
+            }
+        }
+        let mut waiters = self.lock();
+        while let Some(waiter) = waiters.pop_front() {
+            if waiter
+                .state
+                .compare_exchange(WAITING, GRANTED, Ordering::AcqRel, Ordering::Acquire)
+                .is_ok()
+            {
+                if waiters.is_empty() {
+                    self.state.fetch_and(!WAITERS, Ordering::AcqRel);
+                }
+                self.waiting.store(waiters.len(), Ordering::Release);
+                drop(waiters);
+                waiter.waker.wake();
+                return;
+            }
+        }
+        // Every waiter had given up: nobody waits any more, and the permit is free.
+        self.waiting.store(0, Ordering::Release);
+        self.state
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |state| {
+                Some((state & !WAITERS) + ONE)
+            })
+            .expect("the closure always returns a new state");
+    }
+
+    /// Removes a waiter that gave up before it was granted a permit.
+    fn cancel(&self, waiter: &Arc<Waiter>) {
+        let mut waiters = self.lock();
+        waiters.retain(|queued| !Arc::ptr_eq(queued, waiter));
+        if waiters.is_empty() {
+            self.state.fetch_and(!WAITERS, Ordering::AcqRel);
+        }
+        self.waiting.store(waiters.len(), Ordering::Release);
+    }
+}
+
+impl fmt::Debug for Semaphore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Semaphore")
+            .field("capacity", &self.capacity)
+            .field("in_flight", &self.in_flight())
+            .field("waiting", &self.waiting())
+            .finish()
+    }
+}
+
+/// A held permit; dropping it gives the permit back (to the first waiter, if any).
+#[must_use = "the permit is given back as soon as it is dropped"]
+pub struct Permit<'a> {
+    semaphore: &'a Semaphore,
+}
+
+impl Drop for Permit<'_> {
+    fn drop(&mut self) {
+        self.semaphore.release();
+    }
+}
+
+impl fmt::Debug for Permit<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Permit").finish_non_exhaustive()
+    }
+}
+
+/// The future of [`Semaphore::acquire`].
+#[must_use = "a permit is only acquired when the future is awaited"]
+pub struct Acquire<'a> {
+    semaphore: &'a Semaphore,
+    /// Our place in line, once we had to wait.
+    waiter: Option<Arc<Waiter>>,
+}
+
+impl<'a> Future for Acquire<'a> {
+    type Output = Permit<'a>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Permit<'a>> {
+        let semaphore = self.semaphore;
+        match &self.waiter {
+            None => {
+                if let Some(permit) = semaphore.try_acquire() {
+                    return Poll::Ready(permit);
+                }
+                let waiter = Arc::new(Waiter {
+                    state: AtomicU8::new(WAITING),
+                    waker: AtomicWaker::new(),
+                });
+                waiter.waker.register(cx.waker());
+                if semaphore.acquire_or_wait(&waiter) {
+                    return Poll::Ready(Permit { semaphore });
+                }
+                self.waiter = Some(waiter);
+                Poll::Pending
+            }
+            Some(waiter) => {
+                waiter.waker.register(cx.waker());
+                // Checked after registering, so a grant between the two still wakes us.
+                if waiter.state.load(Ordering::Acquire) == GRANTED {
+                    self.waiter = None;
+                    Poll::Ready(Permit { semaphore })
+                } else {
+                    Poll::Pending
+                }
+            }
+        }
+    }
+}
+
+impl Drop for Acquire<'_> {
+    fn drop(&mut self) {
+        let Some(waiter) = self.waiter.take() else {
+            return;
+        };
+        match waiter
+            .state
+            .compare_exchange(WAITING, CANCELLED, Ordering::AcqRel, Ordering::Acquire)
+        {
+            Ok(_) => self.semaphore.cancel(&waiter),
+            // Granted after our last poll: the permit is ours, so pass it on.
+            Err(_) => self.semaphore.release(),
+        }
+    }
+}
+
+impl fmt::Debug for Acquire<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Acquire")
+            .field("waiting", &self.waiter.is_some())
+            .finish()
+    }
+}
