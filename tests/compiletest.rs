@@ -6,5 +6,7 @@
 fn ui() {
     let t = trybuild::TestCases::new();
     t.compile_fail("tests/ui/join/*.rs");
+    t.compile_fail("tests/ui/bounded/*.rs");
+    t.compile_fail("tests/ui/pool/*.rs");
     t.pass("tests/ui/pass/*.rs");
 }

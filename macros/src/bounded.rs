@@ -101,6 +101,7 @@ impl Bounded {
         let mut strategy: Option<(Strategy, Span)> = None;
         let mut krate: Option<Path> = None;
         let mut seen: Vec<Ident> = Vec::new();
+        let mut unknown_keys = false;
         for Arg { key, value } in args {
             let name = key.to_string();
             if let Some(first) = seen.iter().find(|seen| **seen == key) {
@@ -119,7 +120,10 @@ impl Bounded {
                     check_strategy(value, span).map(|()| strategy = Some((value, span)))
                 }),
                 "crate" => crate::join::crate_path(&value).map(|value| krate = Some(value)),
-                unknown => Err(unknown_key(&key, unknown)),
+                unknown => {
+                    unknown_keys = true;
+                    Err(unknown_key(&key, unknown))
+                }
             };
             if let Err(error) = parsed {
                 errors.push(error);
@@ -127,7 +131,8 @@ impl Bounded {
             seen.push(key);
         }
 
-        if seen.iter().all(|key| key != "limit" && key != "pool") {
+        // After an unknown key (likely a misspelt `limit`), its suggestion says enough.
+        if !unknown_keys && seen.iter().all(|key| key != "limit" && key != "pool") {
             errors.error(
                 Span::call_site(),
                 "#[bounded] needs a `limit` (how many calls of this function may run at once), \
@@ -153,6 +158,11 @@ impl Bounded {
                 None
             }
         };
+        if matches!(strategy, Some((Strategy::Settled, _))) {
+            if let Err(error) = check_settled_return(&function.sig) {
+                errors.push(error);
+            }
+        }
         if let Some(body) = &body {
             for call in self_calls(&function.sig, body) {
                 errors.error(
@@ -264,10 +274,72 @@ fn settled_output(krate: &TokenStream, declared: &Type) -> TokenStream {
     let private = located_at(&quote!(#krate::__private), span);
     quote_spanned! {span=>
         #krate::Outcome<
-            <#declared as #private::SettledOutput>::Ok,
-            <#declared as #private::SettledOutput>::Err,
+            <#declared as #private::SettledReturn>::Ok,
+            <#declared as #private::SettledReturn>::Err,
         >
     }
+}
+
+/// Rejects, with one clear message, return types that are plainly not a `Result`. Other types
+/// (such as an alias of `Result` under another name) are checked by the compiler, through the
+/// `SettledReturn` trait.
+fn check_settled_return(sig: &Signature) -> syn::Result<()> {
+    let name = &sig.ident;
+    let message = |returns: String| {
+        format!(
+            "`strategy = \"settled\"` needs a function that returns `Result<T, E>` (each call \
+             then returns `Outcome<T, E>`), but `{name}` returns {returns}; use the default \
+             strategy, \"all\", for other return types"
+        )
+    };
+    let ty = match &sig.output {
+        ReturnType::Default => {
+            return Err(syn::Error::new(
+                sig.paren_token.span.close(),
+                message("`()`".to_owned()),
+            ));
+        }
+        ReturnType::Type(_, ty) => &**ty,
+    };
+    let plainly_not_result = match ty {
+        Type::Path(path) if path.qself.is_none() => {
+            path.path.segments.len() == 1
+                && matches!(
+                    path.path.segments[0].ident.to_string().as_str(),
+                    "bool"
+                        | "char"
+                        | "str"
+                        | "String"
+                        | "Option"
+                        | "Vec"
+                        | "Box"
+                        | "Outcome"
+                        | "u8"
+                        | "u16"
+                        | "u32"
+                        | "u64"
+                        | "u128"
+                        | "usize"
+                        | "i8"
+                        | "i16"
+                        | "i32"
+                        | "i64"
+                        | "i128"
+                        | "isize"
+                        | "f32"
+                        | "f64"
+                )
+        }
+        Type::Path(_) | Type::Group(_) | Type::Paren(_) | Type::Macro(_) => false,
+        _ => true,
+    };
+    if plainly_not_result {
+        let returns = format!("`{}`", ty.to_token_stream())
+            .replace(" < ", "<")
+            .replace(" >", ">");
+        return Err(syn::Error::new_spanned(ty, message(returns)));
+    }
+    Ok(())
 }
 
 /// `(T, E)` of a type written `Result<T, E>` (with any path before `Result`).

@@ -119,6 +119,7 @@ impl Join {
         let mut strategy: Option<Strategy> = None;
         let mut krate: Option<Path> = None;
         let mut seen: Vec<Ident> = Vec::new();
+        let mut unknown_keys = false;
 
         for Arg { key, value } in input.args {
             let name = key.to_string();
@@ -135,7 +136,10 @@ impl Join {
                 "limit" => Limit::from_expr(&value, &JOIN_LIMIT).map(|value| limit = Some(value)),
                 "strategy" => Strategy::from_expr(&value).map(|(value, _)| strategy = Some(value)),
                 "crate" => crate_path(&value).map(|value| krate = Some(value)),
-                unknown => Err(unknown_key(&key, unknown)),
+                unknown => {
+                    unknown_keys = true;
+                    Err(unknown_key(&key, unknown))
+                }
             };
             if let Err(error) = parsed {
                 errors.push(error);
@@ -143,7 +147,8 @@ impl Join {
             seen.push(key);
         }
 
-        if limit.is_none() && !seen.iter().any(|key| key == "limit") {
+        // After an unknown key (likely a misspelt `limit`), its suggestion says enough.
+        if !unknown_keys && !seen.iter().any(|key| key == "limit") {
             errors.error(
                 Span::call_site(),
                 "join_bounded! needs a `limit`: how many futures may run at once, as in \

@@ -32,16 +32,16 @@ impl Parse for Input {
         let krate = krate.parse()?;
         let attrs = input.call(Attribute::parse_outer)?;
         let vis = input.parse()?;
-        let name = input.parse().map_err(|error| {
+        let name: Ident = input.parse().map_err(|error| {
             syn::Error::new(
                 error.span(),
                 "expected a pool's name and capacity, as in `pool!(pub DB = 16)`",
             )
         })?;
-        input.parse::<Token![=]>().map_err(|error| {
+        input.parse::<Token![=]>().map_err(|_| {
             syn::Error::new(
-                error.span(),
-                "expected `=` and the pool's capacity, as in `pool!(pub DB = 16)`",
+                name.span(),
+                format!("expected `= CAPACITY` after `{name}`, as in `pool!(pub {name} = 16)`"),
             )
         })?;
         let capacity = input.parse()?;

@@ -85,16 +85,40 @@ pub const fn check_limit_within_pool(limit: usize, capacity: usize) {
     }
 }
 
+/// The return type of a `#[bounded(strategy = "settled")]` function: a `Result`.
+#[diagnostic::on_unimplemented(
+    message = "`strategy = \"settled\"` needs a function that returns `Result<T, E>`, but this one returns `{Self}`",
+    label = "returns `{Self}`, not a `Result`",
+    note = "each call of a \"settled\" function returns `Outcome<T, E>`; use the default strategy, \"all\", for other return types"
+)]
+pub trait SettledReturn {
+    /// The success type.
+    type Ok;
+    /// The error type.
+    type Err;
+    /// The result as a `Result`.
+    fn into_result(self) -> Result<Self::Ok, Self::Err>;
+}
+
+#[diagnostic::do_not_recommend]
+impl<T, E> SettledReturn for Result<T, E> {
+    type Ok = T;
+    type Err = E;
+    fn into_result(self) -> Result<T, E> {
+        self
+    }
+}
+
 /// Runs the body of a `strategy = "settled"` function, turning its `Result` and any panic into
 /// an `Outcome`.
 pub async fn settle<R, F>(body: F) -> crate::Outcome<R::Ok, R::Err>
 where
-    R: SettledOutput,
+    R: SettledReturn,
     F: std::future::Future<Output = R>,
 {
     use futures_util::FutureExt;
     let caught = std::panic::AssertUnwindSafe(body).catch_unwind().await;
-    crate::Outcome::from_caught(caught.map(SettledOutput::into_result))
+    crate::Outcome::from_caught(caught.map(SettledReturn::into_result))
 }
 
 /// A pool's capacity known at compile time, checked by const evaluation.

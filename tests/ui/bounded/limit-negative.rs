@@ -1,0 +1,6 @@
+use bounded_async::bounded;
+
+#[bounded(limit = -2)]
+async fn fetch() {}
+
+fn main() {}

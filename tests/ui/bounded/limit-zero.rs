@@ -1,0 +1,6 @@
+use bounded_async::bounded;
+
+#[bounded(limit = 0)]
+async fn fetch() {}
+
+fn main() {}

@@ -1,0 +1,3 @@
+bounded_async::pool!(pub DB);
+
+fn main() {}
