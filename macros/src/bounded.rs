@@ -158,10 +158,10 @@ impl Bounded {
                 None
             }
         };
-        if matches!(strategy, Some((Strategy::Settled, _))) {
-            if let Err(error) = check_settled_return(&function.sig) {
-                errors.push(error);
-            }
+        if matches!(strategy, Some((Strategy::Settled, _)))
+            && let Err(error) = check_settled_return(&function.sig)
+        {
+            errors.push(error);
         }
         if let Some(body) = &body {
             for call in self_calls(&function.sig, body) {
