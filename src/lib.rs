@@ -7,6 +7,45 @@
 //! run at once, work pulled lazily as slots free up, and an explicit choice of how the outcomes
 //! are collected.
 //!
+//! # `#[bounded]`
+//!
+//! At most `limit` calls of a function run at once, program-wide, whoever calls it:
+//!
+//! ```
+//! use bounded_async::bounded;
+//!
+//! #[bounded(limit = 8)]
+//! async fn fetch_user(id: u64) -> Result<String, String> {
+//!     Ok(format!("user {id}"))
+//! }
+//! # futures::executor::block_on(async { fetch_user(1).await.unwrap(); });
+//! ```
+//!
+//! Every call holds one of 8 shared permits while its body runs; call 9 waits, first come first
+//! served. The permit is released when the body returns, fails, panics, or when the caller drops
+//! the call. With `strategy = "settled"`, each call returns an [`Outcome`] and a panic in the
+//! body becomes [`Outcome::Panicked`]. See [`macro@bounded`] for every option.
+//!
+//! # `pool!`
+//!
+//! Several functions share one pool of permits (a bulkhead), and a function may also keep a
+//! tighter limit of its own:
+//!
+//! ```
+//! use bounded_async::{bounded, pool};
+//!
+//! pool!(pub DB = 16);
+//!
+//! #[bounded(pool = DB)]
+//! async fn load_order(id: u64) -> u64 { id }
+//!
+//! #[bounded(pool = DB, limit = 4)]
+//! async fn rebuild_index() {}
+//!
+//! # futures::executor::block_on(async { load_order(1).await; rebuild_index().await; });
+//! assert_eq!((DB.capacity(), DB.in_flight(), DB.waiting()), (16, 0, 0));
+//! ```
+//!
 //! # `join_bounded!`
 //!
 //! A bounded, lazy, input-ordered join with a strategy:
@@ -39,13 +78,15 @@
 //! | `"race"` | one output type `T` | `T` | `Option<T>` (`None` for empty input) | first to finish wins, the rest are dropped | propagates |
 //!
 //! Mistakes are compile errors that point at the token: a zero, negative or fractional limit, an
-//! unknown option or strategy (with the nearest valid name), an empty list of futures, or a
-//! strategy that needs `Result` applied to futures that do not return one.
+//! unknown option or strategy (with the nearest valid name), an empty list of futures, a
+//! strategy that needs `Result` applied to futures that do not return one, a `limit` larger
+//! than its pool, or a bounded function that calls itself.
 //!
 //! # Without macros
 //!
-//! [`join_bounded()`] is the same join as a function, for limits read at run time and joins
-//! passed around as values:
+//! [`Semaphore`] and [`Pool`] are what the attribute declares, usable in a `static` of your own.
+//! [`join_bounded()`] is the same join as the macro, as a function, for limits read at run time
+//! and joins passed around as values:
 //!
 //! ```
 //! # futures::executor::block_on(async {

@@ -1,7 +1,7 @@
 //! Procedural macros of [bounded-async](https://docs.rs/bounded-async).
 //!
-//! Use them through the `bounded-async` crate, which documents them and re-exports them next to
-//! the runtime their expansions call; this crate is not meant to be depended on directly.
+//! Use them through the `bounded-async` crate, which re-exports them next to the runtime their
+//! expansions call; this crate is not meant to be depended on directly.
 
 mod args;
 mod bounded;
@@ -20,8 +20,126 @@ pub fn join_bounded_impl(input: TokenStream) -> TokenStream {
     join::expand(input.into()).into()
 }
 
-/// The implementation of `bounded_async::bounded`.
-#[doc(hidden)]
+/// Bounds how many calls of an `async fn` run at once, program-wide.
+///
+/// ```
+/// use bounded_async::bounded;
+///
+/// #[bounded(limit = 8)]
+/// async fn fetch_user(id: u64) -> Result<String, std::io::Error> {
+///     Ok(format!("user {id}"))
+/// }
+/// # futures::executor::block_on(async { fetch_user(1).await.unwrap(); });
+/// ```
+///
+/// Every call of `fetch_user`, from any task, thread or module, holds one of 8 shared permits
+/// while its body runs; call 9 waits (first come, first served) until one is free. The permit is
+/// released when the body finishes, returns an error, panics, or when the caller drops the
+/// call's future. The signature stays as written, and the returned future is `Send` exactly when
+/// the undecorated one would be, so calls can be handed to `tokio::spawn`.
+///
+/// # Options
+///
+/// ## `limit`
+///
+/// The most calls of this function that run at once: an integer literal or a constant
+/// expression (`MAX_CONNS`, `2 * MAX`). 0, negative numbers, fractions and values above
+/// `MAX_PERMITS` are compile errors. Required unless `pool` is given.
+///
+/// The limit belongs to the function item: a generic function shares one limit across all its
+/// instantiations, and a method shares one limit across all instances of its type. The limit is
+/// a `static`, so it cannot name `Self` or a generic parameter: write `Worker::JOBS`, not
+/// `Self::JOBS`.
+///
+/// ```
+/// use bounded_async::bounded;
+///
+/// const MAX_CONNS: usize = 4;
+///
+/// struct Crawler;
+///
+/// impl Crawler {
+///     /// At most 2 fetches run at once, whichever `Crawler` they are called on.
+///     #[bounded(limit = MAX_CONNS / 2)]
+///     async fn fetch(&self, url: &str) -> usize {
+///         url.len()
+///     }
+/// }
+/// # futures::executor::block_on(async { assert_eq!(Crawler.fetch("/").await, 1); });
+/// ```
+///
+/// ## `pool`
+///
+/// A pool declared with `pool!`: every call also holds one of the pool's permits, so several
+/// functions share one bulkhead. With `limit` too, the function's own limit is taken first, then
+/// the pool's (one fixed order, so functions on a pool cannot deadlock each other), and a
+/// `limit` larger than the pool's capacity is a compile error.
+///
+/// ```
+/// use bounded_async::{bounded, pool};
+///
+/// pool!(pub DB = 16);
+///
+/// #[bounded(pool = DB)]
+/// async fn load_order(id: u64) -> u64 {
+///     id
+/// }
+///
+/// /// Heavy: at most 4 at once, and each also counts against the pool.
+/// #[bounded(pool = DB, limit = 4)]
+/// async fn rebuild_index() {}
+/// # futures::executor::block_on(async { load_order(1).await; rebuild_index().await; });
+/// ```
+///
+/// ## `strategy`
+///
+/// `"all"` (the default) returns exactly the declared output: errors return as written and
+/// panics unwind to the caller. `"settled"` needs a function that returns `Result<T, E>`; each
+/// call returns `Outcome<T, E>` instead, and a panic in the body becomes `Outcome::Panicked`
+/// (the permit is released either way):
+///
+/// ```
+/// use bounded_async::{Outcome, bounded};
+///
+/// #[bounded(limit = 4, strategy = "settled")]
+/// async fn charge(cents: u64) -> Result<u64, String> {
+///     if cents == 0 {
+///         return Err("nothing to charge".to_owned());
+///     }
+///     assert!(cents < 1_000_000, "suspiciously large charge");
+///     Ok(cents)
+/// }
+///
+/// # futures::executor::block_on(async {
+/// assert!(matches!(charge(250).await, Outcome::Ok(250)));
+/// assert!(charge(0).await.is_err());
+/// # std::panic::set_hook(Box::new(|_| {}));
+/// assert!(charge(5_000_000).await.is_panicked());
+/// # });
+/// ```
+///
+/// `"join"`, `"any"` and `"race"` choose among many futures and belong to `join_bounded!`; here
+/// they are compile errors.
+///
+/// ## `crate`
+///
+/// The path to `bounded_async`, for code that re-exports it under another name:
+///
+/// ```
+/// mod deps {
+///     pub use ::bounded_async as concurrency;
+/// }
+///
+/// #[deps::concurrency::bounded(limit = 2, crate = "deps::concurrency")]
+/// async fn fetch() {}
+/// # futures::executor::block_on(fetch());
+/// ```
+///
+/// # Compile errors
+///
+/// Besides bad option values: a non-`async` function; a trait method without a body; and a
+/// function that calls itself in its body, which could deadlock once every permit is held by
+/// a call waiting for its own nested call.
 #[proc_macro_attribute]
 pub fn bounded(args: TokenStream, item: TokenStream) -> TokenStream {
     bounded::expand(args.into(), item.into()).into()
