@@ -2,9 +2,10 @@
 //! free and nobody waits, first come first served otherwise.
 //!
 //! The state is one word: the free permits, shifted left by one, and a bit that says whether
-//! anyone waits. While nobody waits, acquiring and releasing are a compare-exchange on that word.
-//! Once someone waits, new callers queue behind them (no barging), and a released permit is
-//! handed directly to the first waiter, so waiters enter in the order they arrived.
+//! anyone waits. While nobody waits, acquiring is a compare-exchange on that word and releasing
+//! an add. Once someone waits, new callers queue behind them (no barging), and each released
+//! permit is handed to the first waiter under the lock, so waiters enter in the order they
+//! arrived.
 
 use std::collections::VecDeque;
 use std::fmt;
@@ -98,6 +99,7 @@ impl Semaphore {
     }
 
     /// Takes a permit if one is free and nobody is waiting for one.
+    #[inline]
     pub fn try_acquire(&self) -> Option<Permit<'_>> {
         let mut state = self.state.load(Ordering::Acquire);
         // Nobody waits and a permit is free: `state` is at least `ONE` with the bit clear.
@@ -117,6 +119,7 @@ impl Semaphore {
 
     /// Waits for a permit, first come first served. Dropping the future gives up its place in
     /// line (or the permit, if it was just granted).
+    #[inline]
     pub fn acquire(&self) -> Acquire<'_> {
         Acquire {
             semaphore: self,
@@ -154,46 +157,50 @@ impl Semaphore {
         }
         waiters.push_back(Arc::clone(waiter));
         self.waiting.store(waiters.len(), Ordering::Release);
+        // A permit released while others waited, before we queued, is handed over now.
+        let free = self.state.load(Ordering::Acquire) >= ONE;
+        drop(waiters);
+        if free {
+            self.hand_over();
+        }
         false
     }
 
-    /// Gives a permit back: to the first waiter if there is one, else to the free count.
+    /// Gives a permit back: to the free count, and from there to the first waiter if any.
+    #[inline]
     fn release(&self) {
-        let mut state = self.state.load(Ordering::Acquire);
-        while state & WAITERS == 0 {
-            match self.state.compare_exchange_weak(
-                state,
-                state + ONE,
-                Ordering::Release,
-                Ordering::Acquire,
-            ) {
-                Ok(_) => return,
-                Err(actual) => state = actual,
-            }
+        let previous = self.state.fetch_add(ONE, Ordering::AcqRel);
+        if previous & WAITERS != 0 {
+            self.hand_over();
         }
+    }
+
+    /// Hands free permits to waiters, in order, under the lock. While anyone waits, new callers
+    /// queue instead of taking a free permit, so the permit just released goes to the first in
+    /// line rather than to whoever asks next.
+    #[cold]
+    fn hand_over(&self) {
         let mut waiters = self.lock();
-        while let Some(waiter) = waiters.pop_front() {
+        let mut state = self.state.load(Ordering::Acquire);
+        while state >= ONE {
+            let Some(waiter) = waiters.pop_front() else {
+                break;
+            };
             if waiter
                 .state
                 .compare_exchange(WAITING, GRANTED, Ordering::AcqRel, Ordering::Acquire)
-                .is_ok()
+                .is_err()
             {
-                if waiters.is_empty() {
-                    self.state.fetch_and(!WAITERS, Ordering::AcqRel);
-                }
-                self.waiting.store(waiters.len(), Ordering::Release);
-                drop(waiters);
-                waiter.waker.wake();
-                return;
+                // It gave up; `cancel` finds it gone from the list.
+                continue;
             }
+            state = self.state.fetch_sub(ONE, Ordering::AcqRel) - ONE;
+            waiter.waker.wake();
         }
-        // Every waiter had given up: nobody waits any more, and the permit is free.
-        self.waiting.store(0, Ordering::Release);
-        self.state
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |state| {
-                Some((state & !WAITERS) + ONE)
-            })
-            .expect("the closure always returns a new state");
+        if waiters.is_empty() {
+            self.state.fetch_and(!WAITERS, Ordering::AcqRel);
+        }
+        self.waiting.store(waiters.len(), Ordering::Release);
     }
 
     /// Removes a waiter that gave up before it was granted a permit.
@@ -224,6 +231,7 @@ pub struct Permit<'a> {
 }
 
 impl Drop for Permit<'_> {
+    #[inline]
     fn drop(&mut self) {
         self.semaphore.release();
     }
@@ -246,13 +254,25 @@ pub struct Acquire<'a> {
 impl<'a> Future for Acquire<'a> {
     type Output = Permit<'a>;
 
+    #[inline]
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Permit<'a>> {
+        if self.waiter.is_none()
+            && let Some(permit) = self.semaphore.try_acquire()
+        {
+            return Poll::Ready(permit);
+        }
+        self.poll_waiting(cx)
+    }
+}
+
+impl<'a> Acquire<'a> {
+    /// No permit was free, or others wait: join the line, or check whether our turn came.
+    #[cold]
+    fn poll_waiting(&mut self, cx: &mut Context<'_>) -> Poll<Permit<'a>> {
         let semaphore = self.semaphore;
-        match &self.waiter {
+        let waiter = match &self.waiter {
+            Some(waiter) => waiter,
             None => {
-                if let Some(permit) = semaphore.try_acquire() {
-                    return Poll::Ready(permit);
-                }
                 let waiter = Arc::new(Waiter {
                     state: AtomicU8::new(WAITING),
                     waker: AtomicWaker::new(),
@@ -261,19 +281,16 @@ impl<'a> Future for Acquire<'a> {
                 if semaphore.acquire_or_wait(&waiter) {
                     return Poll::Ready(Permit { semaphore });
                 }
-                self.waiter = Some(waiter);
-                Poll::Pending
+                self.waiter.insert(waiter)
             }
-            Some(waiter) => {
-                waiter.waker.register(cx.waker());
-                // Checked after registering, so a grant between the two still wakes us.
-                if waiter.state.load(Ordering::Acquire) == GRANTED {
-                    self.waiter = None;
-                    Poll::Ready(Permit { semaphore })
-                } else {
-                    Poll::Pending
-                }
-            }
+        };
+        waiter.waker.register(cx.waker());
+        // Checked after registering, so a grant between the two still wakes us.
+        if waiter.state.load(Ordering::Acquire) == GRANTED {
+            self.waiter = None;
+            Poll::Ready(Permit { semaphore })
+        } else {
+            Poll::Pending
         }
     }
 }
