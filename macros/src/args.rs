@@ -2,7 +2,9 @@
 
 use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream};
-use syn::{Expr, Ident, Token};
+use syn::{Expr, Ident, Path, Token};
+
+use crate::diagnostics::{Diagnostics, closest, one_of};
 
 /// One `key = value` option, as written.
 pub(crate) struct Arg {
@@ -17,5 +19,83 @@ impl Parse for Arg {
         input.parse::<Token![=]>()?;
         let value = input.parse()?;
         Ok(Arg { key, value })
+    }
+}
+
+/// What [`visit`] saw of the options.
+pub(crate) struct Seen {
+    keys: Vec<Ident>,
+    /// Whether some key was unknown (and reported, with a suggestion).
+    pub(crate) unknown: bool,
+}
+
+impl Seen {
+    /// Whether `key` was given (even with a bad value).
+    pub(crate) fn contains(&self, key: &str) -> bool {
+        self.keys.iter().any(|seen| seen == key)
+    }
+}
+
+/// Hands each option whose key is one of `keys` to `apply`, once; reports a key given twice,
+/// an unknown key (with the nearest known one), and whatever `apply` rejects, all into `errors`.
+pub(crate) fn visit(
+    args: impl IntoIterator<Item = Arg>,
+    keys: &[&str],
+    errors: &mut Diagnostics,
+    mut apply: impl FnMut(&str, &Expr) -> syn::Result<()>,
+) -> Seen {
+    let mut seen = Seen {
+        keys: Vec::new(),
+        unknown: false,
+    };
+    for Arg { key, value } in args {
+        let name = key.to_string();
+        if let Some(first) = seen.keys.iter().find(|seen| **seen == key) {
+            let mut error = syn::Error::new(key.span(), format!("`{name}` is set twice"));
+            error.combine(syn::Error::new(
+                first.span(),
+                format!("`{name}` is first set here"),
+            ));
+            errors.push(error);
+            continue;
+        }
+        let applied = if keys.contains(&name.as_str()) {
+            apply(&name, &value)
+        } else {
+            seen.unknown = true;
+            Err(unknown_key(&key, keys))
+        };
+        if let Err(error) = applied {
+            errors.push(error);
+        }
+        seen.keys.push(key);
+    }
+    seen
+}
+
+fn unknown_key(key: &Ident, keys: &[&str]) -> syn::Error {
+    let name = key.to_string();
+    let expected = one_of(keys, '`');
+    let message = match closest(&name, keys) {
+        Some(near) => {
+            format!("unknown key `{name}`; did you mean `{near}`? Expected one of {expected}")
+        }
+        None => format!("unknown key `{name}`; expected one of {expected}"),
+    };
+    syn::Error::new(key.span(), message)
+}
+
+/// The value of `crate = "..."`: the path to the bounded-async crate.
+pub(crate) fn crate_path(value: &Expr) -> syn::Result<Path> {
+    let message = "`crate` takes the path of the bounded-async crate as a string, such as \
+                   `crate = \"::my_reexport::bounded_async\"`";
+    match value {
+        Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(path),
+            ..
+        }) => path
+            .parse::<Path>()
+            .map_err(|_| syn::Error::new(path.span(), message)),
+        other => Err(syn::Error::new_spanned(other, message)),
     }
 }

@@ -12,8 +12,8 @@ use syn::{
     PathArguments, ReturnType, Signature, Token, Type, Visibility,
 };
 
-use crate::args::Arg;
-use crate::diagnostics::{Diagnostics, closest, located_at, one_of};
+use crate::args::{self, Arg};
+use crate::diagnostics::{Diagnostics, located_at};
 use crate::limit::{ATTRIBUTE_LIMIT, Limit};
 use crate::strategy::Strategy;
 
@@ -98,41 +98,24 @@ impl Bounded {
 
         let mut limit: Option<Expr> = None;
         let mut pool: Option<Path> = None;
-        let mut strategy: Option<(Strategy, Span)> = None;
+        let mut strategy: Option<Strategy> = None;
         let mut krate: Option<Path> = None;
-        let mut seen: Vec<Ident> = Vec::new();
-        let mut unknown_keys = false;
-        for Arg { key, value } in args {
-            let name = key.to_string();
-            if let Some(first) = seen.iter().find(|seen| **seen == key) {
-                let mut error = syn::Error::new(key.span(), format!("`{name}` is set twice"));
-                error.combine(syn::Error::new(
-                    first.span(),
-                    format!("`{name}` is first set here"),
-                ));
-                errors.push(error);
-                continue;
-            }
-            let parsed = match name.as_str() {
-                "limit" => attribute_limit(&value).map(|value| limit = Some(value)),
-                "pool" => pool_path(&value).map(|value| pool = Some(value)),
-                "strategy" => Strategy::from_expr(&value).and_then(|(value, span)| {
-                    check_strategy(value, span).map(|()| strategy = Some((value, span)))
-                }),
-                "crate" => crate::join::crate_path(&value).map(|value| krate = Some(value)),
-                unknown => {
-                    unknown_keys = true;
-                    Err(unknown_key(&key, unknown))
+        let seen = args::visit(args, KEYS, &mut errors, |key, value| {
+            match key {
+                "limit" => limit = Some(attribute_limit(value)?),
+                "pool" => pool = Some(pool_path(value)?),
+                "strategy" => {
+                    let (value, span) = Strategy::from_expr(value)?;
+                    check_strategy(value, span)?;
+                    strategy = Some(value);
                 }
-            };
-            if let Err(error) = parsed {
-                errors.push(error);
+                _ => krate = Some(args::crate_path(value)?),
             }
-            seen.push(key);
-        }
+            Ok(())
+        });
 
         // After an unknown key (likely a misspelt `limit`), its suggestion says enough.
-        if !unknown_keys && seen.iter().all(|key| key != "limit" && key != "pool") {
+        if !seen.unknown && !seen.contains("limit") && !seen.contains("pool") {
             errors.error(
                 Span::call_site(),
                 "#[bounded] needs a `limit` (how many calls of this function may run at once), \
@@ -158,7 +141,7 @@ impl Bounded {
                 None
             }
         };
-        if matches!(strategy, Some((Strategy::Settled, _)))
+        if strategy == Some(Strategy::Settled)
             && let Err(error) = check_settled_return(&function.sig)
         {
             errors.push(error);
@@ -185,7 +168,7 @@ impl Bounded {
             },
             limit,
             pool,
-            strategy: strategy.map_or(Strategy::All, |(strategy, _)| strategy),
+            strategy: strategy.unwrap_or(Strategy::All),
             function,
             body: body.expect("a missing body was reported"),
         })
@@ -400,17 +383,6 @@ fn check_strategy(strategy: Strategy, span: Span) -> syn::Result<()> {
             ),
         )),
     }
-}
-
-fn unknown_key(key: &Ident, name: &str) -> syn::Error {
-    let expected = one_of(KEYS, '`');
-    let message = match closest(name, KEYS) {
-        Some(near) => {
-            format!("unknown key `{name}`; did you mean `{near}`? Expected one of {expected}")
-        }
-        None => format!("unknown key `{name}`; expected one of {expected}"),
-    };
-    syn::Error::new(key.span(), message)
 }
 
 /// The spans of calls of the function to itself in `body`: `name(..)`, `Self::name(..)` and

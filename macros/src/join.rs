@@ -6,8 +6,8 @@ use syn::parse::{Parse, ParseStream};
 use syn::spanned::Spanned;
 use syn::{Expr, Ident, Pat, Path, Token, bracketed};
 
-use crate::args::Arg;
-use crate::diagnostics::{Diagnostics, closest, located_at, one_of};
+use crate::args::{self, Arg};
+use crate::diagnostics::{Diagnostics, located_at};
 use crate::limit::{JOIN_LIMIT, Limit};
 use crate::strategy::Strategy;
 
@@ -118,37 +118,17 @@ impl Join {
         let mut limit: Option<Limit> = None;
         let mut strategy: Option<Strategy> = None;
         let mut krate: Option<Path> = None;
-        let mut seen: Vec<Ident> = Vec::new();
-        let mut unknown_keys = false;
-
-        for Arg { key, value } in input.args {
-            let name = key.to_string();
-            if let Some(first) = seen.iter().find(|seen| **seen == key) {
-                let mut error = syn::Error::new(key.span(), format!("`{name}` is set twice"));
-                error.combine(syn::Error::new(
-                    first.span(),
-                    format!("`{name}` is first set here"),
-                ));
-                errors.push(error);
-                continue;
+        let seen = args::visit(input.args, KEYS, &mut errors, |key, value| {
+            match key {
+                "limit" => limit = Some(Limit::from_expr(value, &JOIN_LIMIT)?),
+                "strategy" => strategy = Some(Strategy::from_expr(value)?.0),
+                _ => krate = Some(args::crate_path(value)?),
             }
-            let parsed = match name.as_str() {
-                "limit" => Limit::from_expr(&value, &JOIN_LIMIT).map(|value| limit = Some(value)),
-                "strategy" => Strategy::from_expr(&value).map(|(value, _)| strategy = Some(value)),
-                "crate" => crate_path(&value).map(|value| krate = Some(value)),
-                unknown => {
-                    unknown_keys = true;
-                    Err(unknown_key(&key, unknown))
-                }
-            };
-            if let Err(error) = parsed {
-                errors.push(error);
-            }
-            seen.push(key);
-        }
+            Ok(())
+        });
 
         // After an unknown key (likely a misspelt `limit`), its suggestion says enough.
-        if !unknown_keys && !seen.iter().any(|key| key == "limit") {
+        if !seen.unknown && !seen.contains("limit") {
             errors.error(
                 Span::call_site(),
                 "join_bounded! needs a `limit`: how many futures may run at once, as in \
@@ -342,29 +322,4 @@ fn nest(either: &TokenStream, position: usize, count: usize, tokens: TokenStream
 /// the join is awaited, with the strategy's own message.
 fn strategy_method(strategy: Strategy, span: Span) -> Ident {
     Ident::new(strategy.name(), span)
-}
-
-pub(crate) fn crate_path(value: &Expr) -> syn::Result<Path> {
-    let message = "`crate` takes the path of the bounded-async crate as a string, such as \
-                   `crate = \"::my_reexport::bounded_async\"`";
-    match value {
-        Expr::Lit(syn::ExprLit {
-            lit: syn::Lit::Str(path),
-            ..
-        }) => path
-            .parse::<Path>()
-            .map_err(|_| syn::Error::new(path.span(), message)),
-        other => Err(syn::Error::new_spanned(other, message)),
-    }
-}
-
-fn unknown_key(key: &Ident, name: &str) -> syn::Error {
-    let expected = one_of(KEYS, '`');
-    let message = match closest(name, KEYS) {
-        Some(near) => {
-            format!("unknown key `{name}`; did you mean `{near}`? Expected one of {expected}")
-        }
-        None => format!("unknown key `{name}`; expected one of {expected}"),
-    };
-    syn::Error::new(key.span(), message)
 }
