@@ -11,8 +11,7 @@ use std::sync::atomic::Ordering;
 use std::task::{Context, Poll, Waker};
 
 use bounded_async::{Outcome, join_bounded};
-use common::{CountingIter, Gauge, Log, panic_message, tracked, yield_times};
-use futures::executor::block_on;
+use common::{CountingIter, Gauge, Log, drive, panic_message, tracked, yield_times};
 
 /// Polls `future` once with a waker that does nothing.
 fn poll_once<F: Future + ?Sized>(future: Pin<&mut F>) -> Poll<F::Output> {
@@ -27,7 +26,7 @@ fn poll_once<F: Future + ?Sized>(future: Pin<&mut F>) -> Poll<F::Output> {
 fn all_drops_futures_in_flight_and_pulls_nothing_more_on_the_first_err() {
     let alive = Gauge::new();
     let (iter, pulled) = CountingIter::new(0..10_u32);
-    block_on(async {
+    drive(async {
         let result = join_bounded!(limit = 3, strategy = "all"; for i in iter => {
             tracked(&alive, async move {
                 if i == 2 {
@@ -54,7 +53,7 @@ fn all_drops_futures_in_flight_and_pulls_nothing_more_on_the_first_err() {
 #[test]
 fn all_stops_pulling_when_the_err_comes_from_a_refilled_slot() {
     let (iter, pulled) = CountingIter::new(0..10_u32);
-    let result = block_on(async {
+    let result = drive(async {
         join_bounded!(limit = 2, strategy = "all"; for i in iter => async move {
             if i == 2 { Err(i) } else { Ok(i) }
         })
@@ -67,7 +66,7 @@ fn all_stops_pulling_when_the_err_comes_from_a_refilled_slot() {
 #[test]
 fn all_list_form_drops_the_other_futures_before_returning() {
     let alive = Gauge::new();
-    block_on(async {
+    drive(async {
         let result = join_bounded!(limit = 2, strategy = "all";
             tracked(&alive, pending::<Result<u8, &str>>()),
             tracked(&alive, async { yield_times(2).await; Err::<u16, _>("second failed") }),
@@ -87,7 +86,7 @@ fn all_list_form_drops_the_other_futures_before_returning() {
 fn any_drops_the_rest_and_pulls_nothing_more_after_the_first_ok() {
     let alive = Gauge::new();
     let (iter, pulled) = CountingIter::new(0..10_u32);
-    block_on(async {
+    drive(async {
         let result = join_bounded!(limit = 3, strategy = "any"; for i in iter => {
             tracked(&alive, async move {
                 match i {
@@ -115,7 +114,7 @@ fn any_drops_the_rest_and_pulls_nothing_more_after_the_first_ok() {
 #[test]
 fn any_list_form_drops_the_rest_after_the_first_ok() {
     let alive = Gauge::new();
-    block_on(async {
+    drive(async {
         let result = join_bounded!(limit = 3, strategy = "any";
             tracked(&alive, pending::<Result<u8, ()>>()),
             tracked(&alive, async { yield_times(1).await; Ok::<u8, ()>(1) }),
@@ -134,7 +133,7 @@ fn any_list_form_drops_the_rest_after_the_first_ok() {
 fn race_drops_the_rest_and_pulls_nothing_more_after_the_first_output() {
     let alive = Gauge::new();
     let (iter, pulled) = CountingIter::new(0..10_u32);
-    block_on(async {
+    drive(async {
         let result = join_bounded!(limit = 2, strategy = "race"; for i in iter => {
             tracked(&alive, async move {
                 if i == 1 {
@@ -158,7 +157,7 @@ fn race_drops_the_rest_and_pulls_nothing_more_after_the_first_output() {
 #[test]
 fn race_list_form_drops_the_rest_after_the_first_output() {
     let alive = Gauge::new();
-    block_on(async {
+    drive(async {
         let result = join_bounded!(limit = 3, strategy = "race";
             tracked(&alive, pending::<&str>()),
             tracked(&alive, pending::<&str>()),
@@ -179,7 +178,7 @@ fn a_held_builder_join_drops_what_is_in_flight_when_it_returns_early() {
     // the futures in flight and stopped pulling, not the join's own drop.
     let alive = Gauge::new();
     let (iter, pulled) = CountingIter::new(0..10_u32);
-    block_on(async {
+    drive(async {
         let mut join = std::pin::pin!(
             bounded_async::join_bounded(
                 3,
@@ -217,7 +216,7 @@ fn a_held_builder_join_drops_what_is_in_flight_when_it_returns_early() {
                 pending().await
             })
         });
-        block_on(async {
+        drive(async {
             if strategy == "any" {
                 let mut join = std::pin::pin!(bounded_async::join_bounded(3, futures).any());
                 assert_eq!(join.as_mut().await, Ok(2));
@@ -308,7 +307,7 @@ fn dropping_a_list_join_drops_every_future() {
 #[test]
 fn dropping_a_join_with_futures_poll() {
     let alive = Gauge::new();
-    block_on(async {
+    drive(async {
         let mut join = Box::pin(async {
             join_bounded!(limit = 2; for i in 0..5_u8 => tracked(&alive, async move {
                 pending::<()>().await;
@@ -330,7 +329,7 @@ fn dropping_a_join_with_futures_poll() {
 fn settled_captures_a_panic_and_the_other_futures_complete() {
     let alive = Gauge::new();
     let (iter, pulled) = CountingIter::new(0..6_u32);
-    let settled = block_on(async {
+    let settled = drive(async {
         join_bounded!(limit = 3, strategy = "settled"; for i in iter => {
             tracked(&alive, async move {
                 if i == 1 {
@@ -363,7 +362,7 @@ fn settled_captures_a_panic_and_the_other_futures_complete() {
 #[test]
 fn settled_list_form_captures_a_panic_and_the_others_complete() {
     let finished = Log::new();
-    let (a, b, c) = block_on(async {
+    let (a, b, c) = drive(async {
         join_bounded!(limit = 3, strategy = "settled";
             async { yield_times(3).await; finished.push(0); Ok::<u8, ()>(1) },
             async {
@@ -399,7 +398,7 @@ impl<T, E> PanicMessage<T> for Outcome<T, E> {
 
 /// Runs `f` on a fresh executor, expecting a panic; returns its message.
 fn panic_of<T>(f: impl Future<Output = T>) -> String {
-    let payload = panic::catch_unwind(AssertUnwindSafe(|| block_on(f)))
+    let payload = panic::catch_unwind(AssertUnwindSafe(|| drive(f)))
         .err()
         .expect("the join should have panicked");
     panic_message(&*payload)
@@ -426,7 +425,7 @@ fn join_propagates_a_panic_and_drops_the_rest() {
 #[test]
 #[should_panic(expected = "list panic")]
 fn join_list_form_propagates_a_panic() {
-    block_on(async {
+    drive(async {
         join_bounded!(limit = 2;
             async { yield_times(2).await; 1 },
             async { if true { panic!("list panic") } 2 },

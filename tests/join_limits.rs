@@ -9,8 +9,7 @@ use std::panic;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use bounded_async::join_bounded;
-use common::{CountingIter, Gauge, Log, panic_message, tracked, yield_times};
-use futures::executor::block_on;
+use common::{CountingIter, Gauge, Log, drive, panic_message, tracked, yield_times};
 
 /// Different, deterministic amounts of work per item, so that items finish out of input order.
 fn yields_for(i: usize) -> usize {
@@ -94,7 +93,7 @@ impl Probe {
 fn literal_limit_is_never_exceeded_and_always_filled() {
     for n in [1, 2, 3, 10, 40] {
         let probe = Probe::new(3);
-        let outputs = block_on(async { join_bounded!(limit = 3; for i in 0..n => probe.job(i)) });
+        let outputs = drive(async { join_bounded!(limit = 3; for i in 0..n => probe.job(i)) });
         probe.check(n, &outputs);
         assert_eq!(probe.running.max(), n.min(3));
     }
@@ -104,7 +103,7 @@ fn literal_limit_is_never_exceeded_and_always_filled() {
 fn limit_of_one_runs_items_one_at_a_time_in_input_order() {
     let probe = Probe::new(1);
     let started = Log::new();
-    let outputs = block_on(async {
+    let outputs = drive(async {
         join_bounded!(limit = 1; for i in 0..12 => {
             let job = probe.job(i);
             let started = &started;
@@ -124,18 +123,17 @@ const NZ_LIMIT: NonZeroUsize = NonZeroUsize::new(5).unwrap();
 #[test]
 fn constant_limits() {
     let probe = Probe::new(MAX);
-    let outputs = block_on(async { join_bounded!(limit = MAX; for i in 0..25 => probe.job(i)) });
+    let outputs = drive(async { join_bounded!(limit = MAX; for i in 0..25 => probe.job(i)) });
     probe.check(25, &outputs);
     assert_eq!(probe.running.max(), MAX);
 
     let probe = Probe::new(2 * MAX - 1);
     let outputs =
-        block_on(async { join_bounded!(limit = 2 * MAX - 1; for i in 0..25 => probe.job(i)) });
+        drive(async { join_bounded!(limit = 2 * MAX - 1; for i in 0..25 => probe.job(i)) });
     probe.check(25, &outputs);
 
     let probe = Probe::new(NZ_LIMIT.get());
-    let outputs =
-        block_on(async { join_bounded!(limit = NZ_LIMIT; for i in 0..25 => probe.job(i)) });
+    let outputs = drive(async { join_bounded!(limit = NZ_LIMIT; for i in 0..25 => probe.job(i)) });
     probe.check(25, &outputs);
 }
 
@@ -147,20 +145,19 @@ struct Config {
 fn run_time_limits() {
     let n = 6_usize;
     let probe = Probe::new(n);
-    let outputs = block_on(async { join_bounded!(limit = n; for i in 0..30 => probe.job(i)) });
+    let outputs = drive(async { join_bounded!(limit = n; for i in 0..30 => probe.job(i)) });
     probe.check(30, &outputs);
     assert_eq!(probe.running.max(), n);
 
     let config = Config { jobs: 2 };
     let probe = Probe::new(2);
     let outputs =
-        block_on(async { join_bounded!(limit = config.jobs; for i in 0..30 => probe.job(i)) });
+        drive(async { join_bounded!(limit = config.jobs; for i in 0..30 => probe.job(i)) });
     probe.check(30, &outputs);
 
     let nonzero = NonZeroUsize::new(3).unwrap();
     let probe = Probe::new(3);
-    let outputs =
-        block_on(async { join_bounded!(limit = nonzero; for i in 0..30 => probe.job(i)) });
+    let outputs = drive(async { join_bounded!(limit = nonzero; for i in 0..30 => probe.job(i)) });
     probe.check(30, &outputs);
 }
 
@@ -177,7 +174,7 @@ fn run_time_limit_in_list_form() {
             i
         }
     };
-    let outputs = block_on(async { join_bounded!(limit = limit; job(0), job(1), job(2), job(3)) });
+    let outputs = drive(async { join_bounded!(limit = limit; job(0), job(1), job(2), job(3)) });
     assert_eq!(outputs, (0, 1, 2, 3));
     assert_eq!(running.max(), 2);
 }
@@ -185,7 +182,7 @@ fn run_time_limit_in_list_form() {
 #[test]
 fn limit_larger_than_input_runs_everything_at_once() {
     let probe = Probe::new(100);
-    let outputs = block_on(async { join_bounded!(limit = 100; for i in 0..7 => probe.job(i)) });
+    let outputs = drive(async { join_bounded!(limit = 100; for i in 0..7 => probe.job(i)) });
     probe.check(7, &outputs);
     assert_eq!(probe.running.max(), 7);
 
@@ -198,7 +195,7 @@ fn limit_larger_than_input_runs_everything_at_once() {
             i
         }
     };
-    let outputs = block_on(async { join_bounded!(limit = 10; job(0), job(1), job(2)) });
+    let outputs = drive(async { join_bounded!(limit = 10; job(0), job(1), job(2)) });
     assert_eq!(outputs, (0, 1, 2));
     assert_eq!(running.max(), 3);
 }
@@ -207,8 +204,7 @@ fn limit_larger_than_input_runs_everything_at_once() {
 fn huge_run_time_limit_over_an_input_of_unknown_length() {
     let probe = Probe::new(usize::MAX);
     let (iter, pulled) = CountingIter::unsized_hint(0..100);
-    let outputs =
-        block_on(async { join_bounded!(limit = usize::MAX; for i in iter => probe.job(i)) });
+    let outputs = drive(async { join_bounded!(limit = usize::MAX; for i in iter => probe.job(i)) });
     assert_eq!(pulled.load(Ordering::SeqCst), 100);
     probe.check(100, &outputs);
 }
@@ -217,12 +213,12 @@ fn huge_run_time_limit_over_an_input_of_unknown_length() {
 fn limits_above_one_chunk_of_slots_are_filled() {
     // More than 64 in flight, over inputs that do and do not report their length.
     let probe = Probe::new(70);
-    let outputs = block_on(async { join_bounded!(limit = 70; for i in 0..150 => probe.job(i)) });
+    let outputs = drive(async { join_bounded!(limit = 70; for i in 0..150 => probe.job(i)) });
     probe.check(150, &outputs);
 
     let probe = Probe::new(130);
     let (iter, _) = CountingIter::unsized_hint(0..300);
-    let outputs = block_on(async { join_bounded!(limit = 130; for i in iter => probe.job(i)) });
+    let outputs = drive(async { join_bounded!(limit = 130; for i in iter => probe.job(i)) });
     probe.check(300, &outputs);
 }
 
@@ -230,18 +226,18 @@ fn limits_above_one_chunk_of_slots_are_filled() {
 fn input_of_unknown_length_is_filled_to_the_limit() {
     let probe = Probe::new(4);
     let (iter, _) = CountingIter::unsized_hint(0..33);
-    let outputs = block_on(async { join_bounded!(limit = 4; for i in iter => probe.job(i)) });
+    let outputs = drive(async { join_bounded!(limit = 4; for i in iter => probe.job(i)) });
     probe.check(33, &outputs);
 }
 
 #[test]
 fn builder_api_respects_and_fills_the_limit() {
     let probe = Probe::new(3);
-    let outputs = block_on(join_bounded(3, (0..20).map(|i| probe.job(i))).join());
+    let outputs = drive(join_bounded(3, (0..20).map(|i| probe.job(i))).join());
     probe.check(20, &outputs);
 
     let probe = Probe::new(2);
-    let outputs = block_on(
+    let outputs = drive(
         join_bounded(
             NonZeroUsize::new(2).unwrap(),
             (0..20).map(|i| {
@@ -255,7 +251,7 @@ fn builder_api_respects_and_fills_the_limit() {
     probe.check(20, &outputs);
 
     let probe = Probe::new(5);
-    let settled = block_on(
+    let settled = drive(
         join_bounded(
             5,
             (0..20).map(|i| {
@@ -272,7 +268,7 @@ fn builder_api_respects_and_fills_the_limit() {
 #[test]
 fn settled_and_any_strategies_respect_and_fill_the_limit() {
     let probe = Probe::new(3);
-    let settled = block_on(async {
+    let settled = drive(async {
         join_bounded!(limit = 3, strategy = "settled"; for i in 0..15 => {
             let job = probe.job(i);
             async move { if i % 2 == 0 { Ok(job.await) } else { Err(job.await) } }
@@ -286,7 +282,7 @@ fn settled_and_any_strategies_respect_and_fill_the_limit() {
     probe.check(15, &outputs);
 
     let probe = Probe::new(4);
-    let errors = block_on(async {
+    let errors = drive(async {
         join_bounded!(limit = 4, strategy = "any"; for i in 0..15 => {
             let job = probe.job(i);
             async move { Err::<(), usize>(job.await) }
@@ -308,7 +304,7 @@ fn iterator_is_pulled_lazily() {
         };
         let completed = AtomicUsize::new(0);
         let most_ahead = AtomicUsize::new(0);
-        let outputs = block_on(async {
+        let outputs = drive(async {
             join_bounded!(limit = LIMIT; for i in iter => {
                 // Runs right after the join took item `i` from the iterator.
                 let ahead = pulled.load(Ordering::SeqCst) - completed.load(Ordering::SeqCst);
@@ -334,7 +330,7 @@ fn iterator_is_not_pulled_before_the_join_is_polled() {
     let join = join_bounded(2, iter.map(|i| async move { i }));
     let join = join.join();
     assert_eq!(pulled.load(Ordering::SeqCst), 0);
-    assert_eq!(block_on(join), (0..10).collect::<Vec<_>>());
+    assert_eq!(drive(join), (0..10).collect::<Vec<_>>());
     assert_eq!(pulled.load(Ordering::SeqCst), 10);
 }
 
@@ -342,7 +338,7 @@ fn iterator_is_not_pulled_before_the_join_is_polled() {
 fn at_most_limit_futures_exist_at_once() {
     const LIMIT: usize = 3;
     let alive = Gauge::new();
-    let outputs = block_on(async {
+    let outputs = drive(async {
         join_bounded!(limit = LIMIT; for i in 0..20_usize => {
             let future = tracked(&alive, async move {
                 yield_times(yields_for(i)).await;
@@ -365,7 +361,7 @@ fn at_most_limit_futures_exist_at_once_with_the_builder() {
     // future must be dropped before the next one is created.
     let alive = Gauge::new();
     let outputs =
-        block_on(join_bounded(1, (0..3_usize).map(|i| tracked(&alive, async move { i }))).join());
+        drive(join_bounded(1, (0..3_usize).map(|i| tracked(&alive, async move { i }))).join());
     assert_eq!(outputs, [0, 1, 2]);
     assert_eq!(alive.max(), 1, "futures that existed at once, limit 1");
 }
@@ -374,14 +370,14 @@ fn at_most_limit_futures_exist_at_once_with_the_builder() {
 #[should_panic(expected = "join_bounded!")]
 fn run_time_limit_of_zero_panics_in_iterator_form() {
     let limit = 0_usize;
-    let _ = block_on(async { join_bounded!(limit = limit; for i in 0..3 => async move { i }) });
+    let _ = drive(async { join_bounded!(limit = limit; for i in 0..3 => async move { i }) });
 }
 
 #[test]
 #[should_panic(expected = "join_bounded!")]
 fn run_time_limit_of_zero_panics_in_list_form() {
     let config = Config { jobs: 0 };
-    let _ = block_on(async { join_bounded!(limit = config.jobs; async { 1 }, async { 2 }) });
+    let _ = drive(async { join_bounded!(limit = config.jobs; async { 1 }, async { 2 }) });
 }
 
 #[test]
@@ -390,7 +386,7 @@ fn run_time_limit_of_zero_panics_before_anything_runs() {
     let (iter, pulled) = CountingIter::new(0..3);
     let polled = AtomicUsize::new(0);
     let payload = panic::catch_unwind(panic::AssertUnwindSafe(|| {
-        block_on(async {
+        drive(async {
             join_bounded!(limit = limit, strategy = "settled"; for i in iter => {
                 let polled = &polled;
                 async move {

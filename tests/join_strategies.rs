@@ -9,8 +9,7 @@ use std::num::NonZeroUsize;
 use std::panic::{self, AssertUnwindSafe};
 
 use bounded_async::{Errors, Outcome, Settled, join_bounded};
-use common::{Log, panic_message, yield_times};
-use futures::executor::block_on;
+use common::{Log, drive, panic_message, yield_times};
 
 /// Yields `yields` times, logs `index` as finished, then returns `value`.
 async fn finish_after<T>(log: &Log<usize>, index: usize, yields: usize, value: T) -> T {
@@ -29,7 +28,7 @@ fn has_type<T>(_: &T) {}
 #[test]
 fn join_list_returns_tuple_in_input_order_when_finishing_in_reverse() {
     let log = Log::new();
-    let result = block_on(async {
+    let result = drive(async {
         join_bounded!(limit = 3;
             finish_after(&log, 0, 3, 1_u8),
             finish_after(&log, 1, 2, String::from("two")),
@@ -44,7 +43,7 @@ fn join_list_returns_tuple_in_input_order_when_finishing_in_reverse() {
 
 #[test]
 fn join_list_with_one_future_returns_one_tuple() {
-    let result = block_on(async { join_bounded!(limit = 1; async { 7_i64 }) });
+    let result = drive(async { join_bounded!(limit = 1; async { 7_i64 }) });
     has_type::<(i64,)>(&result);
     assert_eq!(result, (7,));
 }
@@ -52,7 +51,7 @@ fn join_list_with_one_future_returns_one_tuple() {
 #[test]
 fn join_list_with_limit_below_count_keeps_input_order() {
     let log = Log::new();
-    let result = block_on(async {
+    let result = drive(async {
         join_bounded!(limit = 2;
             finish_after(&log, 0, 4, 'a'),
             finish_after(&log, 1, 1, 'b'),
@@ -72,7 +71,7 @@ fn join_list_with_limit_below_count_keeps_input_order() {
 fn join_iter_returns_vec_in_input_order_when_finishing_in_reverse() {
     const N: usize = 8;
     let log = Log::new();
-    let result = block_on(async {
+    let result = drive(async {
         join_bounded!(limit = 8; for i in 0..N => finish_after(&log, i, N - i, i * 10))
     });
     has_type::<Vec<usize>>(&result);
@@ -84,7 +83,7 @@ fn join_iter_returns_vec_in_input_order_when_finishing_in_reverse() {
 fn join_iter_with_small_limit_keeps_input_order() {
     let log = Log::new();
     let yields = [5, 0, 3, 1, 4, 0, 2, 6, 1, 0];
-    let result = block_on(async {
+    let result = drive(async {
         join_bounded!(limit = 3; for (i, y) in yields.iter().copied().enumerate() =>
             finish_after(&log, i, y, format!("item {i}")))
     });
@@ -98,7 +97,7 @@ fn join_iter_with_small_limit_keeps_input_order() {
 
 #[test]
 fn join_iter_empty_gives_empty_vec() {
-    let result = block_on(async {
+    let result = drive(async {
         join_bounded!(limit = 4; for i in Vec::<u32>::new() => async move { i + 1 })
     });
     has_type::<Vec<u32>>(&result);
@@ -107,7 +106,7 @@ fn join_iter_empty_gives_empty_vec() {
 
 #[test]
 fn join_keeps_errors_as_values() {
-    let result = block_on(async {
+    let result = drive(async {
         join_bounded!(limit = 2; for i in 0..4_u32 => async move {
             yield_times(4 - i as usize).await;
             if i % 2 == 1 { Err(format!("odd {i}")) } else { Ok(i) }
@@ -124,7 +123,7 @@ fn join_keeps_errors_as_values() {
         ]
     );
 
-    let (a, b) = block_on(async {
+    let (a, b) = drive(async {
         join_bounded!(limit = 2; async { Err::<u8, _>("x") }, async { Ok::<_, ()>(1_u8) })
     });
     assert_eq!(a, Err("x"));
@@ -134,7 +133,7 @@ fn join_keeps_errors_as_values() {
 #[test]
 fn iterator_form_accepts_patterns_and_a_trailing_comma() {
     let pairs = vec![("a", 1_u32), ("b", 2), ("c", 3)];
-    let result = block_on(async {
+    let result = drive(async {
         join_bounded!(limit = 2; for (name, n) in pairs => async move { format!("{name}{n}") },)
     });
     assert_eq!(result, ["a1", "b2", "c3"]);
@@ -147,7 +146,7 @@ fn iterator_form_accepts_patterns_and_a_trailing_comma() {
 #[test]
 fn all_list_with_every_ok_gives_ok_tuple() {
     let log = Log::new();
-    let result = block_on(async {
+    let result = drive(async {
         join_bounded!(limit = 3, strategy = "all";
             finish_after(&log, 0, 3, Ok::<_, String>(1_u8)),
             finish_after(&log, 1, 2, Ok::<_, String>("two")),
@@ -161,7 +160,7 @@ fn all_list_with_every_ok_gives_ok_tuple() {
 
 #[test]
 fn all_list_returns_the_first_err_to_arrive() {
-    let result = block_on(async {
+    let result = drive(async {
         join_bounded!(limit = 3, strategy = "all";
             async { yield_times(5).await; Err::<u8, String>("slow error".into()) },
             async { Ok::<u16, String>(2) },
@@ -176,7 +175,7 @@ fn all_list_returns_the_first_err_to_arrive() {
 fn all_iter_with_every_ok_gives_values_in_input_order() {
     const N: usize = 6;
     let log = Log::new();
-    let result = block_on(async {
+    let result = drive(async {
         join_bounded!(limit = N, strategy = "all"; for i in 0..N =>
             finish_after(&log, i, N - i, Ok::<usize, String>(i + 100)))
     });
@@ -187,7 +186,7 @@ fn all_iter_with_every_ok_gives_values_in_input_order() {
 
 #[test]
 fn all_iter_returns_the_first_err_to_arrive() {
-    let result = block_on(async {
+    let result = drive(async {
         join_bounded!(limit = 4, strategy = "all"; for i in 0..4_usize => async move {
             yield_times(4 - i).await;
             if i >= 2 { Err(i) } else { Ok(i) }
@@ -199,7 +198,7 @@ fn all_iter_returns_the_first_err_to_arrive() {
 
 #[test]
 fn all_iter_empty_is_ok_empty() {
-    let result = block_on(async {
+    let result = drive(async {
         join_bounded!(limit = 2, strategy = "all"; for i in 0..0_u8 => async move { Ok::<u8, String>(i) })
     });
     has_type::<Result<Vec<u8>, String>>(&result);
@@ -213,7 +212,7 @@ fn all_iter_empty_is_ok_empty() {
 #[test]
 fn settled_list_gives_one_outcome_per_future_with_its_own_types() {
     let log = Log::new();
-    let (a, b, c) = block_on(async {
+    let (a, b, c) = drive(async {
         join_bounded!(limit = 3, strategy = "settled";
             finish_after(&log, 0, 3, Ok::<u8, String>(1)),
             finish_after(&log, 1, 2, Err::<String, u32>(2)),
@@ -244,7 +243,7 @@ fn settled_list_gives_one_outcome_per_future_with_its_own_types() {
 fn settled_iter_keeps_every_outcome_in_input_order() {
     const N: usize = 7;
     let log = Log::new();
-    let settled = block_on(async {
+    let settled = drive(async {
         join_bounded!(limit = 3, strategy = "settled"; for i in 0..N => {
             let log = &log;
             async move {
@@ -306,7 +305,7 @@ fn settled_iter_keeps_every_outcome_in_input_order() {
 
 #[test]
 fn settled_iter_empty_is_empty() {
-    let settled = block_on(async {
+    let settled = drive(async {
         join_bounded!(limit = 3, strategy = "settled"; for i in 0..0_u8 => async move { Ok::<u8, ()>(i) })
     });
     has_type::<Settled<u8, ()>>(&settled);
@@ -320,7 +319,7 @@ fn settled_iter_empty_is_empty() {
 #[test]
 fn settled_into_result_gives_values_or_every_error_in_input_order() {
     const N: usize = 5;
-    let all_ok = block_on(async {
+    let all_ok = drive(async {
         join_bounded!(limit = N, strategy = "settled"; for i in 0..N => async move {
             yield_times(N - i).await;
             Ok::<usize, String>(i * 2)
@@ -328,7 +327,7 @@ fn settled_into_result_gives_values_or_every_error_in_input_order() {
     });
     assert_eq!(all_ok.into_result(), Ok(vec![0, 2, 4, 6, 8]));
 
-    let some_err = block_on(async {
+    let some_err = drive(async {
         join_bounded!(limit = N, strategy = "settled"; for i in 0..N => async move {
             yield_times(N - i).await;
             if i % 2 == 0 { Err(format!("e{i}")) } else { Ok(i) }
@@ -342,7 +341,7 @@ fn settled_into_result_gives_values_or_every_error_in_input_order() {
 #[test]
 fn settled_into_result_resumes_the_first_panic_in_input_order() {
     const N: usize = 4;
-    let settled = block_on(async {
+    let settled = drive(async {
         join_bounded!(limit = N, strategy = "settled"; for i in 0..N => async move {
             // Item 3 panics first, but item 1 comes first in input order.
             yield_times(N - i).await;
@@ -364,7 +363,7 @@ fn settled_into_result_resumes_the_first_panic_in_input_order() {
 
 #[test]
 fn any_list_returns_the_first_ok_to_arrive() {
-    let result = block_on(async {
+    let result = drive(async {
         join_bounded!(limit = 3, strategy = "any";
             async { yield_times(4).await; Ok::<u32, String>(0) },
             async { Err::<u32, String>("fails at once".into()) },
@@ -378,7 +377,7 @@ fn any_list_returns_the_first_ok_to_arrive() {
 #[test]
 fn any_list_all_failing_gives_every_error_in_input_order() {
     let log = Log::new();
-    let result = block_on(async {
+    let result = drive(async {
         join_bounded!(limit = 3, strategy = "any";
             finish_after(&log, 0, 3, Err::<(), _>("zero")),
             finish_after(&log, 1, 2, Err::<(), _>("one")),
@@ -392,7 +391,7 @@ fn any_list_all_failing_gives_every_error_in_input_order() {
 
 #[test]
 fn any_iter_returns_the_first_ok_to_arrive() {
-    let result = block_on(async {
+    let result = drive(async {
         join_bounded!(limit = 4, strategy = "any"; for i in 0..8_usize => async move {
             yield_times(8 - i).await;
             if i == 2 || i == 3 { Ok(i) } else { Err(i) }
@@ -407,7 +406,7 @@ fn any_iter_returns_the_first_ok_to_arrive() {
 fn any_iter_all_failing_gives_every_error_in_input_order() {
     const N: usize = 9;
     let log = Log::new();
-    let result = block_on(async {
+    let result = drive(async {
         join_bounded!(limit = 4, strategy = "any"; for i in 0..N =>
             finish_after(&log, i, (N - i) % 4, Err::<u8, String>(format!("e{i}"))))
     });
@@ -424,7 +423,7 @@ fn any_iter_all_failing_gives_every_error_in_input_order() {
 
 #[test]
 fn any_iter_empty_is_an_empty_error() {
-    let result = block_on(async {
+    let result = drive(async {
         join_bounded!(limit = 2, strategy = "any"; for i in std::iter::empty::<u8>() => async move { Ok::<u8, String>(i) })
     });
     has_type::<Result<u8, Errors<String>>>(&result);
@@ -438,7 +437,7 @@ fn any_iter_empty_is_an_empty_error() {
 
 #[test]
 fn race_list_returns_the_first_to_finish() {
-    let result = block_on(async {
+    let result = drive(async {
         join_bounded!(limit = 3, strategy = "race";
             async { yield_times(3).await; "slow" },
             async { yield_times(1).await; "fast" },
@@ -451,7 +450,7 @@ fn race_list_returns_the_first_to_finish() {
 
 #[test]
 fn race_takes_an_err_like_any_other_output() {
-    let result = block_on(async {
+    let result = drive(async {
         join_bounded!(limit = 2, strategy = "race";
             async { yield_times(2).await; Ok::<u8, u8>(0) },
             async { Err::<u8, u8>(1) },
@@ -462,7 +461,7 @@ fn race_takes_an_err_like_any_other_output() {
 
 #[test]
 fn race_iter_returns_the_first_to_finish() {
-    let result = block_on(async {
+    let result = drive(async {
         join_bounded!(limit = 5, strategy = "race"; for i in 0..5_usize => async move {
             yield_times((i + 2) % 5).await;
             i
@@ -474,7 +473,7 @@ fn race_iter_returns_the_first_to_finish() {
 
 #[test]
 fn race_iter_empty_is_none() {
-    let result = block_on(async {
+    let result = drive(async {
         join_bounded!(limit = 5, strategy = "race"; for i in 0..0_u64 => async move { i })
     });
     has_type::<Option<u64>>(&result);
@@ -506,34 +505,34 @@ fn results(n: usize, err_at: &[usize]) -> Vec<impl Future<Output = Result<usize,
 
 #[test]
 fn builder_await_and_join_give_vec_in_input_order() {
-    let awaited = block_on(async { join_bounded(3, reversed(6)).await });
+    let awaited = drive(async { join_bounded(3, reversed(6)).await });
     has_type::<Vec<usize>>(&awaited);
     assert_eq!(awaited, [0, 1, 2, 3, 4, 5]);
 
-    let joined = block_on(join_bounded(NonZeroUsize::new(2).unwrap(), reversed(5)).join());
+    let joined = drive(join_bounded(NonZeroUsize::new(2).unwrap(), reversed(5)).join());
     assert_eq!(joined, [0, 1, 2, 3, 4]);
 
-    let empty = block_on(async { join_bounded(2, reversed(0)).await });
+    let empty = drive(async { join_bounded(2, reversed(0)).await });
     assert!(empty.is_empty());
 }
 
 #[test]
 fn builder_all() {
-    let ok = block_on(join_bounded(4, results(4, &[])).all());
+    let ok = drive(join_bounded(4, results(4, &[])).all());
     has_type::<Result<Vec<usize>, String>>(&ok);
     assert_eq!(ok, Ok(vec![0, 1, 2, 3]));
 
     // Item 2 yields fewer times than item 1, so its error arrives first.
-    let err = block_on(join_bounded(4, results(4, &[1, 2])).all());
+    let err = drive(join_bounded(4, results(4, &[1, 2])).all());
     assert_eq!(err, Err("e2".to_owned()));
 
-    let empty = block_on(join_bounded(4, results(0, &[])).all());
+    let empty = drive(join_bounded(4, results(0, &[])).all());
     assert_eq!(empty, Ok(vec![]));
 }
 
 #[test]
 fn builder_settled() {
-    let settled = block_on(join_bounded(2, results(5, &[0, 3])).settled());
+    let settled = drive(join_bounded(2, results(5, &[0, 3])).settled());
     has_type::<Settled<usize, String>>(&settled);
     assert_eq!(
         settled.into_vec(),
@@ -546,30 +545,30 @@ fn builder_settled() {
         ]
     );
 
-    let empty = block_on(join_bounded(2, results(0, &[])).settled());
+    let empty = drive(join_bounded(2, results(0, &[])).settled());
     assert!(empty.is_empty());
 }
 
 #[test]
 fn builder_any() {
-    let first_ok = block_on(join_bounded(5, results(5, &[4, 3])).any());
+    let first_ok = drive(join_bounded(5, results(5, &[4, 3])).any());
     has_type::<Result<usize, Errors<String>>>(&first_ok);
     assert_eq!(first_ok, Ok(2));
 
-    let all_failed = block_on(join_bounded(2, results(4, &[0, 1, 2, 3])).any());
+    let all_failed = drive(join_bounded(2, results(4, &[0, 1, 2, 3])).any());
     assert_eq!(all_failed.unwrap_err().into_vec(), ["e0", "e1", "e2", "e3"]);
 
-    let empty = block_on(join_bounded(2, results(0, &[])).any());
+    let empty = drive(join_bounded(2, results(0, &[])).any());
     assert!(empty.unwrap_err().is_empty());
 }
 
 #[test]
 fn builder_race() {
-    let first = block_on(join_bounded(6, reversed(6)).race());
+    let first = drive(join_bounded(6, reversed(6)).race());
     has_type::<Option<usize>>(&first);
     assert_eq!(first, Some(5));
 
-    assert_eq!(block_on(join_bounded(6, reversed(0)).race()), None);
+    assert_eq!(drive(join_bounded(6, reversed(0)).race()), None);
 }
 
 /// A join passed around as a value, with a limit read at run time.
@@ -580,7 +579,7 @@ fn doubled(limit: usize, values: Vec<u32>) -> impl Future<Output = Vec<u32>> {
 #[test]
 fn builder_join_can_be_returned_and_awaited_later() {
     let join = doubled(2, vec![1, 2, 3]);
-    assert_eq!(block_on(join), [2, 4, 6]);
+    assert_eq!(drive(join), [2, 4, 6]);
 }
 
 #[test]
@@ -621,7 +620,7 @@ fn outcome_accessors() {
 
 /// A `Panicked` outcome, as a settled join produces it.
 fn panicked(message: &'static str) -> Outcome<u32, String> {
-    let (outcome,) = block_on(async {
+    let (outcome,) = drive(async {
         join_bounded!(limit = 1, strategy = "settled"; async move {
             if !message.is_empty() {
                 panic!("{message}");
@@ -666,7 +665,7 @@ fn panicked_outcome_into_result_resumes_the_panic() {
 
 #[test]
 fn panic_without_a_string_message_has_no_message() {
-    let (outcome,) = block_on(async {
+    let (outcome,) = drive(async {
         join_bounded!(limit = 1, strategy = "settled"; async {
             if true {
                 panic::panic_any(42_u32);
@@ -698,7 +697,7 @@ async fn fail(name: &'static str, yields: usize) -> Result<u8, MyError> {
 
 #[test]
 fn errors_derefs_to_a_slice_in_input_order() {
-    let errors = block_on(async {
+    let errors = drive(async {
         join_bounded!(limit = 3, strategy = "any"; fail("a", 3), fail("b", 2), fail("c", 1))
     })
     .unwrap_err();
@@ -735,7 +734,7 @@ fn errors_display() {
 #[test]
 fn errors_is_a_std_error() {
     fn run() -> Result<u8, Box<dyn Error + Send + Sync>> {
-        let value = block_on(async {
+        let value = drive(async {
             join_bounded!(limit = 2, strategy = "any"; for name in ["p", "q"] => fail(name, 0))
         })?;
         Ok(value)

@@ -9,7 +9,7 @@ use syn::spanned::Spanned;
 use syn::visit::Visit;
 use syn::{
     Attribute, Block, Expr, ExprCall, ExprMethodCall, ExprPath, GenericArgument, Ident, Path,
-    PathArguments, ReturnType, Signature, Token, Type, Visibility,
+    PathArguments, ReturnType, Signature, Token, Type, Visibility, braced,
 };
 
 use crate::args::{self, Arg};
@@ -36,8 +36,9 @@ struct Function {
     attrs: Vec<Attribute>,
     vis: Visibility,
     sig: Signature,
+    /// The body's inner attributes (`#![allow(..)]`), which `Block` does not keep.
+    inner_attrs: Vec<Attribute>,
     body: Option<Block>,
-    semi: Option<Token![;]>,
 }
 
 impl Parse for Function {
@@ -45,30 +46,24 @@ impl Parse for Function {
         let attrs = input.call(Attribute::parse_outer)?;
         let vis = input.parse()?;
         let sig = input.parse()?;
-        let (body, semi) = if input.peek(Token![;]) {
-            (None, Some(input.parse()?))
+        let mut inner_attrs = Vec::new();
+        let body = if input.peek(Token![;]) {
+            input.parse::<Token![;]>()?;
+            None
         } else {
-            (Some(input.parse()?), None)
+            let content;
+            let brace_token = braced!(content in input);
+            inner_attrs = content.call(Attribute::parse_inner)?;
+            let stmts = content.call(Block::parse_within)?;
+            Some(Block { brace_token, stmts })
         };
         Ok(Function {
             attrs,
             vis,
             sig,
+            inner_attrs,
             body,
-            semi,
         })
-    }
-}
-
-impl ToTokens for Function {
-    fn to_tokens(&self, tokens: &mut TokenStream) {
-        for attr in &self.attrs {
-            attr.to_tokens(tokens);
-        }
-        self.vis.to_tokens(tokens);
-        self.sig.to_tokens(tokens);
-        self.body.to_tokens(tokens);
-        self.semi.to_tokens(tokens);
     }
 }
 
@@ -208,9 +203,13 @@ impl Bounded {
         }
 
         let Function {
-            attrs, vis, sig, ..
+            attrs,
+            vis,
+            sig,
+            inner_attrs,
+            ..
         } = &self.function;
-        let body = &self.body;
+        let statements = &self.body.stmts;
         match self.strategy {
             Strategy::Settled => {
                 let declared = match &sig.output {
@@ -225,23 +224,25 @@ impl Bounded {
                 quote! {
                     #(#attrs)*
                     #vis #sig {
+                        #(#inner_attrs)*
                         #setup
-                        #krate::__private::settle::<#declared, _>(async move #body).await
+                        #krate::__private::settle::<#declared, _>(async move {
+                            #(#statements)*
+                        })
+                        .await
                     }
                 }
             }
             // The body's statements follow the set-up directly (the permits' names are hygienic,
             // so the body cannot see them), keeping the body's type inference as written.
-            _ => {
-                let statements = &body.stmts;
-                quote! {
-                    #(#attrs)*
-                    #vis #sig {
-                        #setup
-                        #(#statements)*
-                    }
+            _ => quote! {
+                #(#attrs)*
+                #vis #sig {
+                    #(#inner_attrs)*
+                    #setup
+                    #(#statements)*
                 }
-            }
+            },
         }
     }
 }
@@ -348,6 +349,11 @@ fn result_arguments(ty: &Type) -> Option<(&Type, &Type)> {
 /// Checks a `limit` for the attribute: a constant, since it sizes a `static`.
 fn attribute_limit(value: &Expr) -> syn::Result<Expr> {
     match Limit::from_expr(value, &ATTRIBUTE_LIMIT)? {
+        Limit::Const(expr) if names_self(&expr) => Err(syn::Error::new_spanned(
+            &expr,
+            "#[bounded] cannot use `Self` in `limit`: the limit is a `static`, which cannot name \
+             `Self`; name the type instead, as in `limit = Worker::JOBS`",
+        )),
         Limit::Const(expr) => Ok(expr),
         Limit::Runtime(expr) => Err(syn::Error::new_spanned(
             expr,
@@ -355,6 +361,22 @@ fn attribute_limit(value: &Expr) -> syn::Result<Expr> {
              it sizes a `static` shared by every call. For a limit read at run time, use a \
              `Semaphore` or `join_bounded!`",
         )),
+    }
+}
+
+/// Whether a constant expression names `Self` (as in `Self::JOBS`).
+fn names_self(expr: &Expr) -> bool {
+    match expr {
+        Expr::Path(path) => path
+            .path
+            .segments
+            .first()
+            .is_some_and(|first| first.ident == "Self"),
+        Expr::Paren(paren) => names_self(&paren.expr),
+        Expr::Group(group) => names_self(&group.expr),
+        Expr::Cast(cast) => names_self(&cast.expr),
+        Expr::Binary(binary) => names_self(&binary.left) || names_self(&binary.right),
+        _ => false,
     }
 }
 

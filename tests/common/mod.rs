@@ -5,9 +5,44 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, Wake, Waker};
+
+/// Runs `future` to completion on the current thread, for futures whose only waits are
+/// [`yield_now`]s (or that are `Ready` at once).
+///
+/// Unlike `block_on`, it panics instead of hanging when the future returns `Pending` without
+/// anything having woken it: a join that stops polling a future it should poll (or waits on one
+/// that never finishes) fails the test instead of blocking the run forever.
+pub fn drive<F: Future>(future: F) -> F::Output {
+    struct Flag(AtomicBool);
+
+    impl Wake for Flag {
+        fn wake(self: Arc<Self>) {
+            self.0.store(true, Ordering::SeqCst);
+        }
+
+        fn wake_by_ref(self: &Arc<Self>) {
+            self.0.store(true, Ordering::SeqCst);
+        }
+    }
+
+    let flag = Arc::new(Flag(AtomicBool::new(false)));
+    let waker = Waker::from(Arc::clone(&flag));
+    let mut cx = Context::from_waker(&waker);
+    let mut future = std::pin::pin!(future);
+    loop {
+        flag.0.store(false, Ordering::SeqCst);
+        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+            return output;
+        }
+        assert!(
+            flag.0.load(Ordering::SeqCst),
+            "stalled: the future is pending and nothing will wake it"
+        );
+    }
+}
 
 /// Returns `Pending` once (waking itself at once), then `Ready`: a deterministic, executor-agnostic
 /// yield point.

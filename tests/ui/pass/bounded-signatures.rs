@@ -48,6 +48,20 @@ async fn borrowed<'a, 'b: 'a>(first: &'a str, _second: &'b str) -> &'a str {
 }
 
 #[bounded(limit = 2)]
+async fn inner_attributes() -> u8 {
+    #![allow(unused_variables)]
+    let unused = 1;
+    2
+}
+
+#[bounded(limit = 2, strategy = "settled")]
+async fn inner_attributes_settled() -> Result<u8, ()> {
+    #![allow(unused_variables)]
+    let unused = 1;
+    Ok(2)
+}
+
+#[bounded(limit = 2)]
 async fn patterns((a, b): (u8, u8), mut total: u16, _: ()) -> u16 {
     total += u16::from(a) + u16::from(b);
     total
@@ -103,6 +117,8 @@ fn main() {
         let _ = generic::<u8, u32>(1, "x").await;
         let _ = borrowed("a", "b").await;
         let _ = patterns((1, 2), 0, ()).await;
+        let _ = inner_attributes().await;
+        let _ = inner_attributes_settled().await;
         let mut client = Client { hits: 0 };
         client.by_mut().await;
         let _ = client.by_ref().await;
