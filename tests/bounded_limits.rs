@@ -5,7 +5,7 @@
 //! Every test uses its own functions and pools: each annotated function has one `static`
 //! semaphore, and the tests of this file run in parallel.
 
-mod common_bounded;
+mod common;
 
 use std::future::Future;
 use std::pin::{Pin, pin};
@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::task::Poll;
 
 use bounded_async::{bounded, pool};
-use common_bounded::{FirstWave, Gate, Gauge, no_deadlock, overlap, poll_once, poll_to_completion};
+use common::{FirstWave, Gate, Gauge, no_deadlock, overlap, poll_once, poll_to_completion};
 use futures::future::join_all;
 
 type BoxedCall<T> = Pin<Box<dyn Future<Output = T>>>;
@@ -505,7 +505,7 @@ async fn pool_introspection_while_spawned_calls_are_blocked() {
     let calls: Vec<_> = (0..5)
         .map(|_| tokio::spawn(blocked(gate.clone())))
         .collect();
-    common_bounded::yield_until("two calls hold the pool and three wait", || {
+    common::yield_until("two calls hold the pool and three wait", || {
         (SPAWNED.in_flight(), SPAWNED.waiting()) == (2, 3)
     })
     .await;

@@ -5,14 +5,14 @@
 //! back, so "the next call completes on its first poll" proves the release, without waiting on a
 //! clock. Every test uses its own functions and pools (one `static` semaphore each).
 
-mod common_bounded;
+mod common;
 
 use std::future::Future;
 use std::panic::{self, AssertUnwindSafe};
 use std::pin::Pin;
 
 use bounded_async::{Semaphore, bounded, pool};
-use common_bounded::{Gate, Gauge, Log, panic_message, poll_once, poll_to_completion, yield_now};
+use common::{Gate, Gauge, Log, panic_message, poll_once, poll_to_completion, yield_now};
 use futures::FutureExt;
 
 type BoxedCall<T> = Pin<Box<dyn Future<Output = T>>>;
@@ -322,7 +322,7 @@ async fn aborting_spawned_calls_releases_their_permits() {
     }
 
     let tasks: Vec<_> = (0..5).map(|_| tokio::spawn(forever())).collect();
-    common_bounded::yield_until("two calls hold the pool and three wait", || {
+    common::yield_until("two calls hold the pool and three wait", || {
         (ABORT_POOL.in_flight(), ABORT_POOL.waiting()) == (2, 3)
     })
     .await;
@@ -396,14 +396,14 @@ async fn spawned_waiters_on_a_pool_enter_in_the_order_they_arrived() {
     let log = Log::new();
     let gate = Gate::new();
     let holder = tokio::spawn(enter(log.clone(), 0, gate.clone()));
-    common_bounded::yield_until("the holder is inside", || log.snapshot() == [0]).await;
+    common::yield_until("the holder is inside", || log.snapshot() == [0]).await;
 
     let open = Gate::new();
     open.open();
     let mut callers = Vec::new();
     for id in 1..=10 {
         callers.push(tokio::spawn(enter(log.clone(), id, open.clone())));
-        common_bounded::yield_until("the caller is in line", || FIFO_POOL.waiting() == id).await;
+        common::yield_until("the caller is in line", || FIFO_POOL.waiting() == id).await;
     }
     gate.open();
     holder.await.unwrap();
@@ -564,7 +564,7 @@ async fn calls_cancelled_at_any_point_on_many_threads_leak_no_permit() {
             tasks[tasks.len() - 2].abort();
         }
     }
-    common_bounded::no_deadlock("600 racing calls", async {
+    common::no_deadlock("600 racing calls", async {
         for task in tasks {
             // Aborted tasks end cancelled; the others finish.
             let _ = task.await;

@@ -6,7 +6,7 @@
 //! Every function here has `limit = 1` and is used by one test only (each function has one
 //! `static` semaphore, and tests run in parallel).
 
-mod common_bounded;
+mod common;
 
 use std::fmt::{Debug, Display};
 use std::future::Future;
@@ -14,7 +14,7 @@ use std::pin::pin;
 use std::sync::Arc;
 
 use bounded_async::bounded;
-use common_bounded::{Gate, Gauge, poll_once, poll_to_completion};
+use common::{Gate, Gauge, poll_once, poll_to_completion};
 
 /// What a body does to show it runs: it counts its entry, then waits at a gate the test opens.
 #[derive(Clone)]

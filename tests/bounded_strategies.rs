@@ -2,12 +2,12 @@
 //! `Outcome`; `"all"` (the default) returns exactly the declared type, and panics unwind to the
 //! caller. Every test uses its own functions (one `static` semaphore each).
 
-mod common_bounded;
+mod common;
 
 use std::panic::{self, AssertUnwindSafe};
 
 use bounded_async::{Outcome, Panic, bounded};
-use common_bounded::{Gate, Gauge, panic_message, poll_once, poll_to_completion, yield_now};
+use common::{Gate, Gauge, panic_message, poll_once, poll_to_completion, yield_now};
 use futures::executor::block_on;
 
 #[derive(Debug, PartialEq)]

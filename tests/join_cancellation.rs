@@ -6,17 +6,10 @@ mod common;
 
 use std::future::{Future, pending};
 use std::panic::{self, AssertUnwindSafe};
-use std::pin::Pin;
 use std::sync::atomic::Ordering;
-use std::task::{Context, Poll, Waker};
 
 use bounded_async::{Outcome, join_bounded};
-use common::{CountingIter, Gauge, Log, drive, panic_message, tracked, yield_times};
-
-/// Polls `future` once with a waker that does nothing.
-fn poll_once<F: Future + ?Sized>(future: Pin<&mut F>) -> Poll<F::Output> {
-    future.poll(&mut Context::from_waker(Waker::noop()))
-}
+use common::{CountingIter, Gauge, Log, drive, panic_message, poll_once, tracked, yield_times};
 
 // ---------------------------------------------------------------------------------------------
 // Early returns
@@ -46,7 +39,7 @@ fn all_drops_futures_in_flight_and_pulls_nothing_more_on_the_first_err() {
         assert_eq!(result, Err("item 2 failed".to_owned()));
     });
     assert_eq!(pulled.load(Ordering::SeqCst), 3);
-    assert_eq!(alive.created(), 3);
+    assert_eq!(alive.entered(), 3);
     assert_eq!(alive.released(), 3);
 }
 
@@ -79,7 +72,7 @@ fn all_list_form_drops_the_other_futures_before_returning() {
         );
         assert_eq!(result, Err("second failed"));
     });
-    assert_eq!(alive.created(), 3);
+    assert_eq!(alive.entered(), 3);
 }
 
 #[test]
@@ -108,7 +101,7 @@ fn any_drops_the_rest_and_pulls_nothing_more_after_the_first_ok() {
     });
     // Item 0 failed at once and its slot took item 1; items 2 and 3 filled the others.
     assert_eq!(pulled.load(Ordering::SeqCst), 4);
-    assert_eq!(alive.created(), 4);
+    assert_eq!(alive.entered(), 4);
 }
 
 #[test]
@@ -151,7 +144,7 @@ fn race_drops_the_rest_and_pulls_nothing_more_after_the_first_output() {
         assert_eq!(result, Some(1));
     });
     assert_eq!(pulled.load(Ordering::SeqCst), 2);
-    assert_eq!(alive.created(), 2);
+    assert_eq!(alive.entered(), 2);
 }
 
 #[test]
@@ -282,7 +275,7 @@ fn dropping_a_macro_join_after_some_progress_drops_everything_in_flight() {
 
     drop(outer);
     assert_eq!(alive.current(), 0);
-    assert_eq!(alive.created(), 6);
+    assert_eq!(alive.entered(), 6);
     assert_eq!(pulled.load(Ordering::SeqCst), 6);
 }
 

@@ -351,7 +351,7 @@ fn at_most_limit_futures_exist_at_once() {
     });
     assert_eq!(outputs, (0..20).collect::<Vec<_>>());
     assert_eq!(alive.current(), 0);
-    assert_eq!(alive.created(), 20);
+    assert_eq!(alive.entered(), 20);
     assert_eq!(alive.max(), LIMIT);
 }
 
