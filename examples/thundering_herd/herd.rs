@@ -1,0 +1,348 @@
+//! The core of the thundering-herd example: a rate-limited HTTP service on loopback, a client,
+//! and the four ways of fetching many records from it. The example prints a table from these;
+//! `tests/thundering_herd.rs` runs a small configuration of them.
+
+use std::convert::Infallible;
+use std::fmt;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use bounded_async::{bounded, join_bounded};
+use futures::future::join_all;
+use http_body_util::{BodyExt, Empty, Full};
+use hyper::body::{Bytes, Incoming};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Method, Request, Response, StatusCode, Uri};
+use hyper_util::client::legacy::Client as HttpClient;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use tokio::net::{TcpListener, TcpSocket};
+
+/// How the service behaves: like a third-party API with a concurrency quota.
+#[derive(Clone, Copy, Debug)]
+pub struct ServiceConfig {
+    /// Requests served at once; any request beyond gets `429 Too Many Requests` at once.
+    pub capacity: usize,
+    /// How long serving one request takes on average: each record takes from half to one and a
+    /// half times this, fixed per id, as real services vary.
+    pub latency: Duration,
+}
+
+/// What the service saw since it was last reset.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ServiceStats {
+    /// The most requests it had at once, throttled ones included. Throttled requests are
+    /// answered at once, so this exceeds the capacity only by those arriving in the same instant.
+    pub peak: usize,
+    /// The most client connections it had open at once.
+    pub peak_connections: usize,
+    /// Requests answered with a record.
+    pub served: usize,
+    /// Requests answered with `429 Too Many Requests`.
+    pub throttled: usize,
+}
+
+#[derive(Default)]
+struct Counters {
+    in_flight: AtomicUsize,
+    peak: AtomicUsize,
+    connections: AtomicUsize,
+    peak_connections: AtomicUsize,
+    served: AtomicUsize,
+    throttled: AtomicUsize,
+}
+
+impl Counters {
+    fn stats(&self) -> ServiceStats {
+        ServiceStats {
+            peak: self.peak.load(Ordering::SeqCst),
+            peak_connections: self.peak_connections.load(Ordering::SeqCst),
+            served: self.served.load(Ordering::SeqCst),
+            throttled: self.throttled.load(Ordering::SeqCst),
+        }
+    }
+
+    fn reset(&self) {
+        self.peak.store(0, Ordering::SeqCst);
+        self.peak_connections
+            .store(self.connections.load(Ordering::SeqCst), Ordering::SeqCst);
+        self.served.store(0, Ordering::SeqCst);
+        self.throttled.store(0, Ordering::SeqCst);
+    }
+}
+
+/// A listener on an ephemeral loopback port, with a backlog deep enough for a herd of
+/// connections arriving at once.
+pub fn listen() -> std::io::Result<TcpListener> {
+    let socket = TcpSocket::new_v4()?;
+    socket.bind(SocketAddr::from(([127, 0, 0, 1], 0)))?;
+    socket.listen(4096)
+}
+
+/// Serves `GET /records/{id}` under `config`, plus `GET /stats` and `POST /reset` for the
+/// client that measures it. Runs until the process ends.
+pub async fn serve(listener: TcpListener, config: ServiceConfig) {
+    let counters = Arc::new(Counters::default());
+    loop {
+        let Ok((stream, _)) = listener.accept().await else {
+            continue;
+        };
+        let open = counters.connections.fetch_add(1, Ordering::SeqCst) + 1;
+        counters.peak_connections.fetch_max(open, Ordering::SeqCst);
+        let counters = Arc::clone(&counters);
+        tokio::spawn(async move {
+            let per_request = Arc::clone(&counters);
+            let service = service_fn(move |request| {
+                let counters = Arc::clone(&per_request);
+                async move { Ok::<_, Infallible>(handle(request, &counters, config).await) }
+            });
+            // A client that hangs up mid-request is not the service's problem.
+            let _ = http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+            counters.connections.fetch_sub(1, Ordering::SeqCst);
+        });
+    }
+}
+
+async fn handle(
+    request: Request<Incoming>,
+    counters: &Counters,
+    config: ServiceConfig,
+) -> Response<Full<Bytes>> {
+    let path = request.uri().path();
+    match (request.method(), path) {
+        (&Method::GET, "/stats") => {
+            let ServiceStats {
+                peak,
+                peak_connections,
+                served,
+                throttled,
+            } = counters.stats();
+            let stats = format!("{peak} {peak_connections} {served} {throttled}");
+            return text(StatusCode::OK, stats);
+        }
+        (&Method::POST, "/reset") => {
+            counters.reset();
+            return text(StatusCode::OK, String::new());
+        }
+        _ => {}
+    }
+    let Some(id) = path
+        .strip_prefix("/records/")
+        .and_then(|id| id.parse::<u64>().ok())
+    else {
+        return text(StatusCode::NOT_FOUND, "no such record".to_owned());
+    };
+
+    let now = counters.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+    counters.peak.fetch_max(now, Ordering::SeqCst);
+    if now > config.capacity {
+        counters.in_flight.fetch_sub(1, Ordering::SeqCst);
+        counters.throttled.fetch_add(1, Ordering::SeqCst);
+        return text(StatusCode::TOO_MANY_REQUESTS, "slow down".to_owned());
+    }
+    let spread = 0.5 + (id.wrapping_mul(37) % 101) as f64 / 100.0;
+    tokio::time::sleep(config.latency.mul_f64(spread)).await;
+    counters.served.fetch_add(1, Ordering::SeqCst);
+    // Leave before answering, so that a client which sends its next request as soon as this
+    // answer arrives never finds this one still counted.
+    counters.in_flight.fetch_sub(1, Ordering::SeqCst);
+    text(StatusCode::OK, format!("record {id}"))
+}
+
+fn text(status: StatusCode, body: String) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(Bytes::from(body)));
+    *response.status_mut() = status;
+    response
+}
+
+/// A record fetched from the service.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Record(pub String);
+
+/// Why a fetch failed.
+#[derive(Debug)]
+pub enum FetchError {
+    /// The service answered `429 Too Many Requests`.
+    Throttled,
+    /// Any other unexpected status.
+    Status(StatusCode),
+    /// The request did not complete (connection refused or reset, ...).
+    Transport(String),
+}
+
+impl fmt::Display for FetchError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FetchError::Throttled => f.write_str("429 Too Many Requests"),
+            FetchError::Status(status) => write!(f, "unexpected status {status}"),
+            FetchError::Transport(error) => write!(f, "request failed: {error}"),
+        }
+    }
+}
+
+impl std::error::Error for FetchError {}
+
+/// An HTTP client of the service, counting the fetches it completes (for a progress line).
+pub struct Client {
+    http: HttpClient<HttpConnector, Empty<Bytes>>,
+    base: String,
+    completed: AtomicUsize,
+}
+
+impl Client {
+    /// A client with its own connection pool, so that no run inherits another's connections.
+    pub fn new(addr: SocketAddr) -> Self {
+        Client {
+            http: HttpClient::builder(TokioExecutor::new()).build_http(),
+            base: format!("http://{addr}"),
+            completed: AtomicUsize::new(0),
+        }
+    }
+
+    /// Fetches record `id`.
+    pub async fn fetch(&self, id: u64) -> Result<Record, FetchError> {
+        let result = self.get(&format!("/records/{id}")).await.map(Record);
+        self.completed.fetch_add(1, Ordering::Relaxed);
+        result
+    }
+
+    /// How many fetches have completed, successfully or not.
+    pub fn completed(&self) -> usize {
+        self.completed.load(Ordering::Relaxed)
+    }
+
+    /// What the service saw since it was last reset.
+    pub async fn stats(&self) -> Result<ServiceStats, FetchError> {
+        let text = self.get("/stats").await?;
+        let numbers: Vec<usize> = text.split(' ').filter_map(|n| n.parse().ok()).collect();
+        match numbers[..] {
+            [peak, peak_connections, served, throttled] => Ok(ServiceStats {
+                peak,
+                peak_connections,
+                served,
+                throttled,
+            }),
+            _ => Err(FetchError::Transport(format!("unreadable stats: {text:?}"))),
+        }
+    }
+
+    /// Clears the service's counters.
+    pub async fn reset(&self) -> Result<(), FetchError> {
+        let request = Request::post(self.uri("/reset"))
+            .body(Empty::new())
+            .expect("a static request is valid");
+        let response = self
+            .http
+            .request(request)
+            .await
+            .map_err(|error| FetchError::Transport(error.to_string()))?;
+        match response.status() {
+            StatusCode::OK => Ok(()),
+            status => Err(FetchError::Status(status)),
+        }
+    }
+
+    async fn get(&self, path: &str) -> Result<String, FetchError> {
+        let response = self
+            .http
+            .get(self.uri(path))
+            .await
+            .map_err(|error| FetchError::Transport(error.to_string()))?;
+        let status = response.status();
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .map_err(|error| FetchError::Transport(error.to_string()))?
+            .to_bytes();
+        match status {
+            StatusCode::OK => Ok(String::from_utf8_lossy(&body).into_owned()),
+            StatusCode::TOO_MANY_REQUESTS => Err(FetchError::Throttled),
+            status => Err(FetchError::Status(status)),
+        }
+    }
+
+    fn uri(&self, path: &str) -> Uri {
+        format!("{}{path}", self.base)
+            .parse()
+            .expect("a loopback address and a path make a valid URI")
+    }
+}
+
+/// The limit of [`fetch_bounded`]. An attribute's limit is a constant: the example's
+/// `--capacity` does not change it.
+pub const ATTRIBUTE_LIMIT: usize = 20;
+
+/// The client's fetch, bounded where it is declared: however many callers there are, at most
+/// `ATTRIBUTE_LIMIT` of these requests are in flight, program-wide.
+#[bounded(limit = ATTRIBUTE_LIMIT)]
+pub async fn fetch_bounded(client: &Client, id: u64) -> Result<Record, FetchError> {
+    client.fetch(id).await
+}
+
+/// The four ways of fetching records `0..requests`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Way {
+    /// `join_all` over every request at once.
+    Unbounded,
+    /// `join_all` over `capacity` requests at a time, each batch after the previous one.
+    Batches,
+    /// `join_bounded!` with `limit = capacity` and `strategy = "settled"`.
+    JoinBounded,
+    /// An unbounded `join_all` over calls of [`fetch_bounded`].
+    Attribute,
+}
+
+impl Way {
+    /// Every way, in the order of the table.
+    pub const ALL: [Way; 4] = [
+        Way::Unbounded,
+        Way::Batches,
+        Way::JoinBounded,
+        Way::Attribute,
+    ];
+
+    /// The way's name in the table.
+    pub fn name(self) -> &'static str {
+        match self {
+            Way::Unbounded => "unbounded join_all",
+            Way::Batches => "fixed batches",
+            Way::JoinBounded => "join_bounded!",
+            Way::Attribute => "#[bounded] fn",
+        }
+    }
+}
+
+/// Fetches records `0..requests` the given way, returning every result in input order.
+pub async fn fetch_all(
+    way: Way,
+    client: &Client,
+    requests: u64,
+    capacity: usize,
+) -> Vec<Result<Record, FetchError>> {
+    match way {
+        Way::Unbounded => join_all((0..requests).map(|id| client.fetch(id))).await,
+        Way::Batches => {
+            let mut results = Vec::with_capacity(requests as usize);
+            let ids: Vec<u64> = (0..requests).collect();
+            for batch in ids.chunks(capacity) {
+                results.extend(join_all(batch.iter().map(|&id| client.fetch(id))).await);
+            }
+            results
+        }
+        Way::JoinBounded => {
+            let settled = join_bounded!(limit = capacity, strategy = "settled";
+                for id in 0..requests => client.fetch(id));
+            settled
+                .into_iter()
+                .map(|outcome| outcome.into_result())
+                .collect()
+        }
+        Way::Attribute => join_all((0..requests).map(|id| fetch_bounded(client, id))).await,
+    }
+}

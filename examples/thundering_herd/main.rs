@@ -1,0 +1,312 @@
+//! The thundering herd, measured.
+//!
+//! A rate-limited HTTP service runs on loopback (in a child process, so that the client's memory
+//! is measured alone): it serves at most `--capacity` requests at once, each taking
+//! `--latency-ms`, and answers any request beyond with `429 Too Many Requests` at once. The same
+//! job, fetching `--requests` records by id, runs four ways, and the table shows what each way
+//! did to the service and to the client.
+//!
+//! ```sh
+//! cargo run --release --example thundering_herd
+//! cargo run --release --example thundering_herd -- --requests 5000 --capacity 50 --latency-ms 10
+//! ```
+
+mod herd;
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::io::{BufRead, BufReader, IsTerminal, Read, Write};
+use std::net::SocketAddr;
+use std::process::{Child, Command, ExitCode, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use herd::{ATTRIBUTE_LIMIT, Client, ServiceConfig, ServiceStats, Way, fetch_all};
+
+/// Counts the heap bytes this process holds, and the most it held, for the "client peak heap"
+/// column.
+struct CountingAllocator;
+
+static HELD: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+fn hold(bytes: usize) {
+    let now = HELD.fetch_add(bytes, Ordering::Relaxed) + bytes;
+    PEAK.fetch_max(now, Ordering::Relaxed);
+}
+
+// SAFETY: every call is passed to `System` unchanged; the counters are only bookkeeping.
+unsafe impl GlobalAlloc for CountingAllocator {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let ptr = unsafe { System.alloc(layout) };
+        if !ptr.is_null() {
+            hold(layout.size());
+        }
+        ptr
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        HELD.fetch_sub(layout.size(), Ordering::Relaxed);
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let new = unsafe { System.realloc(ptr, layout, new_size) };
+        if !new.is_null() {
+            HELD.fetch_sub(layout.size(), Ordering::Relaxed);
+            hold(new_size);
+        }
+        new
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: CountingAllocator = CountingAllocator;
+
+const USAGE: &str = "\
+usage: thundering_herd [--requests N] [--capacity C] [--latency-ms L]
+
+  --requests N     records to fetch in each run (default 2000)
+  --capacity C     requests the service serves at once; more get 429 (default 20)
+  --latency-ms L   how long the service takes per request on average (default 20)";
+
+struct Options {
+    requests: u64,
+    service: ServiceConfig,
+}
+
+impl Options {
+    fn parse(args: &[String]) -> Result<Options, String> {
+        let mut options = Options {
+            requests: 2000,
+            service: ServiceConfig {
+                capacity: ATTRIBUTE_LIMIT,
+                latency: Duration::from_millis(20),
+            },
+        };
+        let mut args = args.iter();
+        while let Some(flag) = args.next() {
+            let mut value = |name: &str| -> Result<u64, String> {
+                let value = args.next().ok_or(format!("{name} needs a value"))?;
+                value
+                    .parse()
+                    .map_err(|_| format!("{name} takes a whole number, not {value:?}"))
+            };
+            match flag.as_str() {
+                "--requests" => options.requests = value("--requests")?,
+                "--capacity" => options.service.capacity = value("--capacity")? as usize,
+                "--latency-ms" => {
+                    options.service.latency = Duration::from_millis(value("--latency-ms")?)
+                }
+                other => return Err(format!("unknown argument {other:?}")),
+            }
+        }
+        if options.requests == 0 || options.service.capacity == 0 {
+            return Err("--requests and --capacity must be at least 1".to_owned());
+        }
+        Ok(options)
+    }
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|arg| arg == "--help" || arg == "-h") {
+        println!("{USAGE}");
+        return ExitCode::SUCCESS;
+    }
+    if args.first().map(String::as_str) == Some("--serve") {
+        return match Options::parse(&args[1..]) {
+            Ok(options) => serve(options.service),
+            Err(error) => fail(&error),
+        };
+    }
+    let options = match Options::parse(&args) {
+        Ok(options) => options,
+        Err(error) => return fail(&error),
+    };
+    match measure(&options) {
+        Ok(rows) => {
+            print_table(&options, &rows);
+            ExitCode::SUCCESS
+        }
+        Err(error) => fail(&error),
+    }
+}
+
+fn fail(error: &str) -> ExitCode {
+    eprintln!("thundering_herd: {error}\n\n{USAGE}");
+    ExitCode::from(2)
+}
+
+/// The service, in the child process: prints its address, then serves until the parent closes
+/// its standard input (or exits).
+fn serve(config: ServiceConfig) -> ExitCode {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
+    runtime.block_on(async {
+        let listener = match herd::listen() {
+            Ok(listener) => listener,
+            Err(error) => {
+                eprintln!("thundering_herd: cannot listen on loopback: {error}");
+                std::process::exit(1);
+            }
+        };
+        let addr = listener
+            .local_addr()
+            .expect("a bound listener has an address");
+        println!("{addr}");
+        std::io::stdout()
+            .flush()
+            .expect("the parent reads our address");
+        std::thread::spawn(|| {
+            let _ = std::io::stdin().read_to_end(&mut Vec::new());
+            std::process::exit(0);
+        });
+        herd::serve(listener, config).await;
+    });
+    ExitCode::SUCCESS
+}
+
+/// The service's child process, killed when dropped.
+struct Service(Child);
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+struct Row {
+    way: Way,
+    elapsed: Duration,
+    stats: ServiceStats,
+    successes: usize,
+    peak_heap: usize,
+}
+
+fn measure(options: &Options) -> Result<Vec<Row>, String> {
+    let exe = std::env::current_exe().map_err(|error| error.to_string())?;
+    let child = Command::new(exe)
+        .args([
+            "--serve",
+            "--capacity",
+            &options.service.capacity.to_string(),
+            "--latency-ms",
+            &options.service.latency.as_millis().to_string(),
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|error| format!("cannot start the service: {error}"))?;
+    let mut service = Service(child);
+    let mut line = String::new();
+    BufReader::new(service.0.stdout.take().expect("stdout is piped"))
+        .read_line(&mut line)
+        .map_err(|error| error.to_string())?;
+    let addr: SocketAddr = line
+        .trim()
+        .parse()
+        .map_err(|_| format!("the service did not report its address: {line:?}"))?;
+
+    println!(
+        "Fetching {} records from a service on {addr} that serves {} at once, ~{} ms each:",
+        options.requests,
+        options.service.capacity,
+        options.service.latency.as_millis()
+    );
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|error| error.to_string())?;
+    let mut rows = Vec::new();
+    for way in Way::ALL {
+        rows.push(runtime.block_on(run(way, addr, options))?);
+    }
+    drop(service);
+    Ok(rows)
+}
+
+async fn run(way: Way, addr: SocketAddr, options: &Options) -> Result<Row, String> {
+    let control = Client::new(addr);
+    control.reset().await.map_err(|error| error.to_string())?;
+
+    let baseline = HELD.load(Ordering::Relaxed);
+    PEAK.store(baseline, Ordering::Relaxed);
+    let started = Instant::now();
+    let (results, elapsed) = {
+        let client = Client::new(addr);
+        let work = fetch_all(way, &client, options.requests, options.service.capacity);
+        tokio::pin!(work);
+        let mut progress = tokio::time::interval(Duration::from_millis(100));
+        // A progress line rewritten in place makes sense on a terminal only.
+        let show_progress = std::io::stderr().is_terminal();
+        let results = loop {
+            tokio::select! {
+                results = &mut work => break results,
+                _ = progress.tick(), if show_progress => {
+                    let done = client.completed();
+                    eprint!("\r  {:<20} {done:>6}/{}", way.name(), options.requests);
+                }
+            }
+        };
+        (results, started.elapsed())
+    };
+    let peak_heap = PEAK.load(Ordering::Relaxed) - baseline;
+    if std::io::stderr().is_terminal() {
+        eprint!("\r{:<40}\r", "");
+    }
+
+    let stats = control.stats().await.map_err(|error| error.to_string())?;
+    Ok(Row {
+        way,
+        elapsed,
+        stats,
+        successes: results.iter().filter(|result| result.is_ok()).count(),
+        peak_heap,
+    })
+}
+
+fn print_table(options: &Options, rows: &[Row]) {
+    println!();
+    println!(
+        "{:<20} {:>7} {:>13} {:>13} {:>14} {:>8} {:>12}",
+        "way", "time", "peak requests", "peak conns", "429s", "records", "client heap"
+    );
+    for row in rows {
+        let throttled = row.stats.throttled;
+        let share = 100.0 * throttled as f64 / options.requests as f64;
+        println!(
+            "{:<20} {:>6.2}s {:>13} {:>13} {:>14} {:>8} {:>8.1} MiB",
+            row.way.name(),
+            row.elapsed.as_secs_f64(),
+            row.stats.peak,
+            row.stats.peak_connections,
+            format!("{throttled} ({share:.1}%)"),
+            row.successes,
+            row.peak_heap as f64 / (1024.0 * 1024.0),
+        );
+    }
+    println!();
+    println!(
+        "peak requests: the most requests the service had at once (it serves {c}; a request \
+         beyond gets 429 at\nonce). peak conns: the most connections open to it at once, the measuring one included. \
+         client heap:\nthe most heap the client held.\n\n\
+         Unbounded, every request starts at once: a connection each, all but a few throttled, \
+         and the client\nholds every request's state at once. Fixed batches stay within the \
+         capacity, but each batch waits for\nits slowest request before the next starts. \
+         join_bounded! keeps exactly {c} in flight and starts the next\nrequest as soon as one \
+         finishes. The #[bounded] fn is called from an unbounded join_all, yet its limit\nholds \
+         program-wide; the join_all around it still holds every pending call, hence its larger \
+         heap.",
+        c = options.service.capacity
+    );
+    if options.service.capacity != ATTRIBUTE_LIMIT {
+        println!(
+            "\nNote: the #[bounded] fn's limit is the constant {ATTRIBUTE_LIMIT} (an attribute's \
+             limit is fixed at compile time), not --capacity {}.",
+            options.service.capacity
+        );
+    }
+}
