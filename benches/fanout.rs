@@ -1,106 +1,236 @@
-//! Fan-out of ready futures: `join_bounded!` next to `futures::StreamExt::buffer_unordered` and
-//! `buffered`, in the same run, with ratios.
+//! Fan-out: a bounded join of many futures, next to the crates users would pick instead, in the
+//! same run and on the same executor (a tokio current-thread runtime).
 //!
-//! `cargo bench --bench fanout` measures 1,000,000 futures at limit 64 (median of 7 runs each).
-//! Under `cargo test --all-targets` it only checks, on a small input, that every competitor
-//! returns the same outputs.
+//! ```sh
+//! cargo bench --bench fanout
+//! ```
+//!
+//! - `ready`: 1,000,000 futures that finish at once (`async move { i }`), limit 64.
+//! - `yielding`: 200,000 futures that each yield twice, limit 64.
+//! - `timers`: 20,000 futures that each sleep 1 ms, limit 200; the ideal is
+//!   20,000 / 200 × 1 ms = 100 ms, and efficiency is that ideal over the measured time.
+//!
+//! Every competitor collects every output (checked by their sum). Under `cargo test
+//! --all-targets` (no `--bench`), each runs once on a small input as a smoke test.
 
+use std::cell::RefCell;
+use std::future::Future;
 use std::hint::black_box;
-use std::time::{Duration, Instant};
+use std::num::NonZeroUsize;
+use std::sync::Arc;
+use std::time::Duration;
 
 use bounded_async::join_bounded;
-use futures::executor::block_on;
-use futures::stream::{self, StreamExt};
+use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};
+use futures::StreamExt;
+use futures::stream;
+use futures_buffered::BufferedStreamExt;
+use futures_concurrency::prelude::*;
+use tokio::runtime::Runtime;
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
 
-const LIMIT: usize = 64;
+/// Whether this is a real benchmark run (`cargo bench`), rather than a smoke test.
+fn benchmarking() -> bool {
+    std::env::args().any(|arg| arg == "--bench")
+}
 
-// Each competitor runs `n` futures returning 0..n and returns the sum of what it collected, so
-// that every one pays the same small price to read its outputs.
+fn runtime() -> Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime")
+}
 
-fn join(n: u64) -> u64 {
-    let outputs: Vec<u64> = block_on(async {
-        join_bounded!(limit = LIMIT; for i in 0..n => async move { black_box(i) })
-    });
+/// A job: `n` futures made by `make(i)`, each returning `i`, run at most `limit` at a time.
+/// Each competitor returns the sum of the outputs it collected.
+struct Job<F> {
+    n: u64,
+    limit: usize,
+    make: fn(u64) -> F,
+}
+
+// Copy whatever `F` is: a job holds a function pointer, not a future.
+impl<F> Clone for Job<F> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<F> Copy for Job<F> {}
+
+async fn with_join_bounded<F: Future<Output = u64>>(job: Job<F>) -> u64 {
+    let outputs = join_bounded!(limit = job.limit; for i in 0..job.n => (job.make)(i));
     outputs.iter().sum()
 }
 
-fn settled(n: u64) -> u64 {
-    let settled = block_on(async {
-        join_bounded!(limit = LIMIT, strategy = "settled"; for i in 0..n =>
-            async move { Ok::<_, ()>(black_box(i)) })
-    });
+async fn with_join_bounded_settled<F: Future<Output = u64>>(job: Job<F>) -> u64 {
+    let settled = join_bounded!(limit = job.limit, strategy = "settled";
+        for i in 0..job.n => async move { Ok::<_, ()>((job.make)(i).await) });
     settled.successes().sum()
 }
 
-fn buffer_unordered(n: u64) -> u64 {
-    let outputs: Vec<u64> = block_on(
-        stream::iter(0..n)
-            .map(|i| async move { black_box(i) })
-            .buffer_unordered(LIMIT)
-            .collect(),
-    );
+async fn with_buffer_unordered<F: Future<Output = u64>>(job: Job<F>) -> u64 {
+    let outputs: Vec<u64> = stream::iter(0..job.n)
+        .map(job.make)
+        .buffer_unordered(job.limit)
+        .collect()
+        .await;
     outputs.iter().sum()
 }
 
-fn buffered(n: u64) -> u64 {
-    let outputs: Vec<u64> = block_on(
-        stream::iter(0..n)
-            .map(|i| async move { black_box(i) })
-            .buffered(LIMIT)
-            .collect(),
-    );
+async fn with_buffered<F: Future<Output = u64>>(job: Job<F>) -> u64 {
+    let outputs: Vec<u64> = stream::iter(0..job.n)
+        .map(job.make)
+        .buffered(job.limit)
+        .collect()
+        .await;
     outputs.iter().sum()
 }
 
-type Competitor = (&'static str, fn(u64) -> u64);
-
-/// `buffer_unordered` is the baseline of the ratios; keep it third.
-const COMPETITORS: &[Competitor] = &[
-    ("join_bounded! \"join\"", join),
-    ("join_bounded! \"settled\"", settled),
-    ("buffer_unordered", buffer_unordered),
-    ("buffered", buffered),
-];
-
-fn time(f: fn(u64) -> u64, n: u64) -> Duration {
-    let started = Instant::now();
-    assert_eq!(black_box(f(n)), n * (n - 1) / 2);
-    started.elapsed()
+async fn with_futures_buffered<F: Future<Output = u64>>(job: Job<F>) -> u64 {
+    let outputs: Vec<u64> = stream::iter(0..job.n)
+        .map(job.make)
+        .buffered_unordered(job.limit)
+        .collect()
+        .await;
+    outputs.iter().sum()
 }
 
-fn main() {
-    let benchmarking = std::env::args().any(|arg| arg == "--bench");
-    if !benchmarking {
-        for (name, f) in COMPETITORS {
-            assert_eq!(f(1_000), (0..1_000).sum::<u64>(), "{name} lost outputs");
-        }
-        println!("fanout: every competitor returns every output (run `cargo bench` to time them)");
-        return;
-    }
-
-    let n = 1_000_000;
-    println!("{n} ready futures, limit {LIMIT}, median of 7 runs");
-    // Interleave the competitors' runs so that a slow phase of the machine hits them alike.
-    let mut times: Vec<Vec<Duration>> = vec![Vec::new(); COMPETITORS.len()];
-    for _ in 0..7 {
-        for ((_, f), times) in COMPETITORS.iter().zip(&mut times) {
-            times.push(time(*f, n));
-        }
-    }
-    let medians: Vec<Duration> = times
-        .into_iter()
-        .map(|mut times| {
-            times.sort();
-            times[times.len() / 2]
+// In futures-concurrency 7, only `for_each` and `try_for_each` honour `limit` (`collect` runs
+// everything at once), so the outputs are gathered by `for_each`.
+async fn with_futures_concurrency<F: Future<Output = u64>>(job: Job<F>) -> u64 {
+    let outputs = RefCell::new(Vec::with_capacity(job.n as usize));
+    stream::iter(0..job.n)
+        .co()
+        .limit(NonZeroUsize::new(job.limit))
+        .map(job.make)
+        .for_each(|output| {
+            outputs.borrow_mut().push(output);
+            async {}
         })
-        .collect();
-    let baseline = medians[2];
-    for ((name, _), &time) in COMPETITORS.iter().zip(&medians) {
-        println!(
-            "{name:<26} {:>8.2} ms  {:>6.1} ns/future  {:.2}x buffer_unordered",
-            time.as_secs_f64() * 1e3,
-            time.as_secs_f64() * 1e9 / n as f64,
-            time.as_secs_f64() / baseline.as_secs_f64(),
-        );
-    }
+        .await;
+    outputs.into_inner().iter().sum()
 }
+
+// The hand-written pattern: a permit is taken before each spawn, so at most `limit` tasks exist.
+async fn with_join_set<F: Future<Output = u64> + Send + 'static>(job: Job<F>) -> u64 {
+    let permits = Arc::new(Semaphore::new(job.limit));
+    let mut tasks = JoinSet::new();
+    let mut sum = 0;
+    for i in 0..job.n {
+        let permit = Arc::clone(&permits)
+            .acquire_owned()
+            .await
+            .expect("the semaphore is never closed");
+        let future = (job.make)(i);
+        tasks.spawn(async move {
+            let output = future.await;
+            drop(permit);
+            output
+        });
+        while let Some(done) = tasks.try_join_next() {
+            sum += done.expect("no task panics");
+        }
+    }
+    while let Some(done) = tasks.join_next().await {
+        sum += done.expect("no task panics");
+    }
+    sum
+}
+
+/// Unbounded: every future at once. The reference point, not a competitor for bounded work.
+async fn with_join_all<F: Future<Output = u64>>(job: Job<F>) -> u64 {
+    let outputs = futures::future::join_all((0..job.n).map(job.make)).await;
+    outputs.iter().sum()
+}
+
+fn ready(i: u64) -> std::future::Ready<u64> {
+    std::future::ready(black_box(i))
+}
+
+async fn yielding(i: u64) -> u64 {
+    tokio::task::yield_now().await;
+    tokio::task::yield_now().await;
+    black_box(i)
+}
+
+async fn sleeping(i: u64) -> u64 {
+    tokio::time::sleep(Duration::from_millis(1)).await;
+    black_box(i)
+}
+
+/// Runs every competitor on `job` in `group`, checking each one's sum.
+fn compare<F>(group: &mut BenchmarkGroup<'_, criterion::measurement::WallTime>, job: Job<F>)
+where
+    F: Future<Output = u64> + Send + 'static,
+{
+    let runtime = runtime();
+    let expected = job.n * (job.n - 1) / 2;
+    group.throughput(Throughput::Elements(job.n));
+    macro_rules! competitor {
+        ($name:literal, $run:expr) => {
+            group.bench_function($name, |b| {
+                b.iter(|| assert_eq!(runtime.block_on($run(job)), expected, $name))
+            });
+        };
+    }
+    competitor!("join_bounded! join", with_join_bounded);
+    competitor!("join_bounded! settled", with_join_bounded_settled);
+    competitor!("buffer_unordered", with_buffer_unordered);
+    competitor!("buffered", with_buffered);
+    competitor!("futures-buffered", with_futures_buffered);
+    competitor!("futures-concurrency", with_futures_concurrency);
+    competitor!("JoinSet + Semaphore", with_join_set);
+    competitor!("join_all (unbounded)", with_join_all);
+}
+
+fn fanout(c: &mut Criterion) {
+    let full = benchmarking();
+    let size = |n: u64| if full { n } else { n / 1000 };
+
+    let mut group = c.benchmark_group("ready");
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(4));
+    compare(
+        &mut group,
+        Job {
+            n: size(1_000_000),
+            limit: 64,
+            make: ready,
+        },
+    );
+    group.finish();
+
+    let mut group = c.benchmark_group("yielding");
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(4));
+    compare(
+        &mut group,
+        Job {
+            n: size(200_000),
+            limit: 64,
+            make: yielding,
+        },
+    );
+    group.finish();
+
+    let mut group = c.benchmark_group("timers");
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(4));
+    compare(
+        &mut group,
+        Job {
+            n: size(20_000),
+            limit: 200,
+            make: sleeping,
+        },
+    );
+    group.finish();
+}
+
+criterion_group!(benches, fanout);
+criterion_main!(benches);
