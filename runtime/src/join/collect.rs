@@ -4,6 +4,7 @@ use std::ops::ControlFlow;
 use std::panic;
 use std::thread;
 
+use super::ordered::Ordered;
 use crate::{Errors, Outcome, Settled};
 
 mod sealed {
@@ -87,34 +88,6 @@ result_output!(
     "`strategy = \"any\"` needs futures that return `Result<T, E>`, but these return `{Self}`",
     "\"any\" returns the first `Ok`; to take whichever future finishes first, use strategy \"race\""
 );
-
-/// Outputs by input index, for collectors that return them in input order.
-struct Ordered<T> {
-    items: Vec<Option<T>>,
-}
-
-impl<T> Ordered<T> {
-    fn with_capacity(capacity: usize) -> Self {
-        Ordered {
-            items: Vec::with_capacity(capacity),
-        }
-    }
-
-    fn put(&mut self, index: usize, value: T) {
-        if index >= self.items.len() {
-            self.items.resize_with(index + 1, || None);
-        }
-        self.items[index] = Some(value);
-    }
-
-    /// Every output, in input order. Called only once every pulled item has produced one.
-    fn into_vec(self) -> Vec<T> {
-        self.items
-            .into_iter()
-            .map(|item| item.expect("every item pulled from the input has finished"))
-            .collect()
-    }
-}
 
 /// Unwraps an output of a strategy that lets panics propagate.
 fn propagate<T>(output: thread::Result<T>) -> T {

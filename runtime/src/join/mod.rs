@@ -2,6 +2,7 @@
 //! collected by a strategy.
 
 mod collect;
+mod ordered;
 mod slots;
 
 use std::fmt;

@@ -1,0 +1,154 @@
+//! Outputs stored by input index as they arrive, in any order, returned as a `Vec` in input
+//! order.
+//!
+//! A `Vec<Option<T>>` would do the same safely, but for `T` without a niche (`u64`, most structs)
+//! it doubles the memory of the outputs while the join runs. Here each output takes the size of
+//! `T`, plus one bit that says whether it has arrived, and the finished `Vec<T>` reuses the same
+//! allocation.
+
+use std::mem::{ManuallyDrop, MaybeUninit};
+
+pub(super) struct Ordered<T> {
+    /// Outputs by input index; `items[i]` is initialised exactly when bit `i` of `arrived` is set.
+    items: Vec<MaybeUninit<T>>,
+    arrived: Vec<u64>,
+    count: usize,
+}
+
+impl<T> Ordered<T> {
+    pub(super) fn with_capacity(capacity: usize) -> Self {
+        Ordered {
+            items: Vec::with_capacity(capacity),
+            arrived: Vec::with_capacity(capacity.div_ceil(64)),
+            count: 0,
+        }
+    }
+
+    /// Stores the output of input `index`, which has not arrived before.
+    pub(super) fn put(&mut self, index: usize, value: T) {
+        if index >= self.items.len() {
+            self.items.resize_with(index + 1, MaybeUninit::uninit);
+            self.arrived.resize((index + 1).div_ceil(64), 0);
+        }
+        let (word, bit) = (index / 64, 1 << (index % 64));
+        assert!(
+            self.arrived[word] & bit == 0,
+            "output {index} arrived twice"
+        );
+        self.items[index].write(value);
+        self.arrived[word] |= bit;
+        self.count += 1;
+    }
+
+    /// Every output, in input order.
+    ///
+    /// # Panics
+    ///
+    /// When an index below the highest one stored has no output: the join calls this only once
+    /// every item it pulled has finished.
+    pub(super) fn into_vec(self) -> Vec<T> {
+        assert_eq!(
+            self.count,
+            self.items.len(),
+            "every item pulled from the input has finished"
+        );
+        let mut this = ManuallyDrop::new(self);
+        let mut items = ManuallyDrop::new(std::mem::take(&mut this.items));
+        // SAFETY: all `items.len()` elements are initialised (every index below the length has
+        // arrived, since `count` outputs were stored at distinct indices below it), and
+        // `MaybeUninit<T>` has the layout of `T`, so the allocation is a valid `Vec<T>`. The
+        // arrival set is freed here; `this` is never dropped, so nothing is dropped twice.
+        unsafe {
+            drop(std::mem::take(&mut this.arrived));
+            Vec::from_raw_parts(
+                items.as_mut_ptr().cast::<T>(),
+                items.len(),
+                items.capacity(),
+            )
+        }
+    }
+}
+
+impl<T> Drop for Ordered<T> {
+    /// Drops the outputs that arrived, when the join ends early or is dropped.
+    fn drop(&mut self) {
+        for (word_index, &word) in self.arrived.iter().enumerate() {
+            let mut bits = word;
+            while bits != 0 {
+                let index = word_index * 64 + bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                // SAFETY: bit `index` is set, so `items[index]` is initialised, and it is
+                // dropped once: the whole set is discarded with `self`.
+                unsafe { self.items[index].assume_init_drop() };
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::rc::Rc;
+
+    /// A value that counts its drops.
+    struct Counted(Rc<std::cell::Cell<usize>>, usize);
+
+    impl Drop for Counted {
+        fn drop(&mut self) {
+            self.0.set(self.0.get() + 1);
+        }
+    }
+
+    #[test]
+    fn out_of_order_outputs_come_back_in_input_order() {
+        let mut ordered = Ordered::with_capacity(2);
+        for index in [3, 0, 2, 1, 64, 5, 4] {
+            ordered.put(index, index);
+        }
+        for index in 6..64 {
+            ordered.put(index, index);
+        }
+        assert_eq!(ordered.into_vec(), (0..=64).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn outputs_are_dropped_once_when_the_join_ends_early() {
+        let drops = Rc::new(std::cell::Cell::new(0));
+        let mut ordered = Ordered::with_capacity(0);
+        for index in [7, 1, 130, 64] {
+            ordered.put(index, Counted(Rc::clone(&drops), index));
+        }
+        drop(ordered);
+        assert_eq!(drops.get(), 4);
+    }
+
+    #[test]
+    fn finished_outputs_are_dropped_once_by_the_vec() {
+        let drops = Rc::new(std::cell::Cell::new(0));
+        let mut ordered = Ordered::with_capacity(3);
+        for index in [2, 0, 1] {
+            ordered.put(index, Counted(Rc::clone(&drops), index));
+        }
+        let outputs = ordered.into_vec();
+        assert_eq!(outputs.iter().map(|c| c.1).collect::<Vec<_>>(), [0, 1, 2]);
+        assert_eq!(drops.get(), 0);
+        drop(outputs);
+        assert_eq!(drops.get(), 3);
+    }
+
+    #[test]
+    #[should_panic(expected = "every item pulled from the input has finished")]
+    fn a_missing_output_is_an_error_not_uninitialised_memory() {
+        let mut ordered = Ordered::with_capacity(0);
+        ordered.put(1, 1_u8);
+        let _ = ordered.into_vec();
+    }
+
+    #[test]
+    #[should_panic(expected = "output 0 arrived twice")]
+    fn an_output_stored_twice_is_an_error() {
+        let mut ordered = Ordered::with_capacity(0);
+        ordered.put(0, 1_u8);
+        ordered.put(0, 2_u8);
+    }
+}
