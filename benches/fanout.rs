@@ -22,8 +22,8 @@ use std::time::Duration;
 
 use bounded_async::join_bounded;
 use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};
-use futures::StreamExt;
 use futures::stream;
+use futures::{FutureExt, StreamExt};
 use futures_buffered::BufferedStreamExt;
 use futures_concurrency::prelude::*;
 use tokio::runtime::Runtime;
@@ -64,10 +64,22 @@ async fn with_join_bounded<F: Future<Output = u64>>(job: Job<F>) -> u64 {
     outputs.iter().sum()
 }
 
+/// The job's futures with their outputs wrapped in `Ok`, for the strategies that need `Result`.
+fn fallible<F: Future<Output = u64>>(job: Job<F>, i: u64) -> impl Future<Output = Result<u64, ()>> {
+    FutureExt::map((job.make)(i), Ok)
+}
+
 async fn with_join_bounded_settled<F: Future<Output = u64>>(job: Job<F>) -> u64 {
     let settled = join_bounded!(limit = job.limit, strategy = "settled";
-        for i in 0..job.n => async move { Ok::<_, ()>((job.make)(i).await) });
+        for i in 0..job.n => fallible(job, i));
     settled.successes().sum()
+}
+
+/// "join" over the same `Result`-returning futures as "settled": the difference between the two
+/// is the strategy's alone.
+async fn with_join_bounded_results<F: Future<Output = u64>>(job: Job<F>) -> u64 {
+    let outputs = join_bounded!(limit = job.limit; for i in 0..job.n => fallible(job, i));
+    outputs.iter().map(|output| output.unwrap_or(0)).sum()
 }
 
 async fn with_buffer_unordered<F: Future<Output = u64>>(job: Job<F>) -> u64 {
@@ -177,6 +189,10 @@ where
     }
     competitor!("join_bounded! join", with_join_bounded);
     competitor!("join_bounded! settled", with_join_bounded_settled);
+    competitor!(
+        "join_bounded! join, Result outputs",
+        with_join_bounded_results
+    );
     competitor!("buffer_unordered", with_buffer_unordered);
     competitor!("buffered", with_buffered);
     competitor!("futures-buffered", with_futures_buffered);
