@@ -25,10 +25,10 @@ impl<T> Ordered<T> {
     }
 
     /// Stores the output of input `index`, which has not arrived before.
+    #[inline]
     pub(super) fn put(&mut self, index: usize, value: T) {
         if index >= self.items.len() {
-            self.items.resize_with(index + 1, MaybeUninit::uninit);
-            self.arrived.resize((index + 1).div_ceil(64), 0);
+            self.grow_to(index + 1);
         }
         let (word, bit) = (index / 64, 1 << (index % 64));
         assert!(
@@ -38,6 +38,18 @@ impl<T> Ordered<T> {
         self.items[index].write(value);
         self.arrived[word] |= bit;
         self.count += 1;
+    }
+
+    /// Makes room for outputs up to index `len - 1`.
+    fn grow_to(&mut self, len: usize) {
+        self.items.reserve(len - self.items.len());
+        // SAFETY: the capacity was just reserved, and `MaybeUninit` elements need no
+        // initialisation; the arrival set records that none of the new ones has arrived.
+        unsafe { self.items.set_len(len) };
+        let words = len.div_ceil(64);
+        if words > self.arrived.len() {
+            self.arrived.resize(words, 0);
+        }
     }
 
     /// Every output, in input order.
