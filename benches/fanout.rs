@@ -82,31 +82,28 @@ async fn with_join_bounded_results<F: Future<Output = u64>>(job: Job<F>) -> u64 
     outputs.iter().map(|output| output.unwrap_or(0)).sum()
 }
 
+impl<F: Future<Output = u64>> Job<F> {
+    /// The job's futures, as a stream for the stream-based competitors.
+    fn stream(self) -> impl futures::Stream<Item = F> {
+        stream::iter(0..self.n).map(self.make)
+    }
+}
+
+/// Collects a stream of outputs into a `Vec`, as a user would, and sums it.
+async fn collect_sum(outputs: impl futures::Stream<Item = u64>) -> u64 {
+    outputs.collect::<Vec<u64>>().await.iter().sum()
+}
+
 async fn with_buffer_unordered<F: Future<Output = u64>>(job: Job<F>) -> u64 {
-    let outputs: Vec<u64> = stream::iter(0..job.n)
-        .map(job.make)
-        .buffer_unordered(job.limit)
-        .collect()
-        .await;
-    outputs.iter().sum()
+    collect_sum(job.stream().buffer_unordered(job.limit)).await
 }
 
 async fn with_buffered<F: Future<Output = u64>>(job: Job<F>) -> u64 {
-    let outputs: Vec<u64> = stream::iter(0..job.n)
-        .map(job.make)
-        .buffered(job.limit)
-        .collect()
-        .await;
-    outputs.iter().sum()
+    collect_sum(job.stream().buffered(job.limit)).await
 }
 
 async fn with_futures_buffered<F: Future<Output = u64>>(job: Job<F>) -> u64 {
-    let outputs: Vec<u64> = stream::iter(0..job.n)
-        .map(job.make)
-        .buffered_unordered(job.limit)
-        .collect()
-        .await;
-    outputs.iter().sum()
+    collect_sum(job.stream().buffered_unordered(job.limit)).await
 }
 
 // In futures-concurrency 7, only `for_each` and `try_for_each` honour `limit` (`collect` runs
