@@ -104,7 +104,7 @@
 /// # });
 /// ```
 ///
-/// `"settled"` (`Promise.allSettled`) records every result and every panic as an [`Outcome`];
+/// `"settled"` (`Promise.allSettled`) records every result and every panic as an [`Outcome`](crate::Outcome);
 /// nothing is thrown away:
 ///
 /// ```
