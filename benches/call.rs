@@ -6,9 +6,11 @@
 //! cargo bench --bench call
 //! ```
 //!
-//! Each sample awaits 2,000,000 calls in sequence on `futures::executor::block_on`; criterion's
-//! throughput line gives calls per second. Under `cargo test --all-targets` (no `--bench`), each
-//! runs once on 2,000 calls as a smoke test.
+//! `call`: each sample awaits 2,000,000 calls in sequence on `futures::executor::block_on`;
+//! criterion's throughput line gives calls per second. `contended`: 64 tasks on a 2-worker tokio
+//! runtime each make 2,000 calls whose body yields once while holding the permit, limit 8, so
+//! callers queue and permits are handed over. Under `cargo test --all-targets` (no `--bench`),
+//! each runs once on a small input as a smoke test.
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -56,6 +58,95 @@ macro_rules! sequential {
     };
 }
 
+#[bounded(limit = 8)]
+async fn annotated_yielding(x: u64) -> u64 {
+    tokio::task::yield_now().await;
+    black_box(x)
+}
+
+async fn tokio_gate_yielding(x: u64) -> u64 {
+    let _permit = TOKIO_GATE
+        .acquire()
+        .await
+        .expect("the gate is never closed");
+    tokio::task::yield_now().await;
+    black_box(x)
+}
+
+async fn async_lock_gate_yielding(x: u64) -> u64 {
+    let _permit = ASYNC_LOCK_GATE.acquire().await;
+    tokio::task::yield_now().await;
+    black_box(x)
+}
+
+/// `tasks` spawned tasks, each awaiting `calls` calls of `$call` in sequence; returns the sum.
+macro_rules! contended {
+    ($runtime:expr, $call:ident, $tasks:expr, $calls:expr) => {
+        $runtime.block_on(async {
+            let handles: Vec<_> = (0..$tasks)
+                .map(|_| {
+                    let calls: u64 = $calls;
+                    tokio::spawn(async move {
+                        let mut sum = 0;
+                        for i in 0..calls {
+                            sum += $call(i).await;
+                        }
+                        sum
+                    })
+                })
+                .collect();
+            let mut sum = 0;
+            for handle in handles {
+                sum += handle.await.expect("no call panics");
+            }
+            sum
+        })
+    };
+}
+
+fn contended(c: &mut Criterion) {
+    let (tasks, calls): (u64, u64) = if std::env::args().any(|arg| arg == "--bench") {
+        (64, 2_000)
+    } else {
+        (8, 20)
+    };
+    let expected = tasks * calls * (calls - 1) / 2;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .build()
+        .expect("a tokio runtime");
+    let mut group = c.benchmark_group("contended");
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(4))
+        .throughput(Throughput::Elements(tasks * calls));
+    group.bench_function("#[bounded(limit = 8)]", |b| {
+        b.iter(|| {
+            assert_eq!(
+                contended!(runtime, annotated_yielding, tasks, calls),
+                expected
+            )
+        })
+    });
+    group.bench_function("static tokio Semaphore gate", |b| {
+        b.iter(|| {
+            assert_eq!(
+                contended!(runtime, tokio_gate_yielding, tasks, calls),
+                expected
+            )
+        })
+    });
+    group.bench_function("async_lock Semaphore gate", |b| {
+        b.iter(|| {
+            assert_eq!(
+                contended!(runtime, async_lock_gate_yielding, tasks, calls),
+                expected
+            )
+        })
+    });
+    group.finish();
+}
+
 fn call(c: &mut Criterion) {
     let n: u64 = if std::env::args().any(|arg| arg == "--bench") {
         2_000_000
@@ -83,5 +174,5 @@ fn call(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, call);
+criterion_group!(benches, call, contended);
 criterion_main!(benches);
