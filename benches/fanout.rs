@@ -21,7 +21,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bounded_async::join_bounded;
-use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use futures::stream;
 use futures::{FutureExt, StreamExt};
 use futures_buffered::BufferedStreamExt;
@@ -169,12 +169,16 @@ async fn sleeping(i: u64) -> u64 {
     black_box(i)
 }
 
-/// Runs every competitor on `job` in `group`, checking each one's sum.
-fn compare<F>(group: &mut BenchmarkGroup<'_, criterion::measurement::WallTime>, job: Job<F>)
+/// Runs every competitor on `job` in a group named `name`, checking each one's sum.
+fn compare<F>(c: &mut Criterion, name: &str, job: Job<F>)
 where
     F: Future<Output = u64> + Send + 'static,
 {
     let runtime = runtime();
+    let mut group = c.benchmark_group(name);
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(4));
     let expected = job.n * (job.n - 1) / 2;
     group.throughput(Throughput::Elements(job.n));
     macro_rules! competitor {
@@ -196,53 +200,40 @@ where
     competitor!("futures-concurrency", with_futures_concurrency);
     competitor!("JoinSet + Semaphore", with_join_set);
     competitor!("join_all (unbounded)", with_join_all);
+    group.finish();
 }
 
 fn fanout(c: &mut Criterion) {
     let full = benchmarking();
     let size = |n: u64| if full { n } else { n / 1000 };
 
-    let mut group = c.benchmark_group("ready");
-    group
-        .sample_size(10)
-        .measurement_time(Duration::from_secs(4));
     compare(
-        &mut group,
+        c,
+        "ready",
         Job {
             n: size(1_000_000),
             limit: 64,
             make: ready,
         },
     );
-    group.finish();
-
-    let mut group = c.benchmark_group("yielding");
-    group
-        .sample_size(10)
-        .measurement_time(Duration::from_secs(4));
     compare(
-        &mut group,
+        c,
+        "yielding",
         Job {
             n: size(200_000),
             limit: 64,
             make: yielding,
         },
     );
-    group.finish();
-
-    let mut group = c.benchmark_group("timers");
-    group
-        .sample_size(10)
-        .measurement_time(Duration::from_secs(4));
     compare(
-        &mut group,
+        c,
+        "timers",
         Job {
             n: size(20_000),
             limit: 200,
             make: sleeping,
         },
     );
-    group.finish();
 }
 
 criterion_group!(benches, fanout);

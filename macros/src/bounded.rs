@@ -175,7 +175,8 @@ impl Bounded {
 
         // Each semaphore is taken in one fixed order, the function's own limit first, so that two
         // functions sharing a pool cannot each hold what the other waits for. A free permit is
-        // taken without building the `acquire` future (10 instructions a call instead of 35);
+        // taken without building the `acquire` future (callgrind: 15 instructions over an
+        // unannotated call instead of 35);
         // `try_acquire` refuses while anyone waits, so queued callers keep their turn.
         if let Some(limit) = &self.limit {
             let span = limit.span();

@@ -276,9 +276,14 @@ where
                 return ControlFlow::Break(Stop::Yield);
             }
             *budget -= 1;
-            self.polling = C::CATCHES_PANICS;
+            // Only strategies that catch panics need to know when one comes from a future.
+            if C::CATCHES_PANICS {
+                self.polling = true;
+            }
             let poll = self.slots.poll(id);
-            self.polling = false;
+            if C::CATCHES_PANICS {
+                self.polling = false;
+            }
             let Poll::Ready(output) = poll else {
                 return ControlFlow::Continue(());
             };
