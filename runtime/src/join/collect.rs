@@ -25,8 +25,11 @@ pub trait Collector<T>: sealed::Sealed {
     type Output;
 
     /// Whether the join catches panics of its futures and hands them to the collector.
+    ///
+    /// Only `"settled"` does; every other strategy lets a future's panic propagate, and so pays
+    /// nothing for `catch_unwind`.
     #[doc(hidden)]
-    const CATCHES_PANICS: bool = true;
+    const CATCHES_PANICS: bool = false;
 
     /// Takes the output of the future at input position `index` (or its panic, when
     /// `CATCHES_PANICS`); `Break` ends the join.
@@ -258,5 +261,25 @@ impl<T> Collector<T> for RaceCollector<T> {
 
     fn finish(self) -> Option<T> {
         self.value
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Whether the join wraps its polls in `catch_unwind` for collector `C` of outputs `T`.
+    fn catches<T, C: Collector<T>>() -> bool {
+        C::CATCHES_PANICS
+    }
+
+    #[test]
+    fn only_settled_catches_panics() {
+        type R = Result<u8, u8>;
+        assert!(catches::<R, SettledCollector<u8, u8>>());
+        assert!(!catches::<u8, JoinCollector<u8>>());
+        assert!(!catches::<R, AllCollector<u8, u8>>());
+        assert!(!catches::<R, AnyCollector<u8, u8>>());
+        assert!(!catches::<u8, RaceCollector<u8>>());
     }
 }
