@@ -81,19 +81,48 @@ impl<T> Ordered<T> {
     }
 }
 
-impl<T> Drop for Ordered<T> {
-    /// Drops the outputs that arrived, when the join ends early or is dropped.
-    fn drop(&mut self) {
-        for (word_index, &word) in self.arrived.iter().enumerate() {
-            let mut bits = word;
-            while bits != 0 {
+impl<T> Ordered<T> {
+    /// Drops every output that arrived and has not been dropped yet. Each output's bit is
+    /// cleared before the output is dropped, so that if its `Drop` panics, the set still says
+    /// exactly which outputs remain to be dropped.
+    fn drop_arrived(&mut self) {
+        for word_index in 0..self.arrived.len() {
+            loop {
+                let bits = self.arrived[word_index];
+                if bits == 0 {
+                    break;
+                }
+                self.arrived[word_index] = bits & (bits - 1);
                 let index = word_index * 64 + bits.trailing_zeros() as usize;
-                bits &= bits - 1;
-                // SAFETY: bit `index` is set, so `items[index]` is initialised, and it is
-                // dropped once: the whole set is discarded with `self`.
+                // SAFETY: bit `index` was set, so `items[index]` is initialised; the bit is now
+                // clear, so it is dropped once, even if this drop panics and the rest are
+                // dropped by the guard in `Drop::drop`.
                 unsafe { self.items[index].assume_init_drop() };
             }
         }
+    }
+}
+
+impl<T> Drop for Ordered<T> {
+    /// Drops the outputs that arrived, when the join ends early or is dropped.
+    ///
+    /// Like `Vec`, it drops every output even when one of their `Drop`s panics: the panic
+    /// propagates once the others are dropped. (A second panic while unwinding aborts, as it
+    /// does for `Vec`.)
+    fn drop(&mut self) {
+        /// Drops the outputs left when the drop of an earlier one panics.
+        struct Rest<'a, T>(&'a mut Ordered<T>);
+
+        impl<T> Drop for Rest<'_, T> {
+            fn drop(&mut self) {
+                self.0.drop_arrived();
+            }
+        }
+
+        let rest = Rest(self);
+        rest.0.drop_arrived();
+        // Nothing is left: the guard has nothing to do.
+        std::mem::forget(rest);
     }
 }
 
@@ -146,6 +175,39 @@ mod tests {
         assert_eq!(drops.get(), 0);
         drop(outputs);
         assert_eq!(drops.get(), 3);
+    }
+
+    /// A value whose drop panics.
+    struct PanicsOnDrop;
+
+    impl Drop for PanicsOnDrop {
+        fn drop(&mut self) {
+            panic!("output drop panicked");
+        }
+    }
+
+    #[test]
+    fn every_output_is_dropped_when_one_drop_panics() {
+        let drops = Rc::new(std::cell::Cell::new(0));
+        let mut ordered = Ordered::with_capacity(0);
+        let indices = [0, 2, 3, 63, 64, 65, 130];
+        for index in indices {
+            ordered.put(index, Err(Counted(Rc::clone(&drops), index)));
+        }
+        // Output 1 panics after output 0 is dropped, leaving the rest of its word and the
+        // later words to the guard.
+        ordered.put(1, Ok(PanicsOnDrop));
+        let dropped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(ordered)));
+        let payload = dropped.expect_err("the output's panic propagates");
+        assert_eq!(
+            payload.downcast_ref::<&str>(),
+            Some(&"output drop panicked")
+        );
+        assert_eq!(
+            drops.get(),
+            indices.len(),
+            "the other outputs were all dropped"
+        );
     }
 
     #[test]
