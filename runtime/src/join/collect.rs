@@ -103,9 +103,9 @@ pub struct JoinCollector<T> {
 }
 
 impl<T> JoinCollector<T> {
-    pub(crate) fn new(capacity: usize) -> Self {
+    pub(crate) fn new(expected: usize) -> Self {
         JoinCollector {
-            outputs: Ordered::with_capacity(capacity),
+            outputs: Ordered::with_expected(expected),
         }
     }
 }
@@ -132,9 +132,9 @@ pub struct AllCollector<T, E> {
 }
 
 impl<T, E> AllCollector<T, E> {
-    pub(crate) fn new(capacity: usize) -> Self {
+    pub(crate) fn new(expected: usize) -> Self {
         AllCollector {
-            outputs: Ordered::with_capacity(capacity),
+            outputs: Ordered::with_expected(expected),
             error: None,
         }
     }
@@ -172,9 +172,9 @@ pub struct SettledCollector<T, E> {
 }
 
 impl<T, E> SettledCollector<T, E> {
-    pub(crate) fn new(capacity: usize) -> Self {
+    pub(crate) fn new(expected: usize) -> Self {
         SettledCollector {
-            outcomes: Ordered::with_capacity(capacity),
+            outcomes: Ordered::with_expected(expected),
         }
     }
 }
@@ -207,7 +207,7 @@ impl<T, E> AnyCollector<T, E> {
     pub(crate) fn new() -> Self {
         AnyCollector {
             value: None,
-            errors: Ordered::with_capacity(0),
+            errors: Ordered::with_expected(0),
         }
     }
 }

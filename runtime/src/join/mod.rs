@@ -103,8 +103,9 @@ where
     /// `strategy = "join"`: every output, in input order. Errors are values like any other;
     /// a panic propagates.
     pub fn join(self) -> Join<I, JoinCollector<Output<I>>> {
-        let capacity = self.futures.size_hint().0;
-        Join::new(self.limit, self.futures, JoinCollector::new(capacity))
+        // Only a hint: the collector reserves a bounded amount from it.
+        let expected = self.futures.size_hint().0;
+        Join::new(self.limit, self.futures, JoinCollector::new(expected))
     }
 
     /// `strategy = "all"`: every `Ok` value in input order, or the first `Err`, returned at
@@ -113,8 +114,9 @@ where
     /// The futures must return `Result<T, E>`; `T` and `E` are inferred where the join is
     /// awaited, and another output type is a compile error there that says so.
     pub fn all<T, E>(self) -> Join<I, AllCollector<T, E>> {
-        let capacity = self.futures.size_hint().0;
-        Join::new(self.limit, self.futures, AllCollector::new(capacity))
+        // Only a hint: the collector reserves a bounded amount from it.
+        let expected = self.futures.size_hint().0;
+        Join::new(self.limit, self.futures, AllCollector::new(expected))
     }
 
     /// `strategy = "settled"`: every `Ok`, `Err` and panic as an [`Outcome`](crate::Outcome), in
@@ -122,8 +124,9 @@ where
     ///
     /// The futures must return `Result<T, E>`, as for [`all`](JoinBounded::all).
     pub fn settled<T, E>(self) -> Join<I, SettledCollector<T, E>> {
-        let capacity = self.futures.size_hint().0;
-        Join::new(self.limit, self.futures, SettledCollector::new(capacity))
+        // Only a hint: the collector reserves a bounded amount from it.
+        let expected = self.futures.size_hint().0;
+        Join::new(self.limit, self.futures, SettledCollector::new(expected))
     }
 
     /// `strategy = "any"`: the first `Ok` to arrive (the rest are dropped), or, when every future

@@ -15,8 +15,18 @@ pub(super) struct Ordered<T> {
     count: usize,
 }
 
+/// The most outputs reserved up front, whatever the input's size hint says.
+///
+/// A size hint cannot be trusted for an allocation: `(0..).map(..)` says `usize::MAX` and
+/// `0..1 << 40` is exact but far too large to hold, and `"all"` may stop at its first item. Up to
+/// this many outputs are reserved at once (a few KiB for small outputs); past it, the outputs grow
+/// by doubling as they arrive, which costs a logarithmic number of reallocations.
+pub(super) const MAX_RESERVED: usize = 1024;
+
 impl<T> Ordered<T> {
-    pub(super) fn with_capacity(capacity: usize) -> Self {
+    /// Room for `expected` outputs (the input's lower size hint), up to [`MAX_RESERVED`].
+    pub(super) fn with_expected(expected: usize) -> Self {
+        let capacity = expected.min(MAX_RESERVED);
         Ordered {
             items: Vec::with_capacity(capacity),
             arrived: Vec::with_capacity(capacity.div_ceil(64)),
@@ -142,7 +152,7 @@ mod tests {
 
     #[test]
     fn out_of_order_outputs_come_back_in_input_order() {
-        let mut ordered = Ordered::with_capacity(2);
+        let mut ordered = Ordered::with_expected(2);
         for index in [3, 0, 2, 1, 64, 5, 4] {
             ordered.put(index, index);
         }
@@ -153,9 +163,24 @@ mod tests {
     }
 
     #[test]
+    fn a_huge_expected_length_reserves_a_bounded_amount() {
+        let mut ordered = Ordered::with_expected(usize::MAX);
+        assert_eq!(ordered.items.capacity(), MAX_RESERVED);
+        for index in (0..3 * MAX_RESERVED).rev() {
+            ordered.put(index, index as u64);
+        }
+        assert!(
+            ordered
+                .into_vec()
+                .into_iter()
+                .eq(0..3 * MAX_RESERVED as u64)
+        );
+    }
+
+    #[test]
     fn outputs_are_dropped_once_when_the_join_ends_early() {
         let drops = Rc::new(std::cell::Cell::new(0));
-        let mut ordered = Ordered::with_capacity(0);
+        let mut ordered = Ordered::with_expected(0);
         for index in [7, 1, 130, 64] {
             ordered.put(index, Counted(Rc::clone(&drops), index));
         }
@@ -166,7 +191,7 @@ mod tests {
     #[test]
     fn finished_outputs_are_dropped_once_by_the_vec() {
         let drops = Rc::new(std::cell::Cell::new(0));
-        let mut ordered = Ordered::with_capacity(3);
+        let mut ordered = Ordered::with_expected(3);
         for index in [2, 0, 1] {
             ordered.put(index, Counted(Rc::clone(&drops), index));
         }
@@ -189,7 +214,7 @@ mod tests {
     #[test]
     fn every_output_is_dropped_when_one_drop_panics() {
         let drops = Rc::new(std::cell::Cell::new(0));
-        let mut ordered = Ordered::with_capacity(0);
+        let mut ordered = Ordered::with_expected(0);
         let indices = [0, 2, 3, 63, 64, 65, 130];
         for index in indices {
             ordered.put(index, Err(Counted(Rc::clone(&drops), index)));
@@ -213,7 +238,7 @@ mod tests {
     #[test]
     #[should_panic(expected = "every item pulled from the input has finished")]
     fn a_missing_output_is_an_error_not_uninitialised_memory() {
-        let mut ordered = Ordered::with_capacity(0);
+        let mut ordered = Ordered::with_expected(0);
         ordered.put(1, 1_u8);
         let _ = ordered.into_vec();
     }
@@ -221,7 +246,7 @@ mod tests {
     #[test]
     #[should_panic(expected = "output 0 arrived twice")]
     fn an_output_stored_twice_is_an_error() {
-        let mut ordered = Ordered::with_capacity(0);
+        let mut ordered = Ordered::with_expected(0);
         ordered.put(0, 1_u8);
         ordered.put(0, 2_u8);
     }

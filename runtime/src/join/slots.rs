@@ -229,3 +229,28 @@ impl<F: Future> Slots<F> {
         future.poll(&mut Context::from_waker(waker))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::future::Ready;
+
+    #[test]
+    fn a_new_chunk_has_between_1_and_64_slots_whatever_the_room() {
+        // `room` comes from the limit and the input's size hint, which may be anything.
+        let mut slots = Slots::<Ready<()>>::new();
+        let first = slots.insert(0, std::future::ready(()), usize::MAX);
+        assert_eq!((first, slots.capacity()), (0, CHUNK));
+        for index in 1..CHUNK {
+            slots.insert(index, std::future::ready(()), usize::MAX);
+        }
+        assert_eq!(slots.capacity(), CHUNK, "the free slots were used first");
+
+        // A hint claiming nothing is left still gets a slot for the item in hand.
+        let id = slots.insert(CHUNK, std::future::ready(()), 0);
+        assert_eq!(
+            (id, slots.capacity(), slots.occupied()),
+            (CHUNK, CHUNK + 1, CHUNK + 1)
+        );
+    }
+}
