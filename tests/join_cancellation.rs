@@ -467,3 +467,123 @@ fn race_propagates_a_panic() {
     });
     assert_eq!(message, "race panic");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Polled again after a panic
+// ---------------------------------------------------------------------------------------------
+
+/// Polls `join` by hand until a poll panics, then polls it once more. Returns the messages of the
+/// two panics; fails if the second poll does not panic (a join left halfway through refilling a
+/// slot would otherwise be pending forever).
+fn poll_after_panic<F: Future>(join: F) -> (String, String) {
+    let mut join = Box::pin(join);
+    let mut poll = || panic::catch_unwind(AssertUnwindSafe(|| poll_once(join.as_mut())));
+    let mut first = None;
+    for _ in 0..100 {
+        match poll() {
+            Ok(std::task::Poll::Pending) => {}
+            Ok(std::task::Poll::Ready(_)) => panic!("the join finished without panicking"),
+            Err(payload) => {
+                first = Some(payload);
+                break;
+            }
+        }
+    }
+    let first = first.expect("the join panicked within 100 polls");
+    let Err(second) = poll() else {
+        panic!("a join polled after it panicked must panic, not go on");
+    };
+    let message = |payload: Box<dyn std::any::Any + Send>| {
+        panic_message(&*payload)
+            .expect("a string message")
+            .to_owned()
+    };
+    (message(first), message(second))
+}
+
+const POLLED_AFTER_PANIC: &str = "a bounded join was polled after it panicked";
+
+/// Futures that wait a little, from an input whose `next` panics at item 5.
+fn input_panicking_at_5() -> impl Iterator<Item = impl Future<Output = Result<u32, u32>>> {
+    (0..10_u32).map(|i| {
+        assert!(i != 5, "the input panicked at {i}");
+        async move {
+            yield_times(1 + i as usize % 2).await;
+            Ok(i)
+        }
+    })
+}
+
+#[test]
+fn a_join_polled_again_after_its_input_panicked_panics_instead_of_hanging() {
+    let expected = (
+        "the input panicked at 5".to_owned(),
+        POLLED_AFTER_PANIC.to_owned(),
+    );
+    assert_eq!(
+        poll_after_panic(bounded_async::join_bounded(2, input_panicking_at_5()).join()),
+        expected,
+        "join"
+    );
+    assert_eq!(
+        poll_after_panic(bounded_async::join_bounded(2, input_panicking_at_5()).all()),
+        expected,
+        "all"
+    );
+    // "settled" catches the panics of its futures, never those of its input.
+    assert_eq!(
+        poll_after_panic(bounded_async::join_bounded(2, input_panicking_at_5()).settled()),
+        expected,
+        "settled"
+    );
+    let failing = || {
+        (0..10_u32).map(|i| {
+            assert!(i != 5, "the input panicked at {i}");
+            async move {
+                yield_times(1 + i as usize % 2).await;
+                Err::<u32, u32>(i)
+            }
+        })
+    };
+    assert_eq!(
+        poll_after_panic(bounded_async::join_bounded(2, failing()).any()),
+        expected,
+        "any"
+    );
+}
+
+#[test]
+fn a_join_polled_again_after_a_future_panicked_panics_instead_of_hanging() {
+    let futures = || {
+        (0..10_u32).map(|i| async move {
+            yield_times(1 + i as usize % 2).await;
+            assert!(i != 3, "future {i} panicked");
+            Ok::<u32, u32>(i)
+        })
+    };
+    let expected = (
+        "future 3 panicked".to_owned(),
+        POLLED_AFTER_PANIC.to_owned(),
+    );
+    assert_eq!(
+        poll_after_panic(bounded_async::join_bounded(2, futures()).join()),
+        expected,
+        "join"
+    );
+    assert_eq!(
+        poll_after_panic(bounded_async::join_bounded(2, futures()).all()),
+        expected,
+        "all"
+    );
+    // "any" returns at its first `Ok`: these fail until the panic.
+    let failing = (0..10_u32).map(|i| async move {
+        yield_times(1 + i as usize % 2).await;
+        assert!(i != 3, "future {i} panicked");
+        Err::<u32, u32>(i)
+    });
+    assert_eq!(
+        poll_after_panic(bounded_async::join_bounded(2, failing).any()),
+        expected,
+        "any"
+    );
+}

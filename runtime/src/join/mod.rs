@@ -185,6 +185,10 @@ where
     /// Set while a future is being polled, when the collector catches panics: a panic caught
     /// then is the future's.
     polling: bool,
+    /// Set while the join is being polled. Still set at the start of a poll, it means the
+    /// previous poll panicked (in a future, the input iterator or the collector) and left the
+    /// join in an unknown state, which the join refuses to run on.
+    in_poll: bool,
 }
 
 // The futures are pinned inside the slots' boxed chunks, never inside `Join` itself, and `Join`
@@ -211,6 +215,7 @@ where
             slots: Slots::new(),
             collector: Some(collector),
             polling: false,
+            in_poll: false,
         }
     }
 }
@@ -392,21 +397,30 @@ where
 {
     type Output = C::Output;
 
+    /// # Panics
+    ///
+    /// When polled after it returned, or after a poll panicked: a panic can stop the join halfway
+    /// through refilling a slot (the input iterator's `next`, for one), so it cannot go on.
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<C::Output> {
         let this = self.get_mut();
+        assert!(!this.in_poll, "a bounded join was polled after it panicked");
         assert!(
             this.collector.is_some(),
             "a bounded join was polled after it returned"
         );
+        // Cleared only when the poll returns: a panic anywhere below leaves it set.
+        this.in_poll = true;
         this.slots.register(cx.waker());
-        match this.step() {
+        let poll = match this.step() {
             ControlFlow::Break(Stop::Done) => Poll::Ready(this.finish()),
             ControlFlow::Break(Stop::Yield) => Poll::Pending,
             ControlFlow::Continue(()) if this.slots.occupied() == 0 && this.futures.is_none() => {
                 Poll::Ready(this.finish())
             }
             ControlFlow::Continue(()) => Poll::Pending,
-        }
+        };
+        this.in_poll = false;
+        poll
     }
 }
 
