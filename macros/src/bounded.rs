@@ -7,6 +7,7 @@ use syn::parse::{Parse, ParseStream, Parser};
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 use syn::visit::Visit;
+use syn::visit_mut::VisitMut;
 use syn::{
     Attribute, Block, Expr, ExprCall, ExprMethodCall, ExprPath, GenericArgument, Ident, Path,
     PathArguments, ReturnType, Signature, Token, Type, Visibility, braced,
@@ -74,7 +75,13 @@ struct Bounded {
     pool: Option<Path>,
     strategy: Strategy,
     function: Function,
+    /// The body to bound: the function's, or the `async` block that `#[async_trait]` made of it.
     body: Block,
+    /// `Box::pin`, as `#[async_trait]` wrote it, when the function came through it.
+    async_trait: Option<Expr>,
+    /// Checks, for calls through `crate::`, `self::` and `super::` paths, that the path does not
+    /// lead to the function itself.
+    self_checks: Vec<TokenStream>,
 }
 
 impl Bounded {
@@ -118,16 +125,37 @@ impl Bounded {
                  `#[bounded(limit = 8)]`",
             );
         }
-        if function.sig.asyncness.is_none() {
+        if let Some(other) = function.attrs.iter().find(|attr| is_bounded(attr)) {
             errors.error(
-                function.sig.fn_token.span,
-                "#[bounded] goes on an `async fn`: its permit is held while the call's body runs, \
-                 across its `.await`s; add `async`",
+                other.span(),
+                format!(
+                    "#[bounded] is applied twice to `{}`; write one attribute with every option, \
+                     as in `#[bounded(limit = 8, pool = DB)]`",
+                    function.sig.ident
+                ),
             );
         }
-        let body = match &function.body {
-            Some(body) => Some(body.clone()),
-            None => {
+        let async_trait = function
+            .body
+            .as_ref()
+            .and_then(|body| async_trait_future(&function.sig, body));
+        let body = match (&function.body, &async_trait) {
+            (Some(_), Some((_, inner))) => Some(inner.clone()),
+            (Some(_), None) if function.sig.asyncness.is_none() => {
+                errors.error(function.sig.fn_token.span, not_async_message(&function));
+                None
+            }
+            (Some(body), None) => Some(body.clone()),
+            (None, _) if function.sig.asyncness.is_none() => {
+                errors.error(
+                    function.sig.span(),
+                    "#[bounded] goes on an `async fn` with a body; this declaration has none to \
+                     bound (a function of an `extern` block, or a trait method without a default \
+                     body: put it on the method of each `impl` instead)",
+                );
+                None
+            }
+            (None, _) => {
                 errors.error(
                     function.sig.span(),
                     "#[bounded] needs the function's body: in a trait, put it on a method with a \
@@ -136,80 +164,146 @@ impl Bounded {
                 None
             }
         };
-        if strategy == Some(Strategy::Settled)
-            && let Err(error) = check_settled_return(&function.sig)
-        {
-            errors.push(error);
+        if strategy == Some(Strategy::Settled) {
+            if async_trait.is_some() {
+                errors.error(
+                    function.sig.span(),
+                    "`strategy = \"settled\"` cannot change the return type of an \
+                     `#[async_trait]` method, which the trait fixes; use the default strategy, \
+                     \"all\", and turn the result into an `Outcome` at the caller",
+                );
+            } else if let Err(error) = check_settled_return(&function.sig) {
+                errors.push(error);
+            }
         }
+        let mut self_checks = Vec::new();
         if let Some(body) = &body {
             for call in self_calls(&function.sig, body) {
-                errors.error(
-                    call,
-                    format!(
-                        "`{}` calls itself while it holds a permit of its own limit: once every \
-                         permit is held by a call waiting for a nested call, none can finish (a \
-                         deadlock). Move the recursion into an unbounded helper",
-                        function.sig.ident
+                match call {
+                    SelfCall::Certain(span) => errors.error(
+                        span,
+                        format!(
+                            "`{}` calls itself while it holds a permit of its own limit: once \
+                             every permit is held by a call waiting for a nested call, none can \
+                             finish (a deadlock). Move the recursion into an unbounded helper",
+                            function.sig.ident
+                        ),
                     ),
-                );
+                    SelfCall::IfModuleIs(path) => self_checks.push(self_check(&path)),
+                }
             }
         }
         errors.finish()?;
 
+        let krate = match krate {
+            Some(path) => quote!(#path),
+            None => quote!(::bounded_async),
+        };
+        let self_checks = self_checks
+            .into_iter()
+            .map(|check| {
+                let private = quote!(#krate::__private);
+                check(&private)
+            })
+            .collect();
         Ok(Bounded {
-            krate: match krate {
-                Some(path) => quote!(#path),
-                None => quote!(::bounded_async),
-            },
+            krate,
             limit,
             pool,
             strategy: strategy.unwrap_or(Strategy::All),
             function,
             body: body.expect("a missing body was reported"),
+            async_trait: async_trait.map(|(boxed, _)| boxed),
+            self_checks,
         })
     }
 
     fn expand(self) -> TokenStream {
         let krate = &self.krate;
-        let mut setup = TokenStream::new();
+        let private = quote!(#krate::__private);
+        let name = &self.function.sig.ident;
+        // Every name the expansion introduces is hygienic (mixed-site), so the body cannot see
+        // it and no item of the user's can change its meaning. The one exception is the
+        // function's `static` semaphore, an item: it lives in a block that holds no user code
+        // but the limit and the pool, and its name is one that neither of them mentions.
+        let hidden = |name: &str| Ident::new(name, Span::mixed_site());
+        let permits = hidden("__bounded_permits");
+        let gates = hidden("__bounded_gates");
+        let limit_gate = hidden("__bounded_limit_gate");
+        let limit_permit = hidden("__bounded_limit_permit");
+        let pool_gate = hidden("__bounded_pool_gate");
+        let pool_permit = hidden("__bounded_pool_permit");
+        let debug = quote!({ ::core::cfg!(debug_assertions) });
+        let caller = quote! {
+            ::core::concat!(::core::module_path!(), "::", ::core::stringify!(#name))
+        };
 
-        // Each semaphore is taken in one fixed order, the function's own limit first, so that two
+        // The gates are taken in one fixed order, the function's own limit first, so that two
         // functions sharing a pool cannot each hold what the other waits for. A free permit is
         // taken without building the `acquire` future (callgrind: 15 instructions over an
-        // unannotated call instead of 35);
-        // `try_acquire` refuses while anyone waits, so queued callers keep their turn.
+        // unannotated call instead of 35); `try_acquire` refuses while anyone waits, so queued
+        // callers keep their turn. In debug builds, asking for a gate that the task already
+        // holds (recursion the macro could not see) panics instead of deadlocking.
+        let mut setup = TokenStream::new();
+        let mut held = Vec::new();
         if let Some(limit) = &self.limit {
             let span = limit.span();
-            let private = located_at(&quote!(#krate::__private), span);
-            let permit = Ident::new("__bounded_limit_permit", Span::mixed_site());
+            let gate = self.gate_name();
+            let checked = located_at(&private, span);
+            let value = quote_spanned!(span=> #checked::ConstLimit(#limit).value());
             setup.extend(quote_spanned! {span=>
-                static __BOUNDED_LIMIT: #private::Semaphore =
-                    #private::Semaphore::new(#private::attribute_limit(#limit));
-                let #permit = match __BOUNDED_LIMIT.try_acquire() {
+                static #gate: #private::Semaphore =
+                    #private::Semaphore::new(#private::permits(#value));
+            });
+            if !matches!(limit, Expr::Lit(_)) {
+                setup.extend(quote_spanned! {span=>
+                    let _: <#checked::Check<{ #value != 0 }> as #checked::LimitIsNotZero>::Passes;
+                    let _: <#checked::Check<{ #checked::fits_a_semaphore(#value) }>
+                        as #checked::LimitFitsASemaphore>::Passes;
+                });
+            }
+            if let Some(pool) = &self.pool {
+                setup.extend(quote_spanned! {span=>
+                    let _: <#checked::Check<{ #value <= #private::pool_capacity(&#pool) }>
+                        as #checked::LimitFitsItsPool>::Passes;
+                });
+            }
+            setup.extend(quote! {
+                let #limit_gate = #private::HeldGate::new(&#gate, #caller);
+                #private::check_reentry::<#debug>(#limit_gate, #caller);
+                let #limit_permit = match #gate.try_acquire() {
                     ::core::option::Option::Some(permit) => permit,
-                    ::core::option::Option::None => __BOUNDED_LIMIT.acquire().await,
+                    ::core::option::Option::None => #gate.acquire().await,
                 };
             });
+            held.push((limit_gate.clone(), limit_permit.clone()));
         }
         if let Some(pool) = &self.pool {
             let span = pool.span();
-            let private = located_at(&quote!(#krate::__private), span);
-            let permit = Ident::new("__bounded_pool_permit", Span::mixed_site());
-            if let Some(limit) = &self.limit {
-                setup.extend(quote_spanned! {span=>
-                    const _: () = #private::check_limit_within_pool(
-                        #private::attribute_limit(#limit),
-                        #private::pool_capacity(&#pool),
-                    );
-                });
-            }
+            let private = located_at(&private, span);
             setup.extend(quote_spanned! {span=>
-                let #permit = match #pool.try_acquire() {
+                let #pool_gate = #private::HeldGate::new(&#pool, ::core::stringify!(#pool));
+                #private::check_reentry::<#debug>(#pool_gate, #caller);
+                let #pool_permit = match #pool.try_acquire() {
                     ::core::option::Option::Some(permit) => permit,
                     ::core::option::Option::None => #pool.acquire().await,
                 };
             });
+            held.push((pool_gate.clone(), pool_permit.clone()));
         }
+        let held_gates = (0..2).map(|i| match held.get(i) {
+            Some((gate, _)) => quote!(::core::option::Option::Some(#gate)),
+            None => quote!(::core::option::Option::None),
+        });
+        let held_permits = held.iter().map(|(_, permit)| permit);
+        let self_checks = &self.self_checks;
+        let setup = quote! {
+            let (#permits, #gates) = {
+                #setup
+                #(#self_checks)*
+                ((#(#held_permits,)*), [#(#held_gates),*])
+            };
+        };
 
         let Function {
             attrs,
@@ -219,40 +313,99 @@ impl Bounded {
             ..
         } = &self.function;
         let statements = &self.body.stmts;
-        match self.strategy {
-            Strategy::Settled => {
-                let declared = match &sig.output {
-                    ReturnType::Type(_, ty) => (**ty).clone(),
-                    ReturnType::Default => {
-                        syn::parse_quote_spanned!(sig.paren_token.span.close()=> ())
-                    }
-                };
-                let mut sig = sig.clone();
-                let output = settled_output(krate, &declared);
-                sig.output = syn::parse_quote_spanned!(declared.span()=> -> #output);
-                quote! {
-                    #(#attrs)*
-                    #vis #sig {
-                        #(#inner_attrs)*
-                        #setup
-                        #krate::__private::settle::<#declared, _>(async move {
-                            #(#statements)*
-                        })
-                        .await
-                    }
-                }
+        let declared = match &sig.output {
+            ReturnType::Type(_, ty) => (**ty).clone(),
+            ReturnType::Default => syn::parse_quote_spanned!(sig.paren_token.span.close()=> ()),
+        };
+        // The body's output type, named so that `?` and `return` in the body infer as they do
+        // in the function as written; `impl Trait` cannot be named there and is inferred.
+        let output = match &self.async_trait {
+            Some(_) => quote!(_),
+            None => {
+                let mut nameable = declared.clone();
+                InferImplTrait.visit_type_mut(&mut nameable);
+                quote!(#nameable)
             }
-            // The body's statements follow the set-up directly (the permits' names are hygienic,
-            // so the body cannot see them), keeping the body's type inference as written.
-            _ => quote! {
-                #(#attrs)*
-                #vis #sig {
-                    #(#inner_attrs)*
-                    #setup
-                    #(#statements)*
-                }
+        };
+        let body = quote! {
+            #private::hold::<#debug, #output, _>(#gates, #caller, async move {
+                #(#statements)*
+            })
+        };
+        let body = match self.strategy {
+            Strategy::Settled => quote! {
+                #private::settle::<#output, _>(#body).await
             },
+            _ => quote!(#body.await),
+        };
+        let body = quote! {
+            #setup
+            #body
+        };
+        let body = match &self.async_trait {
+            // `#[async_trait]` made the function return `Box::pin(async move { .. })`: the
+            // permit is taken inside that future, as an `async fn` would take it.
+            Some(boxed) => quote_spanned!(boxed.span()=> #boxed(async move { #body })),
+            None => body,
+        };
+        let mut sig = sig.clone();
+        if self.strategy == Strategy::Settled {
+            let output = settled_output(krate, &declared);
+            sig.output = syn::parse_quote_spanned!(declared.span()=> -> #output);
         }
+        quote! {
+            #(#attrs)*
+            #vis #sig {
+                #(#inner_attrs)*
+                #body
+            }
+        }
+    }
+
+    /// The name of the function's `static` semaphore: one that the limit and the pool, the only
+    /// user code in its scope, do not mention.
+    fn gate_name(&self) -> Ident {
+        let mut mentioned = Vec::new();
+        let tokens = self
+            .limit
+            .iter()
+            .map(ToTokens::to_token_stream)
+            .chain(self.pool.iter().map(ToTokens::to_token_stream));
+        for stream in tokens {
+            collect_idents(stream, &mut mentioned);
+        }
+        let mut name = String::from("__BOUNDED_GATE");
+        while mentioned.iter().any(|ident| *ident == name) {
+            name.push('_');
+        }
+        Ident::new(&name, Span::mixed_site())
+    }
+}
+
+/// Every identifier in `tokens`, however deeply grouped.
+fn collect_idents(tokens: TokenStream, into: &mut Vec<String>) {
+    for token in tokens {
+        match token {
+            proc_macro2::TokenTree::Ident(ident) => into.push(ident.to_string()),
+            proc_macro2::TokenTree::Group(group) => collect_idents(group.stream(), into),
+            _ => {}
+        }
+    }
+}
+
+/// Replaces every `impl Trait` in a type by `_`, so that the type can be written inside the
+/// function's body.
+struct InferImplTrait;
+
+impl VisitMut for InferImplTrait {
+    fn visit_type_mut(&mut self, ty: &mut Type) {
+        if let Type::ImplTrait(impl_trait) = ty {
+            *ty = Type::Infer(syn::TypeInfer {
+                underscore_token: Token![_](impl_trait.impl_token.span),
+            });
+            return;
+        }
+        syn::visit_mut::visit_type_mut(self, ty);
     }
 }
 
@@ -355,22 +508,19 @@ fn result_arguments(ty: &Type) -> Option<(&Type, &Type)> {
     }
 }
 
-/// Checks a `limit` for the attribute: a constant, since it sizes a `static`.
+/// Checks a `limit` for the attribute. It sizes a `static`, so it is always evaluated at compile
+/// time: a literal is checked here, and anything else (a constant, a `const fn` call) is handed
+/// to const evaluation, whose own "not a constant" error is the right one for a run-time value.
 fn attribute_limit(value: &Expr) -> syn::Result<Expr> {
-    match Limit::from_expr(value, &ATTRIBUTE_LIMIT)? {
-        Limit::Const(expr) if names_self(&expr) => Err(syn::Error::new_spanned(
+    let (Limit::Const(expr) | Limit::Runtime(expr)) = Limit::from_expr(value, &ATTRIBUTE_LIMIT)?;
+    if names_self(&expr) {
+        return Err(syn::Error::new_spanned(
             &expr,
             "#[bounded] cannot use `Self` in `limit`: the limit is a `static`, which cannot name \
              `Self`; name the type instead, as in `limit = Worker::JOBS`",
-        )),
-        Limit::Const(expr) => Ok(expr),
-        Limit::Runtime(expr) => Err(syn::Error::new_spanned(
-            expr,
-            "#[bounded] needs a constant `limit` (a literal, or a constant such as `MAX_CONNS`): \
-             it sizes a `static` shared by every call. For a limit read at run time, use a \
-             `Semaphore` or `join_bounded!`",
-        )),
+        ));
     }
+    Ok(expr)
 }
 
 /// Whether a constant expression names `Self` (as in `Self::JOBS`).
@@ -416,50 +566,258 @@ fn check_strategy(strategy: Strategy, span: Span) -> syn::Result<()> {
     }
 }
 
-/// The spans of calls of the function to itself in `body`: `name(..)`, `Self::name(..)` and
-/// `self.name(..)`. Nested `fn` items are other functions and are not searched.
-fn self_calls(sig: &Signature, body: &Block) -> Vec<Span> {
+/// Whether `attr` is a `#[bounded]` (by any path), applied a second time.
+fn is_bounded(attr: &Attribute) -> bool {
+    attr.path()
+        .segments
+        .last()
+        .is_some_and(|last| last.ident == "bounded")
+}
+
+/// The message for a plain `fn`: add `async`, or, when another attribute already turned the
+/// `async fn` into a plain one, the order to write them in.
+fn not_async_message(function: &Function) -> String {
+    let body = function
+        .body
+        .as_ref()
+        .map(ToTokens::to_token_stream)
+        .unwrap_or_default();
+    let mut idents = Vec::new();
+    collect_idents(body, &mut idents);
+    if idents.iter().any(|ident| ident == "block_on") {
+        "#[bounded] goes on an `async fn`, and an attribute above it (such as `#[tokio::main]` or \
+         `#[tokio::test]`) has already turned this one into a plain `fn` that blocks on its body; \
+         write `#[bounded(..)]` above that attribute instead"
+            .to_owned()
+    } else {
+        "#[bounded] goes on an `async fn`: its permit is held while the call's body runs, across \
+         its `.await`s; add `async`"
+            .to_owned()
+    }
+}
+
+/// The `Box::pin` call and the `async move` block of a method that `#[async_trait]` already
+/// rewrote into `fn m(..) -> Pin<Box<dyn Future<Output = T> + ..>> { Box::pin(async move { .. }) }`
+/// (the shape tracing-attributes recognises too).
+fn async_trait_future(sig: &Signature, body: &Block) -> Option<(Expr, Block)> {
+    if sig.asyncness.is_some() || !matches!(sig.output, ReturnType::Type(..)) {
+        return None;
+    }
+    let [syn::Stmt::Expr(Expr::Call(call), None)] = body.stmts.as_slice() else {
+        return None;
+    };
+    let Expr::Path(ExprPath { path, .. }) = &*call.func else {
+        return None;
+    };
+    let is_box_pin = path.segments.len() >= 2
+        && path.segments[path.segments.len() - 2].ident == "Box"
+        && path.segments[path.segments.len() - 1].ident == "pin";
+    match call.args.first() {
+        Some(Expr::Async(block)) if is_box_pin && call.args.len() == 1 && block.capture.is_some() => {
+            Some(((*call.func).clone(), block.block.clone()))
+        }
+        _ => None,
+    }
+}
+
+/// A call in a bounded function's body that may be a call of the function itself.
+enum SelfCall {
+    /// `name(..)`, `Self::name(..)` or `self.name(..)`: the function itself.
+    Certain(Span),
+    /// `crate::..::name(..)`, `self::name(..)` or `super::..::name(..)`: the function itself
+    /// when the path's module is the function's, which only the compiler knows.
+    IfModuleIs(Path),
+}
+
+/// The calls of the function to itself in `body` that can deadlock: those not awaited in place.
+/// A call awaited in place (`name(..).await`) cannot be the function itself, since rustc
+/// rejects an `async fn` that awaits itself without boxing (E0733); it is another function of
+/// the same name, such as a free function wrapped by an associated one. Nested `fn` items,
+/// and names bound by parameters, `let`, closures and patterns, shadow the function's name.
+fn self_calls(sig: &Signature, body: &Block) -> Vec<SelfCall> {
     struct Finder<'a> {
         name: &'a Ident,
         is_method: bool,
-        found: Vec<Span>,
+        /// Whether `name` means something else here: a local, a parameter, a nested `fn`.
+        shadowed: bool,
+        found: Vec<SelfCall>,
+    }
+
+    impl Finder<'_> {
+        fn binds(&self, pat: &syn::Pat) -> bool {
+            struct Binds<'a>(&'a Ident, bool);
+            impl<'ast> Visit<'ast> for Binds<'_> {
+                fn visit_pat_ident(&mut self, pat: &'ast syn::PatIdent) {
+                    self.1 |= pat.ident == *self.0;
+                    syn::visit::visit_pat_ident(self, pat);
+                }
+            }
+            let mut binds = Binds(self.name, false);
+            binds.visit_pat(pat);
+            binds.1
+        }
+
+        /// Visits `f` with `name` shadowed when `shadows`, restoring the scope after.
+        fn scoped(&mut self, shadows: bool, f: impl FnOnce(&mut Self)) {
+            let outer = self.shadowed;
+            self.shadowed |= shadows;
+            f(self);
+            self.shadowed = outer;
+        }
+
+        fn candidate(&mut self, call: &ExprCall) {
+            let Expr::Path(ExprPath {
+                qself: None, path, ..
+            }) = &*call.func
+            else {
+                return;
+            };
+            let segments: Vec<&Ident> = path.segments.iter().map(|s| &s.ident).collect();
+            let Some((last, modules)) = segments.split_last() else {
+                return;
+            };
+            if *last != self.name {
+                return;
+            }
+            match modules {
+                [] if !self.is_method && !self.shadowed => {
+                    self.found.push(SelfCall::Certain(call.span()));
+                }
+                [owner] if *owner == "Self" => self.found.push(SelfCall::Certain(call.span())),
+                [first, ..]
+                    if !self.is_method
+                        && (*first == "crate" || *first == "self" || *first == "super") =>
+                {
+                    self.found.push(SelfCall::IfModuleIs(path.clone()));
+                }
+                _ => {}
+            }
+        }
     }
 
     impl<'ast> Visit<'ast> for Finder<'_> {
         fn visit_expr_call(&mut self, call: &'ast ExprCall) {
-            if let Expr::Path(ExprPath {
-                qself: None, path, ..
-            }) = &*call.func
-            {
-                let segments: Vec<&Ident> = path.segments.iter().map(|s| &s.ident).collect();
-                let direct = match segments.as_slice() {
-                    [name] => !self.is_method && *name == self.name,
-                    [owner, name] => *owner == "Self" && *name == self.name,
-                    _ => false,
-                };
-                if direct {
-                    self.found.push(call.span());
-                }
-            }
+            self.candidate(call);
             syn::visit::visit_expr_call(self, call);
         }
 
         fn visit_expr_method_call(&mut self, call: &'ast ExprMethodCall) {
             let on_self = matches!(&*call.receiver, Expr::Path(p) if p.path.is_ident("self"));
             if self.is_method && on_self && call.method == *self.name {
-                self.found.push(call.span());
+                self.found.push(SelfCall::Certain(call.span()));
             }
             syn::visit::visit_expr_method_call(self, call);
+        }
+
+        fn visit_expr_await(&mut self, awaited: &'ast syn::ExprAwait) {
+            // Awaited in place: not the function itself (see above); its parts may still hold
+            // calls.
+            match &*awaited.base {
+                Expr::Call(call) => syn::visit::visit_expr_call(self, call),
+                Expr::MethodCall(call) => syn::visit::visit_expr_method_call(self, call),
+                other => self.visit_expr(other),
+            }
+        }
+
+        fn visit_block(&mut self, block: &'ast Block) {
+            let nested_fn = block.stmts.iter().any(|stmt| {
+                matches!(stmt, syn::Stmt::Item(syn::Item::Fn(item)) if item.sig.ident == *self.name)
+            });
+            self.scoped(nested_fn, |this| {
+                for stmt in &block.stmts {
+                    if let syn::Stmt::Local(local) = stmt {
+                        if let Some(init) = &local.init {
+                            this.visit_local_init(init);
+                        }
+                        this.shadowed |= this.binds(&local.pat);
+                    } else {
+                        this.visit_stmt(stmt);
+                    }
+                }
+            });
+        }
+
+        fn visit_expr_closure(&mut self, closure: &'ast syn::ExprClosure) {
+            let shadows = closure.inputs.iter().any(|pat| self.binds(pat));
+            self.scoped(shadows, |this| this.visit_expr(&closure.body));
+        }
+
+        fn visit_arm(&mut self, arm: &'ast syn::Arm) {
+            let shadows = self.binds(&arm.pat);
+            self.scoped(shadows, |this| {
+                if let Some((_, guard)) = &arm.guard {
+                    this.visit_expr(guard);
+                }
+                this.visit_expr(&arm.body);
+            });
+        }
+
+        fn visit_expr_for_loop(&mut self, for_loop: &'ast syn::ExprForLoop) {
+            self.visit_expr(&for_loop.expr);
+            let shadows = self.binds(&for_loop.pat);
+            self.scoped(shadows, |this| this.visit_block(&for_loop.body));
+        }
+
+        fn visit_expr_if(&mut self, expr: &'ast syn::ExprIf) {
+            self.visit_expr(&expr.cond);
+            let shadows = lets_in(&expr.cond).any(|pat| self.binds(pat));
+            self.scoped(shadows, |this| this.visit_block(&expr.then_branch));
+            if let Some((_, other)) = &expr.else_branch {
+                self.visit_expr(other);
+            }
+        }
+
+        fn visit_expr_while(&mut self, expr: &'ast syn::ExprWhile) {
+            self.visit_expr(&expr.cond);
+            let shadows = lets_in(&expr.cond).any(|pat| self.binds(pat));
+            self.scoped(shadows, |this| this.visit_block(&expr.body));
         }
 
         fn visit_item_fn(&mut self, _: &'ast syn::ItemFn) {}
     }
 
+    /// The patterns of the `let`s in an `if` or `while` condition (`let` chains included).
+    fn lets_in(cond: &Expr) -> Box<dyn Iterator<Item = &syn::Pat> + '_> {
+        match cond {
+            Expr::Let(expr) => Box::new(std::iter::once(&*expr.pat)),
+            Expr::Binary(binary) => Box::new(lets_in(&binary.left).chain(lets_in(&binary.right))),
+            Expr::Paren(paren) => lets_in(&paren.expr),
+            _ => Box::new(std::iter::empty()),
+        }
+    }
+
     let mut finder = Finder {
         name: &sig.ident,
         is_method: sig.receiver().is_some(),
+        shadowed: false,
         found: Vec::new(),
     };
+    // A parameter of the function's name shadows it in the whole body.
+    finder.shadowed = sig.inputs.iter().any(|input| match input {
+        syn::FnArg::Typed(typed) => finder.binds(&typed.pat),
+        syn::FnArg::Receiver(_) => false,
+    });
     finder.visit_block(body);
     finder.found
+}
+/// A check, at `path`, that the module `path` leads to is not the function's own, so that the
+/// call is not the function itself. It is a type error with the rule's message when it is.
+fn self_check(path: &Path) -> impl Fn(&TokenStream) -> TokenStream + use<> {
+    let span = path.span();
+    let modules: Vec<String> = path
+        .segments
+        .iter()
+        .rev()
+        .skip(1)
+        .rev()
+        .map(|segment| segment.ident.to_string())
+        .collect();
+    move |private: &TokenStream| {
+        let private = located_at(private, span);
+        quote_spanned! {span=>
+            let _: <#private::Check<{
+                !#private::same_module(::core::module_path!(), &[#(#modules),*])
+            }> as #private::NotASelfCall>::Passes;
+        }
+    }
 }

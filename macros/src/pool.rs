@@ -57,18 +57,13 @@ impl Parse for Input {
 }
 
 impl Input {
+    /// Checks the capacity. The pool is a `static`, so the capacity is always evaluated at
+    /// compile time: a literal is checked here, and anything else (a constant, a `const fn`
+    /// call) is handed to const evaluation, whose own "not a constant" error is the right one for
+    /// a run-time value.
     fn check(self) -> syn::Result<(Self, Expr)> {
-        let capacity = match Limit::from_expr(&self.capacity, &POOL_CAPACITY) {
-            Ok(Limit::Const(expr)) => expr,
-            Ok(Limit::Runtime(expr)) => {
-                return Err(syn::Error::new_spanned(
-                    expr,
-                    "a pool's capacity must be a constant (a literal, or a constant such as \
-                     `MAX_CONNS`): the pool is a `static`",
-                ));
-            }
-            Err(error) => return Err(error),
-        };
+        let (Limit::Const(capacity) | Limit::Runtime(capacity)) =
+            Limit::from_expr(&self.capacity, &POOL_CAPACITY)?;
         Ok((self, capacity))
     }
 
@@ -82,10 +77,23 @@ impl Input {
         } = self;
         let span = capacity.span();
         let private = located_at(&quote!(#krate::__private), span);
-        let capacity = quote_spanned!(span=> { #private::pool_limit(#capacity) });
+        let value = quote_spanned!(span=> #private::ConstLimit(#capacity).value());
+        // A literal was checked by the macro; anything else is checked by the compiler, with
+        // each rule's message at the capacity.
+        let checks = (!matches!(capacity, Expr::Lit(_))).then(|| {
+            quote_spanned! {span=>
+                const _: () = {
+                    let _: <#private::Check<{ #value != 0 }>
+                        as #private::CapacityIsNotZero>::Passes = ();
+                    let _: <#private::Check<{ #private::fits_a_semaphore(#value) }>
+                        as #private::CapacityFitsASemaphore>::Passes = ();
+                };
+            }
+        });
         quote! {
             #(#attrs)*
-            #vis static #name: #krate::Pool<#capacity> = #krate::Pool::new();
+            #vis static #name: #krate::Pool<{ #private::permits(#value) }> = #krate::Pool::new();
+            #checks
         }
     }
 }

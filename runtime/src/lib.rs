@@ -13,6 +13,7 @@ mod join;
 mod limit;
 mod outcome;
 mod pool;
+mod reentry;
 mod semaphore;
 mod settled;
 

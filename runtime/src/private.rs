@@ -34,14 +34,45 @@ pub fn any_output<R: AnyOutput<Ok = T, Err = E>, T, E>(output: R) -> Result<T, E
     output.into_result()
 }
 
-/// A limit known at compile time: a `usize` or a `NonZeroUsize` constant, checked by const
-/// evaluation, so `limit = MAX_CONNS` with `MAX_CONNS == 0` fails to compile with this message.
+/// The types a limit or capacity known at compile time may have.
+#[diagnostic::on_unimplemented(
+    message = "`limit` must be a `usize` or a `NonZeroUsize`, not `{Self}`",
+    label = "expected `usize`, found `{Self}`",
+    note = "declare the constant as a `usize`, or convert it: `N as usize`"
+)]
+pub trait LimitValue: Copy + sealed::Sealed {}
+
+impl LimitValue for usize {}
+impl LimitValue for NonZeroUsize {}
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for usize {}
+    impl Sealed for std::num::NonZeroUsize {}
+}
+
+/// Reads a [`LimitValue`] as a `usize`.
+union Raw<T: Copy> {
+    value: T,
+    raw: usize,
+}
+
+/// A limit known at compile time: a `usize` or a `NonZeroUsize` constant, read by const
+/// evaluation.
 pub struct ConstLimit<T>(pub T);
 
-impl ConstLimit<usize> {
-    /// The limit; a compile error (in a `const` block) when it is 0.
+impl<T: LimitValue> ConstLimit<T> {
+    /// The limit as a `usize` (0 stays 0).
+    pub const fn value(self) -> usize {
+        // SAFETY: `LimitValue` is sealed and implemented only for `usize` and `NonZeroUsize`,
+        // which is `repr(transparent)` over `usize`: both have the layout of `usize`, and every
+        // bit pattern of either is a valid `usize`.
+        unsafe { Raw { value: self.0 }.raw }
+    }
+
+    /// The limit of a join; a compile error (in a `const` item) when it is 0.
     pub const fn get(self) -> NonZeroUsize {
-        match NonZeroUsize::new(self.0) {
+        match NonZeroUsize::new(self.value()) {
             Some(limit) => limit,
             None => panic!(
                 "join_bounded!: `limit` is 0, so no future could ever run; it must be at least 1"
@@ -50,25 +81,49 @@ impl ConstLimit<usize> {
     }
 }
 
-impl ConstLimit<NonZeroUsize> {
-    /// The limit.
-    pub const fn get(self) -> NonZeroUsize {
-        self.0
-    }
+/// A compile-time check of a `#[bounded]` limit or a pool's capacity: `Check<true>` passes.
+/// Each rule is a trait implemented only for `Check<true>`, whose message is the rule's, so a
+/// broken rule is a type error at the user's token rather than a failed const evaluation.
+pub struct Check<const PASSES: bool>;
+
+macro_rules! rule {
+    ($(#[$doc:meta])* $name:ident, $message:literal, $label:literal) => {
+        $(#[$doc])*
+        #[diagnostic::on_unimplemented(message = $message, label = $label)]
+        pub trait $name {
+            /// `()`: naming it is what asks for the check.
+            type Passes;
+        }
+
+        #[diagnostic::do_not_recommend]
+        impl $name for Check<true> {
+            type Passes = ();
+        }
+    };
 }
 
-pub use crate::join::join_bounded;
+rule!(
+    /// A `#[bounded]` limit is at least 1.
+    LimitIsNotZero,
+    "#[bounded]: `limit` is 0, so no call could ever run; it must be at least 1",
+    "this is 0"
+);
+rule!(
+    /// A `#[bounded]` limit is at most `MAX_PERMITS`.
+    LimitFitsASemaphore,
+    "#[bounded]: `limit` is above `MAX_PERMITS`, the most permits a semaphore holds",
+    "this is above `MAX_PERMITS`"
+);
+rule!(
+    /// A `#[bounded]` limit is at most its pool's capacity.
+    LimitFitsItsPool,
+    "#[bounded]: `limit` is larger than the capacity of its `pool`, so it could never be reached: every call also holds one of the pool's permits",
+    "this is larger than the pool's capacity"
+);
 
-/// A `#[bounded]` limit known at compile time, checked by const evaluation in the function's
-/// `static` semaphore.
-pub const fn attribute_limit(limit: usize) -> usize {
-    if limit == 0 {
-        panic!("#[bounded]: `limit` is 0, so no call could ever run; it must be at least 1");
-    }
-    if limit > crate::MAX_PERMITS {
-        panic!("#[bounded]: `limit` is above the semaphore's maximum, `MAX_PERMITS`");
-    }
-    limit
+/// Whether `limit` is at most `MAX_PERMITS`.
+pub const fn fits_a_semaphore(limit: usize) -> bool {
+    limit <= crate::MAX_PERMITS
 }
 
 /// A pool's capacity, read from its type (no memory of the `static` is read).
@@ -76,14 +131,7 @@ pub const fn pool_capacity<const CAPACITY: usize>(_: &crate::Pool<CAPACITY>) -> 
     CAPACITY
 }
 
-/// Fails const evaluation when a function's own `limit` is larger than its pool's capacity.
-pub const fn check_limit_within_pool(limit: usize, capacity: usize) {
-    if limit > capacity {
-        panic!(
-            "#[bounded]: `limit` is larger than the capacity of its `pool`, so it could never be reached: every call also holds one of the pool's permits"
-        );
-    }
-}
+pub use crate::join::join_bounded;
 
 /// The return type of a `#[bounded(strategy = "settled")]` function: a `Result`.
 #[diagnostic::on_unimplemented(
@@ -121,15 +169,127 @@ where
     crate::Outcome::from_caught(caught.map(SettledReturn::into_result))
 }
 
-/// A pool's capacity known at compile time, checked by const evaluation.
-pub const fn pool_limit(capacity: usize) -> usize {
-    if capacity == 0 {
-        panic!("pool!: the capacity is 0, so no call could ever run; it must be at least 1");
+/// The permits of a gate whose limit or capacity is `value`, kept in range so that a bad value is
+/// reported once, by its rule's check, and not a second time by `Semaphore::new`.
+pub const fn permits(value: usize) -> usize {
+    if value == 0 {
+        1
+    } else if value > crate::MAX_PERMITS {
+        crate::MAX_PERMITS
+    } else {
+        value
     }
-    if capacity > crate::MAX_PERMITS {
-        panic!("pool!: the capacity is above the semaphore's maximum, `MAX_PERMITS`");
-    }
-    capacity
 }
 
+rule!(
+    /// A pool's capacity is at least 1.
+    CapacityIsNotZero,
+    "pool!: the capacity is 0, so no call could ever run; it must be at least 1",
+    "this is 0"
+);
+rule!(
+    /// A pool's capacity is at most `MAX_PERMITS`.
+    CapacityFitsASemaphore,
+    "pool!: the capacity is above `MAX_PERMITS`, the most permits a semaphore holds",
+    "this is above `MAX_PERMITS`"
+);
+rule!(
+    /// A path called in a `#[bounded]` function's body does not name the function itself.
+    NotASelfCall,
+    "#[bounded]: this call names the bounded function itself: once every permit is held by a call waiting for a nested call, none can finish (a deadlock)",
+    "this is the function being defined"
+);
+
+/// Whether the module path `module` is where `path` leads from `here` (the `module_path!()` of
+/// the call): `path` is a call's module segments, starting with `crate`, `self` or `super`.
+pub const fn same_module(here: &str, path: &[&str]) -> bool {
+    let here = here.as_bytes();
+    if path.is_empty() {
+        return false;
+    }
+    // The length of the prefix of `here` that `path`'s first segments lead to.
+    let mut prefix;
+    let mut next = 1;
+    if eq(path[0].as_bytes(), b"crate") {
+        prefix = 0;
+        while prefix < here.len() && here[prefix] != b':' {
+            prefix += 1;
+        }
+    } else if eq(path[0].as_bytes(), b"self") {
+        prefix = here.len();
+    } else if eq(path[0].as_bytes(), b"super") {
+        prefix = here.len();
+        next = 0;
+        while next < path.len() && eq(path[next].as_bytes(), b"super") {
+            // Up one module: back to the last `::`, which the crate root does not have.
+            let mut at = prefix;
+            while at > 1 && !(here[at - 1] == b':' && here[at - 2] == b':') {
+                at -= 1;
+            }
+            if at <= 1 {
+                return false;
+            }
+            prefix = at - 2;
+            next += 1;
+        }
+    } else {
+        return false;
+    }
+    // The rest must be `::segment` for each remaining segment, to the end of `here`.
+    let mut at = prefix;
+    while next < path.len() {
+        let segment = path[next].as_bytes();
+        if at + 2 + segment.len() > here.len() || here[at] != b':' || here[at + 1] != b':' {
+            return false;
+        }
+        let mut i = 0;
+        while i < segment.len() {
+            if here[at + 2 + i] != segment[i] {
+                return false;
+            }
+            i += 1;
+        }
+        at += 2 + segment.len();
+        next += 1;
+    }
+    at == here.len()
+}
+
+const fn eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_module;
+
+    #[test]
+    fn paths_are_resolved_against_the_calling_module() {
+        assert!(same_module("app", &["crate"]));
+        assert!(same_module("app", &["self"]));
+        assert!(!same_module("app::db", &["crate"]));
+        assert!(same_module("app::db", &["crate", "db"]));
+        assert!(same_module("app::db", &["self"]));
+        assert!(same_module("app::db::pool", &["super", "pool"]));
+        assert!(same_module("app::db::pool", &["super", "super", "db", "pool"]));
+        assert!(!same_module("app::db::pool", &["super"]));
+        assert!(!same_module("app::db::pool", &["super", "other"]));
+        assert!(!same_module("app", &["super"]));
+        assert!(!same_module("app::db", &["crate", "d"]));
+        assert!(!same_module("app::db", &["crate", "dbx"]));
+        assert!(!same_module("app::db", &["other", "db"]));
+    }
+}
+
+pub use crate::reentry::{Held, HeldGate, check as check_reentry, hold};
 pub use crate::semaphore::Semaphore;
