@@ -13,7 +13,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, Waker};
 
 use futures_util::task::AtomicWaker;
 
@@ -50,6 +50,59 @@ pub struct Semaphore {
     waiters: Mutex<VecDeque<Arc<Waiter>>>,
     /// The wait list's length, readable without the lock.
     waiting: AtomicUsize,
+}
+
+/// How many wakers [`Semaphore::hand_over`] gathers before it unlocks to wake them.
+const WAKE_BATCH: usize = 32;
+
+/// Wakers to wake once the wait list is unlocked: a fixed array, so gathering them allocates
+/// nothing (as tokio's `WakeList` does).
+struct WakeList {
+    wakers: [Option<Waker>; WAKE_BATCH],
+    len: usize,
+}
+
+impl WakeList {
+    fn new() -> Self {
+        WakeList {
+            wakers: [const { None }; WAKE_BATCH],
+            len: 0,
+        }
+    }
+
+    fn is_full(&self) -> bool {
+        self.len == WAKE_BATCH
+    }
+
+    /// Adds `waker`; the list is not full.
+    fn push(&mut self, waker: Waker) {
+        debug_assert!(!self.is_full());
+        self.wakers[self.len] = Some(waker);
+        self.len += 1;
+    }
+
+    /// Wakes (and so drops) every waker gathered, leaving the list empty. Called without the
+    /// lock.
+    fn wake_all(&mut self) {
+        for waker in &mut self.wakers[..self.len] {
+            if let Some(waker) = waker.take() {
+                waker.wake();
+            }
+        }
+        self.len = 0;
+    }
+}
+
+impl Drop for WakeList {
+    /// Wakes the wakers left when one woken before them panicked: each was granted a permit,
+    /// which its task must come and take.
+    fn drop(&mut self) {
+        for waker in &mut self.wakers {
+            if let Some(waker) = waker.take() {
+                waker.wake();
+            }
+        }
+    }
 }
 
 /// One caller waiting for a permit.
@@ -178,29 +231,47 @@ impl Semaphore {
     /// Hands free permits to waiters, in order, under the lock. While anyone waits, new callers
     /// queue instead of taking a free permit, so the permit just released goes to the first in
     /// line rather than to whoever asks next.
+    ///
+    /// The granted waiters' wakers are woken only after the lock is released (and after the
+    /// `WAITERS` bit and the `waiting` count are brought up to date): waking a waker can drop the
+    /// last owner of a permit of this very semaphore, whose release comes back here. They are
+    /// gathered in a fixed array on the stack, [`WAKE_BATCH`] at a time, so this path never
+    /// allocates.
     #[cold]
     fn hand_over(&self) {
-        let mut waiters = self.lock();
-        let mut state = self.state.load(Ordering::Acquire);
-        while state >= ONE {
-            let Some(waiter) = waiters.pop_front() else {
-                break;
-            };
-            if waiter
-                .state
-                .compare_exchange(WAITING, GRANTED, Ordering::AcqRel, Ordering::Acquire)
-                .is_err()
-            {
-                // It gave up; `cancel` finds it gone from the list.
-                continue;
+        let mut wakers = WakeList::new();
+        loop {
+            let mut waiters = self.lock();
+            let mut state = self.state.load(Ordering::Acquire);
+            while state >= ONE && !wakers.is_full() {
+                let Some(waiter) = waiters.pop_front() else {
+                    break;
+                };
+                if waiter
+                    .state
+                    .compare_exchange(WAITING, GRANTED, Ordering::AcqRel, Ordering::Acquire)
+                    .is_err()
+                {
+                    // It gave up; `cancel` finds it gone from the list.
+                    continue;
+                }
+                state = self.state.fetch_sub(ONE, Ordering::AcqRel) - ONE;
+                if let Some(waker) = waiter.waker.take() {
+                    wakers.push(waker);
+                }
             }
-            state = self.state.fetch_sub(ONE, Ordering::AcqRel) - ONE;
-            waiter.waker.wake();
+            if waiters.is_empty() {
+                self.state.fetch_and(!WAITERS, Ordering::AcqRel);
+            }
+            self.waiting.store(waiters.len(), Ordering::Release);
+            // Only a full batch can leave both free permits and waiters behind.
+            let more = wakers.is_full() && state >= ONE && !waiters.is_empty();
+            drop(waiters);
+            wakers.wake_all();
+            if !more {
+                return;
+            }
         }
-        if waiters.is_empty() {
-            self.state.fetch_and(!WAITERS, Ordering::AcqRel);
-        }
-        self.waiting.store(waiters.len(), Ordering::Release);
     }
 
     /// Removes a waiter that gave up before it was granted a permit.
@@ -316,5 +387,66 @@ impl fmt::Debug for Acquire<'_> {
         f.debug_struct("Acquire")
             .field("waiting", &self.waiter.is_some())
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::AtomicUsize;
+    use std::task::Wake;
+
+    /// Counts its wakes.
+    struct Count(AtomicUsize);
+
+    impl Wake for Count {
+        fn wake(self: Arc<Self>) {
+            self.wake_by_ref();
+        }
+
+        fn wake_by_ref(self: &Arc<Self>) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    #[test]
+    fn a_hand_over_of_more_permits_than_one_batch_wakes_every_waiter() {
+        // Permits released at once by many threads are handed over by one call, which wakes
+        // its waiters a batch at a time, unlocking in between.
+        const WAITERS: usize = 3 * WAKE_BATCH + 5;
+        let semaphore = Semaphore::new(WAITERS);
+        let held: Vec<_> = (0..WAITERS)
+            .map(|_| semaphore.try_acquire().unwrap())
+            .collect();
+        let count = Arc::new(Count(AtomicUsize::new(0)));
+        let waker = Waker::from(Arc::clone(&count));
+        let mut waiting: Vec<_> = (0..WAITERS)
+            .map(|_| {
+                let mut acquire = Box::pin(semaphore.acquire());
+                let poll = acquire.as_mut().poll(&mut Context::from_waker(&waker));
+                assert!(poll.is_pending());
+                acquire
+            })
+            .collect();
+        assert_eq!(semaphore.waiting(), WAITERS);
+
+        // Every permit back at once, without a hand-over each, then one hand-over for all.
+        for permit in held {
+            std::mem::forget(permit);
+        }
+        semaphore.state.fetch_add(WAITERS * ONE, Ordering::AcqRel);
+        semaphore.hand_over();
+
+        assert_eq!(count.0.load(Ordering::SeqCst), WAITERS);
+        assert_eq!(semaphore.waiting(), 0);
+        assert_eq!(semaphore.state.load(Ordering::SeqCst) & WAITERS, 0);
+        assert_eq!(semaphore.in_flight(), WAITERS);
+        let permits: Vec<_> = waiting
+            .iter_mut()
+            .map(|acquire| acquire.as_mut().poll(&mut Context::from_waker(&waker)))
+            .collect();
+        assert!(permits.iter().all(Poll::is_ready));
+        drop(permits);
+        assert_eq!(semaphore.in_flight(), 0);
     }
 }

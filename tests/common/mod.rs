@@ -338,3 +338,26 @@ pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> Option<&str> {
         .copied()
         .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
 }
+
+/// Runs `f` on its own thread and returns what it returned, failing the test instead of hanging
+/// when `f` deadlocks (for example on a lock its own thread holds). The bound is a hang guard,
+/// far above the test's normal run time; nothing asserts on time. A panic in `f` is resumed
+/// here.
+pub fn no_hang<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'static) -> T {
+    let (done, finished) = std::sync::mpsc::channel();
+    let thread = std::thread::spawn(move || {
+        let output = f();
+        // The receiver is gone only when the guard already gave up.
+        let _ = done.send(());
+        output
+    });
+    match finished.recv_timeout(Duration::from_secs(30)) {
+        // Finished, or panicked (which dropped the sender): `join` says which.
+        Ok(()) | Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => thread
+            .join()
+            .unwrap_or_else(|payload| std::panic::resume_unwind(payload)),
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+            panic!("deadlock: {what} never finished")
+        }
+    }
+}
