@@ -11,7 +11,7 @@ use std::ops::Deref;
 /// It derefs to `[E]`, so it can be indexed, iterated and measured like a slice.
 ///
 /// ```
-/// use bounded_async_runtime::Errors;
+/// use bounded_async::Errors;
 ///
 /// let errors: Errors<&str> = vec!["refused", "timed out"].into();
 /// assert_eq!(errors.len(), 2);

@@ -10,7 +10,7 @@ use std::panic;
 /// *and* a panic as values, so one failure cannot throw away the other results.
 ///
 /// ```
-/// use bounded_async_runtime::Outcome;
+/// use bounded_async::Outcome;
 ///
 /// let ok: Outcome<u32, String> = Outcome::Ok(7);
 /// assert!(ok.is_ok());

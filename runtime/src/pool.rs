@@ -10,7 +10,7 @@ use crate::semaphore::{Acquire, Permit, Semaphore};
 /// compile time that `N` is not larger than the pool.
 ///
 /// ```
-/// use bounded_async_runtime::Pool;
+/// use bounded_async::Pool;
 ///
 /// static DB: Pool<16> = Pool::new();
 ///

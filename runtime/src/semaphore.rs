@@ -32,7 +32,7 @@ const ONE: usize = 2;
 /// [`Pool`](crate::Pool) holds.
 ///
 /// ```
-/// use bounded_async_runtime::Semaphore;
+/// use bounded_async::Semaphore;
 ///
 /// static UPLOADS: Semaphore = Semaphore::new(2);
 ///

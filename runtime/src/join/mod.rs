@@ -55,7 +55,7 @@ const POLL_BUDGET: u32 = 128;
 ///
 /// ```
 /// # futures::executor::block_on(async {
-/// use bounded_async_runtime::join_bounded;
+/// use bounded_async::join_bounded;
 ///
 /// let jobs = std::env::var("JOBS").ok().and_then(|j| j.parse().ok()).unwrap_or(4_usize);
 /// let doubled = join_bounded(jobs, (1..=5).map(|n| async move { n * 2 })).await;
