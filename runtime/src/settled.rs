@@ -11,7 +11,7 @@ use crate::{Errors, Outcome};
 /// (`Display`) says how many of each there were.
 ///
 /// ```
-/// use bounded_async_runtime::{Outcome, Settled};
+/// use bounded_async::{Outcome, Settled};
 ///
 /// let settled: Settled<u32, &str> =
 ///     vec![Outcome::Ok(1), Outcome::Err("refused"), Outcome::Ok(3)].into();
@@ -54,7 +54,8 @@ impl<T, E> Settled<T, E> {
         })
     }
 
-    /// Iterates over the errors, in input order.
+    /// Iterates over the errors, in input order. [`failures`](Settled::failures) gives each
+    /// with its input index.
     pub fn errors(&self) -> impl Iterator<Item = &E> {
         self.outcomes.iter().filter_map(|outcome| match outcome {
             Outcome::Err(error) => Some(error),
@@ -62,12 +63,68 @@ impl<T, E> Settled<T, E> {
         })
     }
 
-    /// Iterates over the captured panics, in input order.
+    /// Iterates over the captured panics, in input order. [`panicked`](Settled::panicked) gives
+    /// each with its input index.
     pub fn panics(&self) -> impl Iterator<Item = &crate::Panic> {
         self.outcomes.iter().filter_map(|outcome| match outcome {
             Outcome::Panicked(panic) => Some(panic),
             _ => None,
         })
+    }
+
+    /// Iterates over the errors with the input index of the future that returned each, in input
+    /// order: which inputs to retry or report.
+    ///
+    /// ```
+    /// use bounded_async::{Outcome, Settled};
+    ///
+    /// let settled: Settled<u32, &str> = vec![
+    ///     Outcome::Ok(1),
+    ///     Outcome::Err("refused"),
+    ///     Outcome::Ok(3),
+    ///     Outcome::Err("timed out"),
+    /// ]
+    /// .into();
+    ///
+    /// let failed: Vec<(usize, &&str)> = settled.failures().collect();
+    /// assert_eq!(failed, [(1, &"refused"), (3, &"timed out")]);
+    /// ```
+    ///
+    /// Panics are not failures here; [`panicked`](Settled::panicked) gives them with their index.
+    pub fn failures(&self) -> impl Iterator<Item = (usize, &E)> {
+        self.outcomes
+            .iter()
+            .enumerate()
+            .filter_map(|(index, outcome)| match outcome {
+                Outcome::Err(error) => Some((index, error)),
+                _ => None,
+            })
+    }
+
+    /// Iterates over the captured panics with the input index of the future that panicked, in
+    /// input order.
+    ///
+    /// ```
+    /// use bounded_async::{Outcome, Panic, Settled};
+    ///
+    /// // What `catch_unwind` returns for `panic!("index out of bounds")`.
+    /// let caught = Panic::new(Box::new("index out of bounds"));
+    /// let settled: Settled<u32, &str> = vec![Outcome::Ok(1), Outcome::Panicked(caught)].into();
+    ///
+    /// let panicked: Vec<(usize, Option<&str>)> = settled
+    ///     .panicked()
+    ///     .map(|(index, panic)| (index, panic.message()))
+    ///     .collect();
+    /// assert_eq!(panicked, [(1, Some("index out of bounds"))]);
+    /// ```
+    pub fn panicked(&self) -> impl Iterator<Item = (usize, &crate::Panic)> {
+        self.outcomes
+            .iter()
+            .enumerate()
+            .filter_map(|(index, outcome)| match outcome {
+                Outcome::Panicked(panic) => Some((index, panic)),
+                _ => None,
+            })
     }
 
     /// How many futures returned `Ok`.
@@ -172,5 +229,46 @@ impl<T: fmt::Debug, E: fmt::Debug> fmt::Debug for Settled<T, E> {
 impl<T: PartialEq, E: PartialEq> PartialEq for Settled<T, E> {
     fn eq(&self, other: &Self) -> bool {
         self.outcomes == other.outcomes
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Panic;
+
+    fn panic_with(message: &'static str) -> Panic {
+        Panic::new(Box::new(message))
+    }
+
+    #[test]
+    fn failures_and_panics_come_with_their_input_index() {
+        let settled: Settled<u8, &str> = vec![
+            Outcome::Err("first"),
+            Outcome::Ok(1),
+            Outcome::Panicked(panic_with("second")),
+            Outcome::Err("third"),
+            Outcome::Panicked(panic_with("fourth")),
+            Outcome::Ok(5),
+        ]
+        .into();
+        assert_eq!(
+            settled.failures().collect::<Vec<_>>(),
+            [(0, &"first"), (3, &"third")]
+        );
+        let panicked: Vec<_> = settled
+            .panicked()
+            .map(|(index, panic)| (index, panic.message()))
+            .collect();
+        assert_eq!(panicked, [(2, Some("second")), (4, Some("fourth"))]);
+        // The counts and the summary are unchanged.
+        assert_eq!(settled.to_string(), "2 succeeded, 2 failed, 2 panicked");
+    }
+
+    #[test]
+    fn no_failures_and_no_panics_when_everything_succeeded() {
+        let settled: Settled<u8, &str> = vec![Outcome::Ok(0), Outcome::Ok(1)].into();
+        assert_eq!(settled.failures().count(), 0);
+        assert_eq!(settled.panicked().count(), 0);
     }
 }
