@@ -130,6 +130,10 @@ pub mod collect {
     };
 }
 
+/// The compile-time rules of the macros, named in their error messages. Not public API.
+#[doc(hidden)]
+pub use bounded_async_runtime::rules;
+
 /// Items the macros' expansions use. Not public API.
 #[doc(hidden)]
 pub mod __private {

@@ -126,14 +126,14 @@ impl Bounded {
             );
         }
         if let Some(other) = function.attrs.iter().find(|attr| is_bounded(attr)) {
-            errors.error(
-                other.span(),
+            errors.push(syn::Error::new_spanned(
+                other,
                 format!(
                     "#[bounded] is applied twice to `{}`; write one attribute with every option, \
                      as in `#[bounded(limit = 8, pool = DB)]`",
                     function.sig.ident
                 ),
-            );
+            ));
         }
         let async_trait = function
             .body
@@ -199,13 +199,7 @@ impl Bounded {
             Some(path) => quote!(#path),
             None => quote!(::bounded_async),
         };
-        let self_checks = self_checks
-            .into_iter()
-            .map(|check| {
-                let private = quote!(#krate::__private);
-                check(&private)
-            })
-            .collect();
+        let self_checks = self_checks.into_iter().map(|check| check(&krate)).collect();
         Ok(Bounded {
             krate,
             limit,
@@ -222,87 +216,76 @@ impl Bounded {
         let krate = &self.krate;
         let private = quote!(#krate::__private);
         let name = &self.function.sig.ident;
-        // Every name the expansion introduces is hygienic (mixed-site), so the body cannot see
-        // it and no item of the user's can change its meaning. The one exception is the
-        // function's `static` semaphore, an item: it lives in a block that holds no user code
-        // but the limit and the pool, and its name is one that neither of them mentions.
-        let hidden = |name: &str| Ident::new(name, Span::mixed_site());
-        let permits = hidden("__bounded_permits");
-        let gates = hidden("__bounded_gates");
-        let limit_gate = hidden("__bounded_limit_gate");
-        let limit_permit = hidden("__bounded_limit_permit");
-        let pool_gate = hidden("__bounded_pool_gate");
-        let pool_permit = hidden("__bounded_pool_permit");
+        // The expansion binds no local of its own: a `let`, even a hygienic one, becomes a
+        // pattern when a constant or unit struct of the same name is in scope, so the permits
+        // live in the runtime's `call` future. Its items (the semaphore and its limit) live in a
+        // block that holds no user code but the limit and the pool, under names that neither
+        // mentions, so no user name can come to mean them, and the body cannot see them.
         let debug = quote!({ ::core::cfg!(debug_assertions) });
         let caller = quote! {
             ::core::concat!(::core::module_path!(), "::", ::core::stringify!(#name))
         };
+        let self_checks = &self.self_checks;
 
         // The gates are taken in one fixed order, the function's own limit first, so that two
-        // functions sharing a pool cannot each hold what the other waits for. A free permit is
-        // taken without building the `acquire` future (callgrind: 15 instructions over an
-        // unannotated call instead of 35); `try_acquire` refuses while anyone waits, so queued
-        // callers keep their turn. In debug builds, asking for a gate that the task already
-        // holds (recursion the macro could not see) panics instead of deadlocking.
-        let mut setup = TokenStream::new();
-        let mut held = Vec::new();
-        if let Some(limit) = &self.limit {
-            let span = limit.span();
-            let gate = self.gate_name();
-            let checked = located_at(&private, span);
-            let value = quote_spanned!(span=> #checked::ConstLimit(#limit).value());
-            setup.extend(quote_spanned! {span=>
-                static #gate: #private::Semaphore =
-                    #private::Semaphore::new(#private::permits(#value));
-            });
-            if !matches!(limit, Expr::Lit(_)) {
-                setup.extend(quote_spanned! {span=>
-                    let _: <#checked::Check<{ #value != 0 }> as #checked::LimitIsNotZero>::Passes;
-                    let _: <#checked::Check<{ #checked::fits_a_semaphore(#value) }>
-                        as #checked::LimitFitsASemaphore>::Passes;
-                });
+        // functions sharing a pool cannot each hold what the other waits for. In debug builds,
+        // asking for a gate that the task already holds (recursion the macro could not see)
+        // panics instead of deadlocking.
+        let limit_gate = match &self.limit {
+            Some(limit) => {
+                let span = limit.span();
+                let gate = self.item_name("__BOUNDED_GATE", Span::mixed_site());
+                // The limit is evaluated once, in a constant (so a value that is not constant is
+                // reported once), and every rule on it is a type error spanned, token for token,
+                // at the limit, so that the compiler points there: a node made of tokens of
+                // several origins is reported at the whole attribute instead.
+                let value = self.item_name("__BOUNDED_LIMIT", span);
+                let krate = &respanned(krate, span);
+                let rules = quote_spanned!(span=> #krate::rules);
+                let mut checks = TokenStream::new();
+                if !matches!(limit, Expr::Lit(_)) {
+                    checks.extend(quote_spanned! {span=>
+                        let _: <#rules::Check<{ #value != 0 }> as #rules::LimitIsNotZero>::Passes;
+                        let _: <#rules::Check<{ #krate::__private::fits_a_semaphore(#value) }>
+                            as #rules::LimitFitsASemaphore>::Passes;
+                    });
+                }
+                if let Some(pool) = &self.pool {
+                    checks.extend(quote_spanned! {span=>
+                        let _: <#rules::Check<{
+                            #value <= #krate::__private::pool_capacity(&#pool)
+                        }> as #rules::LimitFitsItsPool>::Passes;
+                    });
+                }
+                quote! {
+                    ::core::option::Option::Some({
+                        const #value: usize = #krate::rules::limit_value(#limit);
+                        static #gate: #private::Semaphore =
+                            #private::Semaphore::new(#private::permits(#value));
+                        #checks
+                        #(#self_checks)*
+                        #private::Gate::limit(&#gate, #caller)
+                    })
+                }
             }
-            if let Some(pool) = &self.pool {
-                setup.extend(quote_spanned! {span=>
-                    let _: <#checked::Check<{ #value <= #private::pool_capacity(&#pool) }>
-                        as #checked::LimitFitsItsPool>::Passes;
-                });
-            }
-            setup.extend(quote! {
-                let #limit_gate = #private::HeldGate::new(&#gate, #caller);
-                #private::check_reentry::<#debug>(#limit_gate, #caller);
-                let #limit_permit = match #gate.try_acquire() {
-                    ::core::option::Option::Some(permit) => permit,
-                    ::core::option::Option::None => #gate.acquire().await,
-                };
-            });
-            held.push((limit_gate.clone(), limit_permit.clone()));
-        }
-        if let Some(pool) = &self.pool {
-            let span = pool.span();
-            let private = located_at(&private, span);
-            setup.extend(quote_spanned! {span=>
-                let #pool_gate = #private::HeldGate::new(&#pool, ::core::stringify!(#pool));
-                #private::check_reentry::<#debug>(#pool_gate, #caller);
-                let #pool_permit = match #pool.try_acquire() {
-                    ::core::option::Option::Some(permit) => permit,
-                    ::core::option::Option::None => #pool.acquire().await,
-                };
-            });
-            held.push((pool_gate.clone(), pool_permit.clone()));
-        }
-        let held_gates = (0..2).map(|i| match held.get(i) {
-            Some((gate, _)) => quote!(::core::option::Option::Some(#gate)),
             None => quote!(::core::option::Option::None),
-        });
-        let held_permits = held.iter().map(|(_, permit)| permit);
-        let self_checks = &self.self_checks;
-        let setup = quote! {
-            let (#permits, #gates) = {
-                #setup
-                #(#self_checks)*
-                ((#(#held_permits,)*), [#(#held_gates),*])
-            };
+        };
+        let pool_gate = match &self.pool {
+            Some(pool) => {
+                let span = pool.span();
+                let private = located_at(&private, span);
+                let self_checks: &[TokenStream] = match self.limit {
+                    Some(_) => &[],
+                    None => self_checks,
+                };
+                quote_spanned! {span=>
+                    ::core::option::Option::Some({
+                        #(#self_checks)*
+                        #private::Gate::pool(&#pool, ::core::stringify!(#pool))
+                    })
+                }
+            }
+            None => quote!(::core::option::Option::None),
         };
 
         let Function {
@@ -327,20 +310,14 @@ impl Bounded {
                 quote!(#nameable)
             }
         };
-        let body = quote! {
-            #private::hold::<#debug, #output, _>(#gates, #caller, async move {
+        let call = quote! {
+            #private::call::<#debug, #output, _>([#limit_gate, #pool_gate], #caller, async move {
                 #(#statements)*
             })
         };
         let body = match self.strategy {
-            Strategy::Settled => quote! {
-                #private::settle::<#output, _>(#body).await
-            },
-            _ => quote!(#body.await),
-        };
-        let body = quote! {
-            #setup
-            #body
+            Strategy::Settled => quote!(#private::settle::<#output, _>(#call).await),
+            _ => quote!(#call.await),
         };
         let body = match &self.async_trait {
             // `#[async_trait]` made the function return `Box::pin(async move { .. })`: the
@@ -362,9 +339,10 @@ impl Bounded {
         }
     }
 
-    /// The name of the function's `static` semaphore: one that the limit and the pool, the only
-    /// user code in its scope, do not mention.
-    fn gate_name(&self) -> Ident {
+    /// The name of an item of the expansion, `base` unless the limit or the pool, the only user
+    /// code in the item's scope, mentions it: items are not hygienic, so this is how no user name
+    /// can come to mean the item.
+    fn item_name(&self, base: &str, span: Span) -> Ident {
         let mut mentioned = Vec::new();
         let tokens = self
             .limit
@@ -374,16 +352,35 @@ impl Bounded {
         for stream in tokens {
             collect_idents(stream, &mut mentioned);
         }
-        let mut name = String::from("__BOUNDED_GATE");
+        let mut name = String::from(base);
         while mentioned.iter().any(|ident| *ident == name) {
             name.push('_');
         }
-        Ident::new(&name, Span::mixed_site())
+        Ident::new(&name, span)
     }
 }
 
+/// `tokens` with every span set to `span`, for paths that name no `$crate`.
+fn respanned(tokens: &TokenStream, span: Span) -> TokenStream {
+    tokens
+        .clone()
+        .into_iter()
+        .map(|mut token| {
+            if let proc_macro2::TokenTree::Group(group) = &token {
+                let mut group =
+                    proc_macro2::Group::new(group.delimiter(), respanned(&group.stream(), span));
+                group.set_span(span);
+                token = proc_macro2::TokenTree::Group(group);
+            } else {
+                token.set_span(span);
+            }
+            token
+        })
+        .collect()
+}
+
 /// Every identifier in `tokens`, however deeply grouped.
-fn collect_idents(tokens: TokenStream, into: &mut Vec<String>) {
+pub(crate) fn collect_idents(tokens: TokenStream, into: &mut Vec<String>) {
     for token in tokens {
         match token {
             proc_macro2::TokenTree::Ident(ident) => into.push(ident.to_string()),
@@ -613,7 +610,9 @@ fn async_trait_future(sig: &Signature, body: &Block) -> Option<(Expr, Block)> {
         && path.segments[path.segments.len() - 2].ident == "Box"
         && path.segments[path.segments.len() - 1].ident == "pin";
     match call.args.first() {
-        Some(Expr::Async(block)) if is_box_pin && call.args.len() == 1 && block.capture.is_some() => {
+        Some(Expr::Async(block))
+            if is_box_pin && call.args.len() == 1 && block.capture.is_some() =>
+        {
             Some(((*call.func).clone(), block.block.clone()))
         }
         _ => None,
@@ -812,12 +811,12 @@ fn self_check(path: &Path) -> impl Fn(&TokenStream) -> TokenStream + use<> {
         .rev()
         .map(|segment| segment.ident.to_string())
         .collect();
-    move |private: &TokenStream| {
-        let private = located_at(private, span);
+    move |krate: &TokenStream| {
+        let krate = respanned(krate, span);
         quote_spanned! {span=>
-            let _: <#private::Check<{
-                !#private::same_module(::core::module_path!(), &[#(#modules),*])
-            }> as #private::NotASelfCall>::Passes;
+            let _: <#krate::rules::Check<{
+                !#krate::__private::same_module(::core::module_path!(), &[#(#modules),*])
+            }> as #krate::rules::NotASelfCall>::Passes;
         }
     }
 }

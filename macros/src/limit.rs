@@ -84,15 +84,26 @@ impl Limit {
         let krate = &located_at(krate, expr.span());
         match self {
             Limit::Const(expr) if needs_inline_const(expr) => quote_spanned! {expr.span()=>
-                const { #krate::__private::ConstLimit(#expr).get() }
+                const { #krate::__private::join_limit(#krate::rules::limit_value(#expr)) }
             },
-            Limit::Const(expr) => quote_spanned! {expr.span()=>
-                {
-                    const __BOUNDED_LIMIT: #krate::__private::NonZeroUsize =
-                        #krate::__private::ConstLimit(#expr).get();
-                    __BOUNDED_LIMIT
+            Limit::Const(expr) => {
+                // A `const` item, which rustc evaluates even under `cargo check`. Items are not
+                // hygienic, so its name is one the limit does not mention.
+                let mut mentioned = Vec::new();
+                crate::bounded::collect_idents(expr.to_token_stream(), &mut mentioned);
+                let mut name = String::from("__BOUNDED_LIMIT");
+                while mentioned.iter().any(|ident| *ident == name) {
+                    name.push('_');
                 }
-            },
+                let name = proc_macro2::Ident::new(&name, proc_macro2::Span::mixed_site());
+                quote_spanned! {expr.span()=>
+                    {
+                        const #name: #krate::__private::NonZeroUsize =
+                            #krate::__private::join_limit(#krate::rules::limit_value(#expr));
+                        #name
+                    }
+                }
+            }
             Limit::Runtime(expr) => quote_spanned! {expr.span()=>
                 #krate::__private::runtime_limit(#expr)
             },

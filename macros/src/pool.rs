@@ -1,11 +1,12 @@
 //! `pool!(VIS NAME = CAPACITY)`: a named pool of permits that several functions share.
 
 use proc_macro2::TokenStream;
-use quote::{quote, quote_spanned};
+use quote::{ToTokens, quote, quote_spanned};
 use syn::parse::{Parse, ParseStream};
 use syn::spanned::Spanned;
 use syn::{Attribute, Expr, Ident, Token, Visibility, bracketed};
 
+use crate::bounded::collect_idents;
 use crate::diagnostics::located_at;
 use crate::limit::{Limit, POOL_CAPACITY};
 
@@ -77,16 +78,28 @@ impl Input {
         } = self;
         let span = capacity.span();
         let private = located_at(&quote!(#krate::__private), span);
-        let value = quote_spanned!(span=> #private::ConstLimit(#capacity).value());
+        let value = quote_spanned!(span=> #krate::rules::limit_value(#capacity));
         // A literal was checked by the macro; anything else is checked by the compiler, with
         // each rule's message at the capacity.
+        // `$crate` keeps its own span (it resolves through it), so the checks name the crate
+        // through an alias, and every token of the checked types is spanned at the capacity,
+        // which is where the compiler then points.
         let checks = (!matches!(capacity, Expr::Lit(_))).then(|| {
+            let mut mentioned = Vec::new();
+            collect_idents(capacity.to_token_stream(), &mut mentioned);
+            let mut alias = String::from("__bounded_async");
+            while mentioned.iter().any(|ident| *ident == alias) {
+                alias.push('_');
+            }
+            let alias = Ident::new(&alias, span);
+            let value = quote_spanned!(span=> #alias::rules::limit_value(#capacity));
             quote_spanned! {span=>
                 const _: () = {
-                    let _: <#private::Check<{ #value != 0 }>
-                        as #private::CapacityIsNotZero>::Passes = ();
-                    let _: <#private::Check<{ #private::fits_a_semaphore(#value) }>
-                        as #private::CapacityFitsASemaphore>::Passes = ();
+                    use #krate as #alias;
+                    let _: <#alias::rules::Check<{ #value != 0 }>
+                        as #alias::rules::CapacityIsNotZero>::Passes = ();
+                    let _: <#alias::rules::Check<{ #alias::__private::fits_a_semaphore(#value) }>
+                        as #alias::rules::CapacityFitsASemaphore>::Passes = ();
                 };
             }
         });

@@ -14,6 +14,8 @@ mod limit;
 mod outcome;
 mod pool;
 mod reentry;
+#[doc(hidden)]
+pub mod rules;
 mod semaphore;
 mod settled;
 

@@ -60,6 +60,11 @@ impl<const CAPACITY: usize> Pool<CAPACITY> {
         self.semaphore.acquire()
     }
 
+    /// The semaphore behind the pool.
+    pub(crate) fn semaphore(&self) -> &Semaphore {
+        &self.semaphore
+    }
+
     /// Takes a permit if one is free and nobody is waiting.
     pub fn try_acquire(&self) -> Option<Permit<'_>> {
         self.semaphore.try_acquire()

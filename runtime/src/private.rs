@@ -34,92 +34,15 @@ pub fn any_output<R: AnyOutput<Ok = T, Err = E>, T, E>(output: R) -> Result<T, E
     output.into_result()
 }
 
-/// The types a limit or capacity known at compile time may have.
-#[diagnostic::on_unimplemented(
-    message = "`limit` must be a `usize` or a `NonZeroUsize`, not `{Self}`",
-    label = "expected `usize`, found `{Self}`",
-    note = "declare the constant as a `usize`, or convert it: `N as usize`"
-)]
-pub trait LimitValue: Copy + sealed::Sealed {}
-
-impl LimitValue for usize {}
-impl LimitValue for NonZeroUsize {}
-
-mod sealed {
-    pub trait Sealed {}
-    impl Sealed for usize {}
-    impl Sealed for std::num::NonZeroUsize {}
-}
-
-/// Reads a [`LimitValue`] as a `usize`.
-union Raw<T: Copy> {
-    value: T,
-    raw: usize,
-}
-
-/// A limit known at compile time: a `usize` or a `NonZeroUsize` constant, read by const
-/// evaluation.
-pub struct ConstLimit<T>(pub T);
-
-impl<T: LimitValue> ConstLimit<T> {
-    /// The limit as a `usize` (0 stays 0).
-    pub const fn value(self) -> usize {
-        // SAFETY: `LimitValue` is sealed and implemented only for `usize` and `NonZeroUsize`,
-        // which is `repr(transparent)` over `usize`: both have the layout of `usize`, and every
-        // bit pattern of either is a valid `usize`.
-        unsafe { Raw { value: self.0 }.raw }
-    }
-
-    /// The limit of a join; a compile error (in a `const` item) when it is 0.
-    pub const fn get(self) -> NonZeroUsize {
-        match NonZeroUsize::new(self.value()) {
-            Some(limit) => limit,
-            None => panic!(
-                "join_bounded!: `limit` is 0, so no future could ever run; it must be at least 1"
-            ),
-        }
+/// The limit of a join known at compile time; a compile error (in a `const` item) when it is 0.
+pub const fn join_limit(limit: usize) -> NonZeroUsize {
+    match NonZeroUsize::new(limit) {
+        Some(limit) => limit,
+        None => panic!(
+            "join_bounded!: `limit` is 0, so no future could ever run; it must be at least 1"
+        ),
     }
 }
-
-/// A compile-time check of a `#[bounded]` limit or a pool's capacity: `Check<true>` passes.
-/// Each rule is a trait implemented only for `Check<true>`, whose message is the rule's, so a
-/// broken rule is a type error at the user's token rather than a failed const evaluation.
-pub struct Check<const PASSES: bool>;
-
-macro_rules! rule {
-    ($(#[$doc:meta])* $name:ident, $message:literal, $label:literal) => {
-        $(#[$doc])*
-        #[diagnostic::on_unimplemented(message = $message, label = $label)]
-        pub trait $name {
-            /// `()`: naming it is what asks for the check.
-            type Passes;
-        }
-
-        #[diagnostic::do_not_recommend]
-        impl $name for Check<true> {
-            type Passes = ();
-        }
-    };
-}
-
-rule!(
-    /// A `#[bounded]` limit is at least 1.
-    LimitIsNotZero,
-    "#[bounded]: `limit` is 0, so no call could ever run; it must be at least 1",
-    "this is 0"
-);
-rule!(
-    /// A `#[bounded]` limit is at most `MAX_PERMITS`.
-    LimitFitsASemaphore,
-    "#[bounded]: `limit` is above `MAX_PERMITS`, the most permits a semaphore holds",
-    "this is above `MAX_PERMITS`"
-);
-rule!(
-    /// A `#[bounded]` limit is at most its pool's capacity.
-    LimitFitsItsPool,
-    "#[bounded]: `limit` is larger than the capacity of its `pool`, so it could never be reached: every call also holds one of the pool's permits",
-    "this is larger than the pool's capacity"
-);
 
 /// Whether `limit` is at most `MAX_PERMITS`.
 pub const fn fits_a_semaphore(limit: usize) -> bool {
@@ -180,25 +103,6 @@ pub const fn permits(value: usize) -> usize {
         value
     }
 }
-
-rule!(
-    /// A pool's capacity is at least 1.
-    CapacityIsNotZero,
-    "pool!: the capacity is 0, so no call could ever run; it must be at least 1",
-    "this is 0"
-);
-rule!(
-    /// A pool's capacity is at most `MAX_PERMITS`.
-    CapacityFitsASemaphore,
-    "pool!: the capacity is above `MAX_PERMITS`, the most permits a semaphore holds",
-    "this is above `MAX_PERMITS`"
-);
-rule!(
-    /// A path called in a `#[bounded]` function's body does not name the function itself.
-    NotASelfCall,
-    "#[bounded]: this call names the bounded function itself: once every permit is held by a call waiting for a nested call, none can finish (a deadlock)",
-    "this is the function being defined"
-);
 
 /// Whether the module path `module` is where `path` leads from `here` (the `module_path!()` of
 /// the call): `path` is a call's module segments, starting with `crate`, `self` or `super`.
@@ -281,7 +185,10 @@ mod tests {
         assert!(same_module("app::db", &["crate", "db"]));
         assert!(same_module("app::db", &["self"]));
         assert!(same_module("app::db::pool", &["super", "pool"]));
-        assert!(same_module("app::db::pool", &["super", "super", "db", "pool"]));
+        assert!(same_module(
+            "app::db::pool",
+            &["super", "super", "db", "pool"]
+        ));
         assert!(!same_module("app::db::pool", &["super"]));
         assert!(!same_module("app::db::pool", &["super", "other"]));
         assert!(!same_module("app", &["super"]));
@@ -291,5 +198,5 @@ mod tests {
     }
 }
 
-pub use crate::reentry::{Held, HeldGate, check as check_reentry, hold};
+pub use crate::reentry::{Call, Gate, call};
 pub use crate::semaphore::Semaphore;

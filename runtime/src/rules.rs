@@ -1,0 +1,111 @@
+//! The compile-time rules of the macros' options that only the compiler can check (a named
+//! constant's value, a pool's capacity, a path's module), as traits implemented only for
+//! [`Check<true>`]. A broken rule is a type error with the rule's own message, at the user's
+//! token. Not public API: used by the expansions of `#[bounded]` and `pool!`.
+
+/// A compile-time check of a `#[bounded]` limit or a pool's capacity: `Check<true>` passes.
+/// Each rule is a trait implemented only for `Check<true>`, whose message is the rule's, so a
+/// broken rule is a type error at the user's token rather than a failed const evaluation.
+#[derive(Debug)]
+pub struct Check<const PASSES: bool>;
+
+macro_rules! rule {
+    ($(#[$doc:meta])* $name:ident, $message:literal, $label:literal) => {
+        $(#[$doc])*
+        #[diagnostic::on_unimplemented(message = $message, label = $label)]
+        pub trait $name {
+            /// `()`: naming it is what asks for the check.
+            type Passes;
+        }
+
+        #[diagnostic::do_not_recommend]
+        impl $name for Check<true> {
+            type Passes = ();
+        }
+    };
+}
+
+rule!(
+    /// A `#[bounded]` limit is at least 1.
+    LimitIsNotZero,
+    "#[bounded]: `limit` is 0, so no call could ever run; it must be at least 1",
+    "this is 0"
+);
+rule!(
+    /// A `#[bounded]` limit is at most `MAX_PERMITS`.
+    LimitFitsASemaphore,
+    "#[bounded]: `limit` is above `MAX_PERMITS`, the most permits a semaphore holds",
+    "this is above `MAX_PERMITS`"
+);
+rule!(
+    /// A `#[bounded]` limit is at most its pool's capacity.
+    LimitFitsItsPool,
+    "#[bounded]: `limit` is larger than the capacity of its `pool`, so it could never be reached: every call also holds one of the pool's permits",
+    "this is larger than the pool's capacity"
+);
+
+rule!(
+    /// A pool's capacity is at least 1.
+    CapacityIsNotZero,
+    "pool!: the capacity is 0, so no call could ever run; it must be at least 1",
+    "this is 0"
+);
+rule!(
+    /// A pool's capacity is at most `MAX_PERMITS`.
+    CapacityFitsASemaphore,
+    "pool!: the capacity is above `MAX_PERMITS`, the most permits a semaphore holds",
+    "this is above `MAX_PERMITS`"
+);
+rule!(
+    /// A path called in a `#[bounded]` function's body does not name the function itself.
+    NotASelfCall,
+    "#[bounded]: this call names the bounded function itself: once every permit is held by a call waiting for a nested call, none can finish (a deadlock)",
+    "this is the function being defined"
+);
+
+/// The types a limit or capacity known at compile time may have.
+#[diagnostic::on_unimplemented(
+    message = "`limit` must be a `usize` or a `NonZeroUsize`, not `{Self}`",
+    label = "expected `usize`, found `{Self}`",
+    note = "declare the constant as a `usize`, or convert it: `N as usize`"
+)]
+pub trait LimitValue: Copy + sealed::Sealed {}
+
+#[diagnostic::do_not_recommend]
+impl LimitValue for usize {}
+#[diagnostic::do_not_recommend]
+impl LimitValue for std::num::NonZeroUsize {}
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for usize {}
+    impl Sealed for std::num::NonZeroUsize {}
+}
+
+/// Reads a [`LimitValue`] as a `usize`.
+union Raw<T: Copy> {
+    value: T,
+    raw: usize,
+}
+
+/// A limit or capacity known at compile time, as a `usize` (0 stays 0).
+pub const fn limit_value<T: LimitValue>(value: T) -> usize {
+    // SAFETY: `LimitValue` is sealed and implemented only for `usize` and `NonZeroUsize`, which
+    // is `repr(transparent)` over `usize`: both have the layout of `usize`, and every bit
+    // pattern of either is a valid `usize`.
+    unsafe { Raw { value }.raw }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::limit_value;
+    use std::num::NonZeroUsize;
+
+    #[test]
+    fn limits_read_as_usize() {
+        const FROM_USIZE: usize = limit_value(7_usize);
+        const FROM_NON_ZERO: usize = limit_value(NonZeroUsize::MAX);
+        assert_eq!((FROM_USIZE, FROM_NON_ZERO), (7, usize::MAX));
+        assert_eq!(limit_value(0_usize), 0);
+    }
+}
