@@ -282,11 +282,21 @@ impl FirstWave {
     }
 }
 
+/// How long a hang guard waits before it fails the test: far above any test's normal run time.
+///
+/// Under Miri, time is virtual and runs on with every instruction interpreted, so a test that
+/// takes a few milliseconds natively can spend many virtual seconds; the guard is longer there.
+pub const HANG_GUARD: Duration = if cfg!(miri) {
+    Duration::from_secs(3600)
+} else {
+    Duration::from_secs(30)
+};
+
 /// Runs `future`, failing the test instead of hanging when it deadlocks (for example when fewer
 /// bodies than a [`FirstWave`] needs can ever run at once). The bound is a hang guard, far above
 /// the test's normal run time; nothing asserts on time.
 pub async fn no_deadlock<F: Future>(what: &str, future: F) -> F::Output {
-    match tokio::time::timeout(Duration::from_secs(30), future).await {
+    match tokio::time::timeout(HANG_GUARD, future).await {
         Ok(output) => output,
         Err(_) => panic!("deadlock: {what} never finished"),
     }
@@ -351,7 +361,7 @@ pub fn no_hang<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'st
         let _ = done.send(());
         output
     });
-    match finished.recv_timeout(Duration::from_secs(30)) {
+    match finished.recv_timeout(HANG_GUARD) {
         // Finished, or panicked (which dropped the sender): `join` says which.
         Ok(()) | Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => thread
             .join()
