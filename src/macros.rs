@@ -193,8 +193,18 @@ macro_rules! join_bounded {
 /// # });
 /// ```
 ///
-/// The capacity is a literal or a constant, checked at compile time like a `limit`: 0 is an
-/// error. Attributes (such as doc comments) and the visibility are kept.
+/// The capacity is any constant `usize` or `NonZeroUsize` expression, checked at compile time
+/// like a `limit`: 0 is an error. Attributes and the visibility are kept; write doc comments
+/// inside the macro, where they document the pool (outside, rustc would warn that they document
+/// nothing):
+///
+/// ```
+/// bounded_async::pool!(
+///     /// The database: at most 16 connections.
+///     pub DB = 16
+/// );
+/// # fn main() { assert_eq!(DB.capacity(), 16); }
+/// ```
 #[macro_export]
 macro_rules! pool {
     ($($input:tt)*) => {

@@ -42,9 +42,11 @@ pub fn join_bounded_impl(input: TokenStream) -> TokenStream {
 ///
 /// ## `limit`
 ///
-/// The most calls of this function that run at once: an integer literal or a constant
-/// expression (`MAX_CONNS`, `2 * MAX`). 0, negative numbers, fractions and values above
-/// `MAX_PERMITS` are compile errors. Required unless `pool` is given.
+/// The most calls of this function that run at once: any constant expression of type `usize` or
+/// `NonZeroUsize` (`8`, `MAX_CONNS`, `2 * MAX`, `max_conns()` for a `const fn`). It is always
+/// evaluated at compile time: 0, negative numbers, fractions, other integer types and values
+/// above `MAX_PERMITS` are compile errors at the limit, and so is an expression that is not
+/// constant. Required unless `pool` is given.
 ///
 /// The limit belongs to the function item: a generic function shares one limit across all its
 /// instantiations, and a method shares one limit across all instances of its type. The limit is
@@ -135,11 +137,78 @@ pub fn join_bounded_impl(input: TokenStream) -> TokenStream {
 /// # futures::executor::block_on(fetch());
 /// ```
 ///
+/// # With other attributes
+///
+/// Write `#[bounded]` above `#[tracing::instrument]` to put the wait for a permit inside the
+/// span (below it, the span starts once the permit is held), and above `#[tokio::main]` or
+/// `#[tokio::test]`, which turn the `async fn` into a plain one (the other order is a compile
+/// error that says so).
+///
+/// In an `#[async_trait]` impl, `#[bounded]` goes on the methods, as on any `async fn`: it
+/// recognises the boxed future that async-trait makes of each method and bounds it, as
+/// tracing-attributes does. `strategy = "settled"` is refused there, since the trait fixes the
+/// return type.
+///
+/// ```
+/// use async_trait::async_trait;
+/// use bounded_async::bounded;
+///
+/// #[async_trait]
+/// trait Store {
+///     async fn load(&self, id: u64) -> u64;
+/// }
+///
+/// struct Memory;
+///
+/// #[async_trait]
+/// impl Store for Memory {
+///     #[bounded(limit = 4)]
+///     async fn load(&self, id: u64) -> u64 {
+///         id
+///     }
+/// }
+/// # futures::executor::block_on(async { assert_eq!(Memory.load(7).await, 7); });
+/// ```
+///
 /// # Compile errors
 ///
-/// Besides bad option values: a non-`async` function; a trait method without a body; and a
-/// function that calls itself in its body, which could deadlock once every permit is held by
-/// a call waiting for its own nested call.
+/// Besides bad option values: a non-`async` function; a trait method without a body or a
+/// function of an `extern` block; `#[bounded]` applied twice; and a function that calls
+/// itself in its body, which could deadlock once every permit is held by a call waiting for
+/// its own nested call. The macro sees `name(..)`, `Self::name(..)`, `self.name(..)`, and
+/// `crate::`, `self::` and `super::` paths that lead to the function's own module. Calls
+/// awaited in place (`name(..).await`) are never the function itself (rustc rejects an
+/// `async fn` that awaits itself unboxed, E0733), so a wrapper of another function of the same
+/// name is accepted, and so are closures, parameters and nested `fn`s named like the function.
+///
+/// # Recursion the macro cannot see
+///
+/// A proc macro cannot resolve paths, so recursion through `Type::name`, between two members
+/// of one pool, or through `join_bounded!` of nested calls is caught at run time instead: in
+/// debug builds (`debug_assertions` of the crate that uses `#[bounded]`), a task that holds a
+/// permit of a gate and asks the same gate again panics at once, naming the gate, rather than
+/// deadlocking the day the gate is full. Release builds do not check and pay nothing for it.
+///
+/// ```should_panic
+/// use bounded_async::{bounded, pool};
+///
+/// pool!(DB = 2);
+///
+/// #[bounded(pool = DB)]
+/// async fn load_items(order: u64) -> u64 {
+///     order
+/// }
+///
+/// #[bounded(pool = DB)]
+/// async fn load_order(order: u64) -> u64 {
+///     // Holds a permit of DB while asking for another: with 2 such calls at once, both wait
+///     // for each other. In debug builds this panics: "... asked for a permit of `DB` while
+///     // this task already holds one ...".
+///     Box::pin(load_items(order)).await
+/// }
+/// # assert!(cfg!(debug_assertions), "doc tests run with debug assertions");
+/// # futures::executor::block_on(load_order(1));
+/// ```
 #[proc_macro_attribute]
 pub fn bounded(args: TokenStream, item: TokenStream) -> TokenStream {
     bounded::expand(args.into(), item.into()).into()
