@@ -144,6 +144,12 @@ impl Join {
                  `for x in xs => f(x)`)",
             );
         }
+        if let Futures::Iter(form) = &input.futures {
+            let mut visitor = ControlFlowInFuture {
+                errors: &mut errors,
+            };
+            syn::visit::Visit::visit_expr(&mut visitor, &form.future);
+        }
         errors.finish()?;
 
         Ok(Join {
@@ -159,9 +165,8 @@ impl Join {
 
     fn expand(self) -> TokenStream {
         let krate = &self.krate;
-        let limit_name = Ident::new("__bounded_limit", Span::mixed_site());
         let limit = self.limit.to_nonzero(krate);
-        let join = match &self.futures {
+        match &self.futures {
             Futures::Iter(form) => {
                 let IterForm { pat, iter, future } = &**form;
                 // Spanned at the future, so that "needs `Result`" points at it.
@@ -169,10 +174,12 @@ impl Join {
                 let krate = located_at(krate, future.span());
                 // The closure is the macro's own code (call-site spans), so that lints such as
                 // `clippy::redundant_closure` do not blame the user for `for id in ids => f(id)`.
+                // It binds nothing but the user's pattern, and the expansion binds no local of
+                // its own, so no name of the user's can change what it means.
                 let closure = quote!(|#pat| #future);
                 quote_spanned! {future.span()=>
                     #krate::__private::join_bounded(
-                        #limit_name,
+                        #limit,
                         ::core::iter::Iterator::map(
                             ::core::iter::IntoIterator::into_iter(#iter),
                             #closure,
@@ -182,140 +189,203 @@ impl Join {
                     .await
                 }
             }
-            Futures::List(list) => self.expand_list(list, &limit_name),
-        };
-        quote! {
-            {
-                let #limit_name = #limit;
-                #join
-            }
+            Futures::List(list) => self.expand_list(list, limit),
         }
     }
 
-    /// The list form: an iterator over an array of futures that are made one type by nesting
-    /// them in `Either`, with outputs nested the same way and unpacked into a tuple afterwards.
-    fn expand_list(&self, list: &[Expr], limit_name: &Ident) -> TokenStream {
+    /// The list form: one slot per future, pinned in place, and one generated enum with one
+    /// variant per future, so that the driver gets items of one type. Each item keeps what its
+    /// strategy keeps in its slot, read back as a tuple in list order once the join returns.
+    /// Every part grows linearly with the number of futures.
+    ///
+    /// The user's expressions are evaluated, in order, as the arguments of the macro's own
+    /// closure, before the join starts. The closure and the enum are defined in a block that
+    /// holds no user code: its names cannot be seen by the user's code, and the block shadows
+    /// any item of the user's named like one of its locals (a `static`, a `const` or a unit
+    /// struct would otherwise turn a `let` into a pattern). The closure's body is checked with
+    /// the futures' own types, so a type that does not fit is reported at the user's future.
+    fn expand_list(&self, list: &[Expr], limit: TokenStream) -> TokenStream {
         let krate = &self.krate;
-        let either = quote!(#krate::__private::Either);
-        let count = list.len();
-        // Hygienic names, located at each future so errors about its output point at it.
-        let names: Vec<Ident> = list
-            .iter()
-            .enumerate()
-            .map(|(i, expr)| {
-                let span = Span::mixed_site().located_at(expr.span());
-                format_ident!("__bounded_future{}", i, span = span)
-            })
-            .collect();
-        let value = Ident::new("__bounded_value", Span::mixed_site());
-        let outputs = Ident::new("__bounded_outputs", Span::mixed_site());
-
-        let futures = list.iter().zip(&names).enumerate().map(|(position, (expr, name))| {
-            // The awaited output gets a name located at the future, so that an error about its
-            // type points at the future rather than at the whole macro call. No user code runs
-            // inside this `async` block, so the name needs no hygiene.
-            let awaited = Ident::new("__bounded_output", expr.span());
-            let krate = located_at(krate, expr.span());
-            let wrap = |tokens: TokenStream| nest(&either, position, count, tokens);
-            let output = match self.strategy {
-                Strategy::Join => wrap(quote!(#awaited)),
-                Strategy::All => {
-                    let ok = wrap(quote!(#value));
-                    quote_spanned! {expr.span()=>
-                        ::core::result::Result::map(
-                            #krate::__private::all_output(#awaited),
-                            |#value| #ok,
-                        )
-                    }
-                }
-                Strategy::Settled => {
-                    let ok = wrap(quote!(#value));
-                    quote_spanned! {expr.span()=>
-                        match #krate::__private::settled_output(#awaited) {
-                            ::core::result::Result::Ok(#value) => ::core::result::Result::Ok(#ok),
-                            ::core::result::Result::Err(#value) => ::core::result::Result::Err(#ok),
-                        }
-                    }
-                }
-                Strategy::Any => quote_spanned!(expr.span()=> #krate::__private::any_output(#awaited)),
-                Strategy::Race => quote!(#awaited),
+        let ident = |name: &str| Ident::new(name, Span::mixed_site());
+        let locals = ["args", "slots", "items", "cx", "item", "output"].map(ident);
+        let [args, slots, items, cx, item, output] = &locals;
+        let enum_name = ident("Item");
+        let lifetime = quote!('bounded);
+        // The futures are `args.1`, `args.2`, ... (after the limit); their slots `slots.0`, ...
+        let arg_indices: Vec<syn::Index> = (1..=list.len()).map(syn::Index::from).collect();
+        let indices: Vec<syn::Index> = (0..list.len()).map(syn::Index::from).collect();
+        let variants: Vec<Ident> = (0..list.len()).map(|i| format_ident!("V{}", i)).collect();
+        // Per future: its type parameters (the future first), and the item its variant holds.
+        let params = |i: usize| -> Vec<Ident> {
+            let names: &[&str] = match self.strategy {
+                Strategy::Join => &["F"],
+                Strategy::All | Strategy::Settled => &["F", "T", "X"],
+                Strategy::Any | Strategy::Race => &["F", "M"],
             };
-            wrap(quote!(async move {
-                let #awaited = #name.await;
-                #output
-            }))
+            names
+                .iter()
+                .map(|name| format_ident!("{}{}", name, i))
+                .collect()
+        };
+        let held = (0..list.len()).map(|i| {
+            let p = params(i);
+            match self.strategy {
+                Strategy::Join => quote!(Keep<#lifetime, #(#p),*>),
+                Strategy::All => quote!(KeepOk<#lifetime, #(#p),*, E>),
+                Strategy::Settled => quote!(Settle<#lifetime, #(#p),*>),
+                Strategy::Any | Strategy::Race => quote!(Pass<#lifetime, #(#p),*, O>),
+            }
         });
+        // The list's one output type for the driver: `E` and `O` are fixed by the first future.
+        let (shared, output_type) = match self.strategy {
+            Strategy::Join | Strategy::Settled => (quote!(), quote!(())),
+            Strategy::All => (quote!(E,), quote!(::core::result::Result<(), E>)),
+            Strategy::Any | Strategy::Race => (quote!(O,), quote!(O)),
+        };
+        let generics = (0..list.len()).map(|i| {
+            let p = params(i);
+            let (future, rest) = p.split_first().expect("a future's parameters");
+            quote!(#future: ::core::future::Future, #(#rest,)*)
+        });
+        let generics = quote!(<#lifetime, #shared #(#generics)*>);
+        let arguments = (0..list.len()).flat_map(params);
+        let arguments = quote!(<#lifetime, #shared #(#arguments),*>);
 
-        // Unpacks output `position` from its `Either` nesting.
-        let unpack = |position: usize, tokens: TokenStream| {
-            let pattern = nest(&either, position, count, quote!(#value));
-            quote! {
-                match #tokens {
-                    #pattern => #value,
-                    #[allow(unreachable_patterns)]
-                    _ => ::core::unreachable!("join_bounded!: an output arrived out of place"),
+        let new_slots = list.iter().zip(&arg_indices).map(|(expr, index)| {
+            // Located at the future, so that "is not a future" points at it.
+            let into_future = quote_spanned!(expr.span()=> ::core::future::IntoFuture::into_future);
+            quote!(::core::pin::pin!(Slot::new(#into_future(#args.#index))))
+        });
+        // Each item, with the checks of its future's output located at the future: the first
+        // future's output fixes the list's one type, and each later one is checked against it.
+        let new_items = list
+            .iter()
+            .zip(&indices)
+            .enumerate()
+            .map(|(i, (expr, index))| {
+                let span = expr.span();
+                let slot = quote!(::core::pin::Pin::as_mut(&mut #slots.#index));
+                let krate = located_at(krate, span);
+                let same = |check: &str| {
+                    let check = Ident::new(check, span);
+                    if i == 0 {
+                        quote_spanned!(span=> ::core::convert::identity)
+                    } else {
+                        quote_spanned!(span=> #krate::__private::#check::same)
+                    }
+                };
+                let result = |name: &str| {
+                    let name = Ident::new(name, span);
+                    quote_spanned!(span=> #krate::#name::into_result)
+                };
+                match self.strategy {
+                    Strategy::Join => quote!(Keep::new(#slot)),
+                    Strategy::All => {
+                        let (result, same) = (result("AllOutput"), same("SameError"));
+                        quote!(KeepOk::new(#slot, #result, #same))
+                    }
+                    Strategy::Settled => {
+                        let result = result("SettledOutput");
+                        quote!(Settle::new(#slot, #result))
+                    }
+                    Strategy::Any => {
+                        let (result, same) = (result("AnyOutput"), same("SameResult"));
+                        quote!(Pass::new(#slot, #result, #same))
+                    }
+                    Strategy::Race => {
+                        let same = same("SameOutput");
+                        quote!(Pass::new(#slot, ::core::convert::identity, #same))
+                    }
                 }
-            }
+            });
+        let takes = indices
+            .iter()
+            .map(|index| quote!(Slot::take(::core::pin::Pin::as_mut(&mut #slots.#index))));
+        let tuple = quote!((#(#takes,)*));
+        // "settled" items catch their own panics and keep their outcomes: the driver joins.
+        let strategy = match self.strategy {
+            Strategy::Settled => Strategy::Join,
+            strategy => strategy,
         };
-        let next = quote! {
-            ::core::option::Option::expect(
-                ::core::iter::Iterator::next(&mut #outputs),
-                "join_bounded!: one output per future",
-            )
-        };
-        let tuple = |each: &dyn Fn(usize) -> TokenStream| {
-            let items = (0..count).map(each);
-            quote!({
-                let mut #outputs = ::core::iter::IntoIterator::into_iter(#outputs);
-                (#(#items,)*)
-            })
-        };
-        let strategy = strategy_method(self.strategy, Span::call_site());
+        let strategy = strategy_method(strategy, Span::call_site());
+        // A statement of its own, so that the items' borrows of the slots end with it.
+        let join = quote!(let #output = join_bounded(#args.0, #items).#strategy().await;);
         let result = match self.strategy {
-            Strategy::Join => tuple(&|i| unpack(i, quote!(#next))),
-            Strategy::All => {
-                let tuple = tuple(&|i| unpack(i, quote!(#next)));
-                quote!(::core::result::Result::map(#outputs, |#outputs| #tuple))
-            }
-            Strategy::Settled => tuple(&|i| {
-                let unpack = unpack(i, quote!(#value));
-                quote! {
-                    #krate::Outcome::map_err(
-                        #krate::Outcome::map(
-                            #next,
-                            |#value| #unpack,
-                        ),
-                        |#value| #unpack,
-                    )
+            Strategy::Join | Strategy::Settled => quote!(#join #tuple),
+            Strategy::All => quote! {
+                #join
+                match #output {
+                    ::core::result::Result::Ok(_) => ::core::result::Result::Ok(#tuple),
+                    ::core::result::Result::Err(#output) => ::core::result::Result::Err(#output),
                 }
-            }),
-            Strategy::Any => quote!(#outputs),
+            },
+            Strategy::Any => quote!(#join #output),
             Strategy::Race => quote! {
-                ::core::option::Option::expect(#outputs, "a non-empty race has a winner")
+                #join
+                ::core::option::Option::expect(#output, "a non-empty race has a winner")
             },
         };
 
         quote! {
-            #(let #names = #list;)*
-            let #outputs =
-                #krate::__private::join_bounded(#limit_name, [#(#futures),*]).#strategy().await;
-            #result
+            #krate::__private::run_list((#limit, #(#list,)*), {
+                #(#[allow(dead_code)] fn #locals() {})*
+                #[allow(unused_imports)]
+                use #krate::__private::{join_bounded, Keep, KeepOk, ListItem, Pass, Settle, Slot};
+                enum #enum_name #generics { #(#variants(#held),)* }
+                impl #generics ::core::future::Future for #enum_name #arguments {
+                    type Output = #output_type;
+                    fn poll(
+                        self: ::core::pin::Pin<&mut Self>,
+                        #cx: &mut ::core::task::Context<'_>,
+                    ) -> ::core::task::Poll<Self::Output> {
+                        match ::core::pin::Pin::get_mut(self) {
+                            #(#enum_name::#variants(#item) => ListItem::poll_item(#item, #cx),)*
+                        }
+                    }
+                }
+                |#args| async move {
+                    let mut #slots = (#(#new_slots,)*);
+                    let #items = [#(#enum_name::#variants(#new_items),)*];
+                    #result
+                }
+            })
+            .await
         }
     }
 }
 
-/// `tokens` nested in `Either` for `position` of `count`: `Left(x)`, `Right(Left(x))`, ...,
-/// with the last position all `Right`. A single future is not nested at all.
-fn nest(either: &TokenStream, position: usize, count: usize, tokens: TokenStream) -> TokenStream {
-    let mut nested = if position + 1 == count {
-        tokens
-    } else {
-        quote!(#either::Left(#tokens))
-    };
-    for _ in 0..position {
-        nested = quote!(#either::Right(#nested));
+/// Finds `return` and `?` in the iterator form's future expression outside any closure, `async`
+/// block or item: the expression is the body of the macro's closure, so they would return from
+/// that closure rather than from the user's function, which would go on silently.
+struct ControlFlowInFuture<'a> {
+    errors: &'a mut Diagnostics,
+}
+
+impl<'ast> syn::visit::Visit<'ast> for ControlFlowInFuture<'_> {
+    fn visit_expr_return(&mut self, expr: &'ast syn::ExprReturn) {
+        self.errors.error(
+            expr.return_token.span,
+            "`return` in the future of `for .. in .. => FUTURE` would return from the join's \
+             closure, not from this function; move the logic into an `async` block, as in \
+             `for x in xs => async move { .. }`, and return a value from it",
+        );
+        syn::visit::visit_expr_return(self, expr);
     }
-    nested
+
+    fn visit_expr_try(&mut self, expr: &'ast syn::ExprTry) {
+        self.errors.error(
+            expr.question_token.span,
+            "`?` in the future of `for .. in .. => FUTURE` would return from the join's \
+             closure, not from this function; move the logic into an `async` block, as in \
+             `for x in xs => async move { f(x)?; .. }`, and use a strategy such as \"all\"",
+        );
+        syn::visit::visit_expr_try(self, expr);
+    }
+
+    // Their own `return` and `?` are theirs.
+    fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {}
+    fn visit_expr_async(&mut self, _: &'ast syn::ExprAsync) {}
+    fn visit_item(&mut self, _: &'ast syn::Item) {}
 }
 
 /// The builder method of `strategy`, spanned at `span`. A wrong output type is reported where

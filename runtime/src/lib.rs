@@ -11,6 +11,7 @@
 mod errors;
 mod join;
 mod limit;
+mod list;
 mod outcome;
 mod pool;
 mod reentry;

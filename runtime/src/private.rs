@@ -198,5 +198,8 @@ mod tests {
     }
 }
 
+pub use crate::list::{
+    Keep, KeepOk, ListItem, Pass, SameError, SameOutput, SameResult, Settle, Slot, run_list,
+};
 pub use crate::reentry::{Call, Gate, call};
 pub use crate::semaphore::Semaphore;
