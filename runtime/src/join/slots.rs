@@ -161,13 +161,21 @@ impl<F> Slots<F> {
     }
 
     /// The input index of the future in slot `id`.
-    pub(super) fn index(&self, id: SlotId) -> usize {
-        self.chunks[id / CHUNK].slots[id % CHUNK].index
+    ///
+    /// Takes `&mut self`, like every access to a slot, because a shared reference to a slot (or
+    /// to the slots of a chunk) would cover the future in it: creating one is a read of the whole
+    /// future, which Stacked Borrows counts as invalidating the references an `async` block holds
+    /// into itself across an `.await`. Mutable references to a `!Unpin` future are exempt.
+    pub(super) fn index(&mut self, id: SlotId) -> usize {
+        self.slot_mut(id).index
     }
 
     /// Whether slot `id` holds a future (a late wake can name a slot that has since emptied).
-    pub(super) fn is_occupied(&self, id: SlotId) -> bool {
-        self.chunks[id / CHUNK].slots[id % CHUNK].future.is_some()
+    ///
+    /// Matches on the place rather than calling `Option::is_some`, which would take a shared
+    /// reference to the future; see [`Slots::index`].
+    pub(super) fn is_occupied(&mut self, id: SlotId) -> bool {
+        matches!(self.slot_mut(id).future, Some(_))
     }
 
     /// How many chunks there are; woken slots are taken a chunk at a time.
