@@ -14,7 +14,7 @@ use syn::{
 };
 
 use crate::args::{self, Arg};
-use crate::diagnostics::{Diagnostics, located_at};
+use crate::diagnostics::{Diagnostics, located_at, unmentioned_name};
 use crate::limit::{ATTRIBUTE_LIMIT, Limit};
 use crate::strategy::Strategy;
 
@@ -231,6 +231,7 @@ impl Bounded {
         // functions sharing a pool cannot each hold what the other waits for. In debug builds,
         // asking for a gate that the task already holds (recursion the macro could not see)
         // panics instead of deadlocking.
+        let mut items = TokenStream::new();
         let limit_gate = match &self.limit {
             Some(limit) => {
                 let span = limit.span();
@@ -242,31 +243,26 @@ impl Bounded {
                 let value = self.item_name("__BOUNDED_LIMIT", span);
                 let krate = &respanned(krate, span);
                 let rules = quote_spanned!(span=> #krate::rules);
-                let mut checks = TokenStream::new();
+                items.extend(quote! {
+                    const #value: usize = #krate::rules::limit_value(#limit);
+                    static #gate: #private::Semaphore =
+                        #private::Semaphore::new(#private::permits(#value));
+                });
                 if !matches!(limit, Expr::Lit(_)) {
-                    checks.extend(quote_spanned! {span=>
+                    items.extend(quote_spanned! {span=>
                         let _: <#rules::Check<{ #value != 0 }> as #rules::LimitIsNotZero>::Passes;
                         let _: <#rules::Check<{ #krate::__private::fits_a_semaphore(#value) }>
                             as #rules::LimitFitsASemaphore>::Passes;
                     });
                 }
                 if let Some(pool) = &self.pool {
-                    checks.extend(quote_spanned! {span=>
+                    items.extend(quote_spanned! {span=>
                         let _: <#rules::Check<{
                             #value <= #krate::__private::pool_capacity(&#pool)
                         }> as #rules::LimitFitsItsPool>::Passes;
                     });
                 }
-                quote! {
-                    ::core::option::Option::Some({
-                        const #value: usize = #krate::rules::limit_value(#limit);
-                        static #gate: #private::Semaphore =
-                            #private::Semaphore::new(#private::permits(#value));
-                        #checks
-                        #(#self_checks)*
-                        #private::Gate::limit(&#gate, #caller)
-                    })
-                }
+                quote!(::core::option::Option::Some(#private::Gate::limit(&#gate, #caller)))
             }
             None => quote!(::core::option::Option::None),
         };
@@ -274,18 +270,23 @@ impl Bounded {
             Some(pool) => {
                 let span = pool.span();
                 let private = located_at(&private, span);
-                let self_checks: &[TokenStream] = match self.limit {
-                    Some(_) => &[],
-                    None => self_checks,
-                };
                 quote_spanned! {span=>
-                    ::core::option::Option::Some({
-                        #(#self_checks)*
+                    ::core::option::Option::Some(
                         #private::Gate::pool(&#pool, ::core::stringify!(#pool))
-                    })
+                    )
                 }
             }
             None => quote!(::core::option::Option::None),
+        };
+        let gates = self.item_name("__BOUNDED_GATES", Span::mixed_site());
+        let gates = quote! {
+            {
+                #items
+                #(#self_checks)*
+                static #gates: #private::Gates =
+                    #private::Gates::new(#limit_gate, #pool_gate, #caller);
+                &#gates
+            }
         };
 
         let Function {
@@ -311,7 +312,7 @@ impl Bounded {
             }
         };
         let call = quote! {
-            #private::call::<#debug, #output, _>([#limit_gate, #pool_gate], #caller, async move {
+            #private::call::<#debug, #output, _>(#gates, async move {
                 #(#statements)*
             })
         };
@@ -343,20 +344,12 @@ impl Bounded {
     /// code in the item's scope, mentions it: items are not hygienic, so this is how no user name
     /// can come to mean the item.
     fn item_name(&self, base: &str, span: Span) -> Ident {
-        let mut mentioned = Vec::new();
         let tokens = self
             .limit
             .iter()
             .map(ToTokens::to_token_stream)
             .chain(self.pool.iter().map(ToTokens::to_token_stream));
-        for stream in tokens {
-            collect_idents(stream, &mut mentioned);
-        }
-        let mut name = String::from(base);
-        while mentioned.iter().any(|ident| *ident == name) {
-            name.push('_');
-        }
-        Ident::new(&name, span)
+        Ident::new(&unmentioned_name(base, tokens), span)
     }
 }
 
@@ -377,17 +370,6 @@ fn respanned(tokens: &TokenStream, span: Span) -> TokenStream {
             token
         })
         .collect()
-}
-
-/// Every identifier in `tokens`, however deeply grouped.
-pub(crate) fn collect_idents(tokens: TokenStream, into: &mut Vec<String>) {
-    for token in tokens {
-        match token {
-            proc_macro2::TokenTree::Ident(ident) => into.push(ident.to_string()),
-            proc_macro2::TokenTree::Group(group) => collect_idents(group.stream(), into),
-            _ => {}
-        }
-    }
 }
 
 /// Replaces every `impl Trait` in a type by `_`, so that the type can be written inside the
@@ -579,9 +561,8 @@ fn not_async_message(function: &Function) -> String {
         .as_ref()
         .map(ToTokens::to_token_stream)
         .unwrap_or_default();
-    let mut idents = Vec::new();
-    collect_idents(body, &mut idents);
-    if idents.iter().any(|ident| ident == "block_on") {
+    // `block_on` is the one name the body does mention when a runtime's attribute ran first.
+    if unmentioned_name("block_on", [body]) != "block_on" {
         "#[bounded] goes on an `async fn`, and an attribute above it (such as `#[tokio::main]` or \
          `#[tokio::test]`) has already turned this one into a plain `fn` that blocks on its body; \
          write `#[bounded(..)]` above that attribute instead"

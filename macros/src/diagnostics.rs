@@ -73,6 +73,33 @@ pub(crate) fn located_at(tokens: &TokenStream, location: Span) -> TokenStream {
         .collect()
 }
 
+/// `base`, or `base` with `_`s appended, whichever first is not an identifier anywhere in
+/// `tokens`: the name of an item of an expansion whose scope holds `tokens` of the user's.
+/// Items are not hygienic, so this is how no user name can come to mean the item.
+pub(crate) fn unmentioned_name(
+    base: &str,
+    tokens: impl IntoIterator<Item = TokenStream>,
+) -> String {
+    fn collect(tokens: TokenStream, into: &mut Vec<String>) {
+        for token in tokens {
+            match token {
+                proc_macro2::TokenTree::Ident(ident) => into.push(ident.to_string()),
+                proc_macro2::TokenTree::Group(group) => collect(group.stream(), into),
+                _ => {}
+            }
+        }
+    }
+    let mut mentioned = Vec::new();
+    for stream in tokens {
+        collect(stream, &mut mentioned);
+    }
+    let mut name = String::from(base);
+    while mentioned.contains(&name) {
+        name.push('_');
+    }
+    name
+}
+
 /// Levenshtein distance, case-insensitive (so `Limit` suggests `limit`).
 fn edit_distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.to_lowercase().chars().collect();

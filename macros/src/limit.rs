@@ -89,12 +89,10 @@ impl Limit {
             Limit::Const(expr) => {
                 // A `const` item, which rustc evaluates even under `cargo check`. Items are not
                 // hygienic, so its name is one the limit does not mention.
-                let mut mentioned = Vec::new();
-                crate::bounded::collect_idents(expr.to_token_stream(), &mut mentioned);
-                let mut name = String::from("__BOUNDED_LIMIT");
-                while mentioned.iter().any(|ident| *ident == name) {
-                    name.push('_');
-                }
+                let name = crate::diagnostics::unmentioned_name(
+                    "__BOUNDED_LIMIT",
+                    [expr.to_token_stream()],
+                );
                 let name = proc_macro2::Ident::new(&name, proc_macro2::Span::mixed_site());
                 quote_spanned! {expr.span()=>
                     {

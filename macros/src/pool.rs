@@ -6,8 +6,7 @@ use syn::parse::{Parse, ParseStream};
 use syn::spanned::Spanned;
 use syn::{Attribute, Expr, Ident, Token, Visibility, bracketed};
 
-use crate::bounded::collect_idents;
-use crate::diagnostics::located_at;
+use crate::diagnostics::{located_at, unmentioned_name};
 use crate::limit::{Limit, POOL_CAPACITY};
 
 pub(crate) fn expand(input: TokenStream) -> TokenStream {
@@ -85,12 +84,7 @@ impl Input {
         // through an alias, and every token of the checked types is spanned at the capacity,
         // which is where the compiler then points.
         let checks = (!matches!(capacity, Expr::Lit(_))).then(|| {
-            let mut mentioned = Vec::new();
-            collect_idents(capacity.to_token_stream(), &mut mentioned);
-            let mut alias = String::from("__bounded_async");
-            while mentioned.iter().any(|ident| *ident == alias) {
-                alias.push('_');
-            }
+            let alias = unmentioned_name("__bounded_async", [capacity.to_token_stream()]);
             let alias = Ident::new(&alias, span);
             let value = quote_spanned!(span=> #alias::rules::limit_value(#capacity));
             quote_spanned! {span=>

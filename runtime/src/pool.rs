@@ -61,7 +61,7 @@ impl<const CAPACITY: usize> Pool<CAPACITY> {
     }
 
     /// The semaphore behind the pool.
-    pub(crate) fn semaphore(&self) -> &Semaphore {
+    pub(crate) const fn semaphore(&self) -> &Semaphore {
         &self.semaphore
     }
 

@@ -173,6 +173,13 @@ const fn eq(a: &[u8], b: &[u8]) -> bool {
     true
 }
 
+
+pub use crate::list::{
+    Keep, KeepOk, ListItem, Pass, SameError, SameOutput, SameResult, Settle, Slot, run_list,
+};
+pub use crate::reentry::{Call, Gate, Gates, call};
+pub use crate::semaphore::Semaphore;
+
 #[cfg(test)]
 mod tests {
     use super::same_module;
@@ -197,9 +204,3 @@ mod tests {
         assert!(!same_module("app::db", &["other", "db"]));
     }
 }
-
-pub use crate::list::{
-    Keep, KeepOk, ListItem, Pass, SameError, SameOutput, SameResult, Settle, Slot, run_list,
-};
-pub use crate::reentry::{Call, Gate, call};
-pub use crate::semaphore::Semaphore;

@@ -74,12 +74,15 @@ pub struct Gate {
 
 impl Gate {
     /// The function's own semaphore.
-    pub fn limit(semaphore: &'static Semaphore, name: &'static str) -> Self {
+    pub const fn limit(semaphore: &'static Semaphore, name: &'static str) -> Self {
         Gate { semaphore, name }
     }
 
     /// A pool's semaphore.
-    pub fn pool<const CAPACITY: usize>(pool: &'static Pool<CAPACITY>, name: &'static str) -> Self {
+    pub const fn pool<const CAPACITY: usize>(
+        pool: &'static Pool<CAPACITY>,
+        name: &'static str,
+    ) -> Self {
         Gate {
             semaphore: pool.semaphore(),
             name,
@@ -91,15 +94,33 @@ impl Gate {
     }
 }
 
+/// The gates of a `#[bounded]` function, in the order they are taken, and its name: a
+/// `static` of the expansion, so that a call's future holds one pointer to it.
+#[derive(Debug)]
+pub struct Gates {
+    gates: [Option<Gate>; 2],
+    caller: &'static str,
+}
+
+impl Gates {
+    /// The function's own limit, then its pool.
+    pub const fn new(limit: Option<Gate>, pool: Option<Gate>, caller: &'static str) -> Self {
+        Gates {
+            gates: [limit, pool],
+            caller,
+        }
+    }
+}
+
 /// The call of a `#[bounded]` function: takes a permit of each of `gates`, in order, then runs
 /// `body` while holding them. `ENABLED` turns on the debug guard (see the module docs).
 ///
 /// The expansion names no local of its own: a `let` binding, even a hygienic one, would be
 /// turned into a pattern by a user's constant or unit struct of the same name, so the permits
 /// live here.
+#[inline]
 pub fn call<const ENABLED: bool, R, F: Future<Output = R>>(
-    gates: [Option<Gate>; 2],
-    caller: &'static str,
+    gates: &'static Gates,
     body: F,
 ) -> Call<F, ENABLED> {
     Call {
@@ -107,7 +128,6 @@ pub fn call<const ENABLED: bool, R, F: Future<Output = R>>(
         permits: [None, None],
         acquire: None,
         gates,
-        caller,
         checked: false,
     }
 }
@@ -120,8 +140,7 @@ pub struct Call<F, const ENABLED: bool> {
     permits: [Option<Permit<'static>>; 2],
     /// The wait for the permit of the first gate not yet held.
     acquire: Option<Acquire<'static>>,
-    gates: [Option<Gate>; 2],
-    caller: &'static str,
+    gates: &'static Gates,
     checked: bool,
 }
 
@@ -135,12 +154,12 @@ impl<F: Future, const ENABLED: bool> Future for Call<F, ENABLED> {
         let this = unsafe { self.get_unchecked_mut() };
         if ENABLED && !this.checked {
             this.checked = true;
-            for gate in this.gates.iter().flatten() {
-                check::<true>(gate.held(), this.caller);
+            for gate in this.gates.gates.iter().flatten() {
+                check::<true>(gate.held(), this.gates.caller);
             }
         }
         // The gates in their fixed order; a free permit is taken without an `acquire` future.
-        for (gate, permit) in this.gates.iter().zip(&mut this.permits) {
+        for (gate, permit) in this.gates.gates.iter().zip(&mut this.permits) {
             let (Some(gate), None) = (gate, &permit) else {
                 continue;
             };
@@ -165,8 +184,8 @@ impl<F: Future, const ENABLED: bool> Future for Call<F, ENABLED> {
             return body.poll(cx);
         }
         let _pop = record(
-            this.gates.iter().flatten().map(|gate| gate.held()),
-            this.caller,
+            this.gates.gates.iter().flatten().map(|gate| gate.held()),
+            this.gates.caller,
         );
         body.poll(cx)
     }
@@ -175,7 +194,6 @@ impl<F: Future, const ENABLED: bool> Future for Call<F, ENABLED> {
 impl<F, const ENABLED: bool> fmt::Debug for Call<F, ENABLED> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Call")
-            .field("caller", &self.caller)
             .field("gates", &self.gates)
             .finish_non_exhaustive()
     }

@@ -175,7 +175,7 @@ impl<F> Slots<F> {
     /// Matches on the place rather than calling `Option::is_some`, which would take a shared
     /// reference to the future; see [`Slots::index`].
     pub(super) fn is_occupied(&mut self, id: SlotId) -> bool {
-        matches!(self.slot_mut(id).future, Some(_))
+        self.slot_mut(id).future.is_some()
     }
 
     /// How many chunks there are; woken slots are taken a chunk at a time.

@@ -25,21 +25,17 @@ struct F0;
 struct V0;
 
 async fn run() {
-    let _: (u8, u8, u8) = bounded_async::join_bounded!(limit = 2; async { args }, async { slots }, async { items });
-    let _: Result<(u8, u8), ()> =
-        bounded_async::join_bounded!(limit = 2, strategy = "all"; async { Ok(output) }, async { Ok(__bounded_output) });
-    let _: (Outcome<u8, ()>, Outcome<u8, ()>) =
-        bounded_async::join_bounded!(limit = 2, strategy = "settled"; async { Ok(__bounded_limit) }, async { Ok(join_bounded) });
-    let _: Result<u8, bounded_async::Errors<()>> =
-        bounded_async::join_bounded!(limit = 2, strategy = "any"; async { Ok(__BOUNDED_LIMIT) }, async { Ok(args) });
+    let _: (u8, u8, u8) =
+        bounded_async::join_bounded!(limit = 2; async { args }, async { slots }, async { items });
+    let _: Result<(u8, u8), ()> = bounded_async::join_bounded!(limit = 2, strategy = "all"; async { Ok(output) }, async { Ok(__bounded_output) });
+    let _: (Outcome<u8, ()>, Outcome<u8, ()>) = bounded_async::join_bounded!(limit = 2, strategy = "settled"; async { Ok(__bounded_limit) }, async { Ok(join_bounded) });
+    let _: Result<u8, bounded_async::Errors<()>> = bounded_async::join_bounded!(limit = 2, strategy = "any"; async { Ok(__BOUNDED_LIMIT) }, async { Ok(args) });
     let _: u8 = bounded_async::join_bounded!(limit = 2, strategy = "race"; async { slots }, async { items });
-    let _: Vec<u8> = bounded_async::join_bounded!(limit = 2; for n in 0..2u8 => async move { n + args });
-    let _: Result<Vec<u8>, ()> =
-        bounded_async::join_bounded!(limit = 2, strategy = "all"; for n in 0..2u8 => async move { Ok(n + slots) });
-    let _: bounded_async::Settled<u8, ()> =
-        bounded_async::join_bounded!(limit = 2, strategy = "settled"; for n in 0..2u8 => async move { Ok(n) });
-    let _: Result<u8, bounded_async::Errors<()>> =
-        bounded_async::join_bounded!(limit = 2, strategy = "any"; for n in 0..2u8 => async move { Ok(n) });
+    let _: Vec<u8> =
+        bounded_async::join_bounded!(limit = 2; for n in 0..2u8 => async move { n + args });
+    let _: Result<Vec<u8>, ()> = bounded_async::join_bounded!(limit = 2, strategy = "all"; for n in 0..2u8 => async move { Ok(n + slots) });
+    let _: bounded_async::Settled<u8, ()> = bounded_async::join_bounded!(limit = 2, strategy = "settled"; for n in 0..2u8 => async move { Ok(n) });
+    let _: Result<u8, bounded_async::Errors<()>> = bounded_async::join_bounded!(limit = 2, strategy = "any"; for n in 0..2u8 => async move { Ok(n) });
     let _: Option<u8> = bounded_async::join_bounded!(limit = 2, strategy = "race"; for n in 0..2u8 => async move { n });
     let _: (cx, item, __bounded_value, Item, Slot, Keep, E, O, F0, V0) = bounded_async::join_bounded!(limit = 2;
         async { cx }, async { item }, async { __bounded_value }, async { Item }, async { Slot },
