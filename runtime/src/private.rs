@@ -173,7 +173,6 @@ const fn eq(a: &[u8], b: &[u8]) -> bool {
     true
 }
 
-
 pub use crate::list::{
     Keep, KeepOk, ListItem, Pass, SameError, SameOutput, SameResult, Settle, Slot, run_list,
 };
