@@ -172,10 +172,11 @@ impl<F> Slots<F> {
 
     /// Whether slot `id` holds a future (a late wake can name a slot that has since emptied).
     ///
-    /// Matches on the place rather than calling `Option::is_some`, which would take a shared
-    /// reference to the future; see [`Slots::index`].
+    /// Asks `Option<&mut F>` rather than calling `Option::is_some` on the slot's `Option<F>`,
+    /// which would take a shared reference to the future; see [`Slots::index`]. (Do not
+    /// simplify to `future.is_some()`.)
     pub(super) fn is_occupied(&mut self, id: SlotId) -> bool {
-        self.slot_mut(id).future.is_some()
+        self.slot_mut(id).future.as_mut().is_some()
     }
 
     /// How many chunks there are; woken slots are taken a chunk at a time.
