@@ -14,7 +14,7 @@ use syn::{
 };
 
 use crate::args::{self, Arg};
-use crate::diagnostics::{Diagnostics, located_at, unmentioned_name};
+use crate::diagnostics::{Diagnostics, located_at, respanned, unmentioned_name};
 use crate::limit::{ATTRIBUTE_LIMIT, Limit};
 use crate::strategy::Strategy;
 
@@ -79,9 +79,9 @@ struct Bounded {
     body: Block,
     /// `Box::pin`, as `#[async_trait]` wrote it, when the function came through it.
     async_trait: Option<Expr>,
-    /// Checks, for calls through `crate::`, `self::` and `super::` paths, that the path does not
+    /// Calls through `crate::`, `self::` and `super::` paths, checked by the compiler not to
     /// lead to the function itself.
-    self_checks: Vec<TokenStream>,
+    self_checks: Vec<Path>,
 }
 
 impl Bounded {
@@ -189,7 +189,7 @@ impl Bounded {
                             function.sig.ident
                         ),
                     ),
-                    SelfCall::IfModuleIs(path) => self_checks.push(self_check(&path)),
+                    SelfCall::IfModuleIs(path) => self_checks.push(path),
                 }
             }
         }
@@ -199,7 +199,6 @@ impl Bounded {
             Some(path) => quote!(#path),
             None => quote!(::bounded_async),
         };
-        let self_checks = self_checks.into_iter().map(|check| check(&krate)).collect();
         Ok(Bounded {
             krate,
             limit,
@@ -218,14 +217,14 @@ impl Bounded {
         let name = &self.function.sig.ident;
         // The expansion binds no local of its own: a `let`, even a hygienic one, becomes a
         // pattern when a constant or unit struct of the same name is in scope, so the permits
-        // live in the runtime's `call` future. Its items (the semaphore and its limit) live in a
+        // live in the runtime's `call` future. Its items (the semaphore, its limit and the gates) live in a
         // block that holds no user code but the limit and the pool, under names that neither
         // mentions, so no user name can come to mean them, and the body cannot see them.
         let debug = quote!({ ::core::cfg!(debug_assertions) });
         let caller = quote! {
             ::core::concat!(::core::module_path!(), "::", ::core::stringify!(#name))
         };
-        let self_checks = &self.self_checks;
+        let self_checks = self.self_checks.iter().map(|path| self_check(krate, path));
 
         // The gates are taken in one fixed order, the function's own limit first, so that two
         // functions sharing a pool cannot each hold what the other waits for. In debug builds,
@@ -351,25 +350,6 @@ impl Bounded {
             .chain(self.pool.iter().map(ToTokens::to_token_stream));
         Ident::new(&unmentioned_name(base, tokens), span)
     }
-}
-
-/// `tokens` with every span set to `span`, for paths that name no `$crate`.
-fn respanned(tokens: &TokenStream, span: Span) -> TokenStream {
-    tokens
-        .clone()
-        .into_iter()
-        .map(|mut token| {
-            if let proc_macro2::TokenTree::Group(group) = &token {
-                let mut group =
-                    proc_macro2::Group::new(group.delimiter(), respanned(&group.stream(), span));
-                group.set_span(span);
-                token = proc_macro2::TokenTree::Group(group);
-            } else {
-                token.set_span(span);
-            }
-            token
-        })
-        .collect()
 }
 
 /// Replaces every `impl Trait` in a type by `_`, so that the type can be written inside the
@@ -782,22 +762,17 @@ fn self_calls(sig: &Signature, body: &Block) -> Vec<SelfCall> {
 }
 /// A check, at `path`, that the module `path` leads to is not the function's own, so that the
 /// call is not the function itself. It is a type error with the rule's message when it is.
-fn self_check(path: &Path) -> impl Fn(&TokenStream) -> TokenStream + use<> {
+fn self_check(krate: &TokenStream, path: &Path) -> TokenStream {
     let span = path.span();
-    let modules: Vec<String> = path
-        .segments
+    let krate = respanned(krate, span);
+    let segments = &path.segments;
+    let modules = segments
         .iter()
-        .rev()
-        .skip(1)
-        .rev()
-        .map(|segment| segment.ident.to_string())
-        .collect();
-    move |krate: &TokenStream| {
-        let krate = respanned(krate, span);
-        quote_spanned! {span=>
-            let _: <#krate::rules::Check<{
-                !#krate::__private::same_module(::core::module_path!(), &[#(#modules),*])
-            }> as #krate::rules::NotASelfCall>::Passes;
-        }
+        .take(segments.len() - 1)
+        .map(|segment| segment.ident.to_string());
+    quote_spanned! {span=>
+        let _: <#krate::rules::Check<{
+            !#krate::__private::same_module(::core::module_path!(), &[#(#modules),*])
+        }> as #krate::rules::NotASelfCall>::Passes;
     }
 }

@@ -54,19 +54,28 @@ pub(crate) fn one_of(candidates: &[&str], quote: char) -> String {
 /// `tokens` shown at `location` in diagnostics, still resolved as before (this keeps `$crate`
 /// working while errors point at the user's code rather than at the whole macro call).
 pub(crate) fn located_at(tokens: &TokenStream, location: Span) -> TokenStream {
+    map_spans(tokens, &|span| span.located_at(location))
+}
+
+/// `tokens` with every span replaced by `span`, resolution included: for paths that name no
+/// `$crate`, in nodes that the compiler must report at `span` (a node made of tokens of several
+/// origins is reported at the whole macro call).
+pub(crate) fn respanned(tokens: &TokenStream, span: Span) -> TokenStream {
+    map_spans(tokens, &|_| span)
+}
+
+fn map_spans(tokens: &TokenStream, map: &dyn Fn(Span) -> Span) -> TokenStream {
     tokens
         .clone()
         .into_iter()
         .map(|mut token| {
             if let proc_macro2::TokenTree::Group(group) = &token {
-                let mut relocated = proc_macro2::Group::new(
-                    group.delimiter(),
-                    located_at(&group.stream(), location),
-                );
-                relocated.set_span(group.span().located_at(location));
-                token = proc_macro2::TokenTree::Group(relocated);
+                let mut mapped =
+                    proc_macro2::Group::new(group.delimiter(), map_spans(&group.stream(), map));
+                mapped.set_span(map(group.span()));
+                token = proc_macro2::TokenTree::Group(mapped);
             } else {
-                token.set_span(token.span().located_at(location));
+                token.set_span(map(token.span()));
             }
             token
         })

@@ -6,7 +6,7 @@ use syn::parse::{Parse, ParseStream};
 use syn::spanned::Spanned;
 use syn::{Attribute, Expr, Ident, Token, Visibility, bracketed};
 
-use crate::diagnostics::{located_at, unmentioned_name};
+use crate::diagnostics::unmentioned_name;
 use crate::limit::{Limit, POOL_CAPACITY};
 
 pub(crate) fn expand(input: TokenStream) -> TokenStream {
@@ -76,31 +76,39 @@ impl Input {
             ..
         } = self;
         let span = capacity.span();
-        let private = located_at(&quote!(#krate::__private), span);
-        let value = quote_spanned!(span=> #krate::rules::limit_value(#capacity));
-        // A literal was checked by the macro; anything else is checked by the compiler, with
-        // each rule's message at the capacity.
-        // `$crate` keeps its own span (it resolves through it), so the checks name the crate
-        // through an alias, and every token of the checked types is spanned at the capacity,
-        // which is where the compiler then points.
+        // The capacity is evaluated once, in a constant inside the type's own const block (so a
+        // wrong type or a value that is not constant is reported once). A literal was checked by
+        // the macro; anything else is checked by the compiler, each rule a type error with its
+        // message at the capacity: every token of the checked types is spanned there, and
+        // `$crate`, which resolves through its own span, is named through an alias. The block's
+        // items take names that the capacity does not mention.
+        let alias = Ident::new(
+            &unmentioned_name("__bounded_async", [capacity.to_token_stream()]),
+            span,
+        );
+        let value = Ident::new(
+            &unmentioned_name("__BOUNDED_CAPACITY", [capacity.to_token_stream()]),
+            span,
+        );
         let checks = (!matches!(capacity, Expr::Lit(_))).then(|| {
-            let alias = unmentioned_name("__bounded_async", [capacity.to_token_stream()]);
-            let alias = Ident::new(&alias, span);
-            let value = quote_spanned!(span=> #alias::rules::limit_value(#capacity));
             quote_spanned! {span=>
-                const _: () = {
-                    use #krate as #alias;
-                    let _: <#alias::rules::Check<{ #value != 0 }>
-                        as #alias::rules::CapacityIsNotZero>::Passes = ();
-                    let _: <#alias::rules::Check<{ #alias::__private::fits_a_semaphore(#value) }>
-                        as #alias::rules::CapacityFitsASemaphore>::Passes = ();
-                };
+                let _: <#alias::rules::Check<{ #value != 0 }>
+                    as #alias::rules::CapacityIsNotZero>::Passes = ();
+                let _: <#alias::rules::Check<{ #alias::__private::fits_a_semaphore(#value) }>
+                    as #alias::rules::CapacityFitsASemaphore>::Passes = ();
             }
         });
+        let evaluate = quote_spanned! {span=>
+            const #value: usize = #alias::rules::limit_value(#capacity);
+        };
         quote! {
             #(#attrs)*
-            #vis static #name: #krate::Pool<{ #private::permits(#value) }> = #krate::Pool::new();
-            #checks
+            #vis static #name: #krate::Pool<{
+                use #krate as #alias;
+                #evaluate
+                #checks
+                #alias::__private::permits(#value)
+            }> = #krate::Pool::new();
         }
     }
 }

@@ -3,10 +3,7 @@
 
 pub use std::num::NonZeroUsize;
 
-pub use futures_util::future::Either;
-
-pub use crate::SettledOutput;
-use crate::{AllOutput, AnyOutput, IntoLimit};
+use crate::IntoLimit;
 
 /// A limit known only at run time.
 #[track_caller]
@@ -17,21 +14,6 @@ pub fn runtime_limit(limit: impl IntoLimit) -> NonZeroUsize {
             "join_bounded!: `limit` evaluated to 0 at run time, so no future could ever run; it must be at least 1"
         ),
     }
-}
-
-/// The output of one future of a list-form join with `strategy = "all"`.
-pub fn all_output<R: AllOutput<Ok = T, Err = E>, T, E>(output: R) -> Result<T, E> {
-    output.into_result()
-}
-
-/// The output of one future of a list-form join with `strategy = "settled"`.
-pub fn settled_output<R: SettledOutput<Ok = T, Err = E>, T, E>(output: R) -> Result<T, E> {
-    output.into_result()
-}
-
-/// The output of one future of a list-form join with `strategy = "any"`.
-pub fn any_output<R: AnyOutput<Ok = T, Err = E>, T, E>(output: R) -> Result<T, E> {
-    output.into_result()
 }
 
 /// The limit of a join known at compile time; a compile error (in a `const` item) when it is 0.

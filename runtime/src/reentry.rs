@@ -19,39 +19,19 @@ use std::task::{Context, Poll};
 use crate::pool::Pool;
 use crate::semaphore::{Acquire, Permit, Semaphore};
 
-/// One gate a call holds a permit of: its address, and its name for the message.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct HeldGate {
-    address: usize,
-    name: &'static str,
-}
-
-impl HeldGate {
-    /// The gate at `gate` (a `static`), called `name` in messages.
-    pub(crate) fn new<G>(gate: &'static G, name: &'static str) -> Self {
-        HeldGate {
-            address: gate as *const G as usize,
-            name,
-        }
-    }
-}
-
 thread_local! {
-    /// The gates held by the calls being polled on this thread, innermost last.
-    static HELD: RefCell<Vec<(HeldGate, &'static str)>> = const { RefCell::new(Vec::new()) };
+    /// The gates held by the calls being polled on this thread, innermost last, with the name
+    /// of the call that holds each.
+    static HELD: RefCell<Vec<(Gate, &'static str)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Panics when the call being polled on this thread already holds `gate`: asking for it again
 /// would wait for a permit that only this call can give back.
-#[track_caller]
-pub(crate) fn check<const ENABLED: bool>(gate: HeldGate, caller: &'static str) {
-    if !ENABLED {
-        return;
-    }
+fn check(gate: Gate, caller: &'static str) {
     let holder = HELD.with(|held| {
         held.borrow()
             .iter()
-            .find(|(held, _)| held.address == gate.address)
+            .find(|(held, _)| std::ptr::eq(held.semaphore, gate.semaphore))
             .map(|(_, holder)| *holder)
     });
     if let Some(holder) = holder {
@@ -87,10 +67,6 @@ impl Gate {
             semaphore: pool.semaphore(),
             name,
         }
-    }
-
-    fn held(self) -> HeldGate {
-        HeldGate::new(self.semaphore, self.name)
     }
 }
 
@@ -155,7 +131,7 @@ impl<F: Future, const ENABLED: bool> Future for Call<F, ENABLED> {
         if ENABLED && !this.checked {
             this.checked = true;
             for gate in this.gates.gates.iter().flatten() {
-                check::<true>(gate.held(), this.gates.caller);
+                check(*gate, this.gates.caller);
             }
         }
         // The gates in their fixed order; a free permit is taken without an `acquire` future.
@@ -184,7 +160,7 @@ impl<F: Future, const ENABLED: bool> Future for Call<F, ENABLED> {
             return body.poll(cx);
         }
         let _pop = record(
-            this.gates.gates.iter().flatten().map(|gate| gate.held()),
+            this.gates.gates.iter().flatten().copied(),
             this.gates.caller,
         );
         body.poll(cx)
@@ -200,7 +176,7 @@ impl<F, const ENABLED: bool> fmt::Debug for Call<F, ENABLED> {
 }
 
 /// Records `gates` as held by `caller` on this thread until the returned guard is dropped.
-fn record(gates: impl Iterator<Item = HeldGate>, caller: &'static str) -> impl Drop {
+fn record(gates: impl Iterator<Item = Gate>, caller: &'static str) -> impl Drop {
     /// Takes a poll's records off again, even when the body panics.
     struct Pop(usize);
     impl Drop for Pop {
@@ -216,46 +192,37 @@ fn record(gates: impl Iterator<Item = HeldGate>, caller: &'static str) -> impl D
     }))
 }
 
-/// Polls `future` with `gates` recorded as held, for tests of the guard.
-#[cfg(test)]
-fn hold<const ENABLED: bool, R, F: Future<Output = R>>(
-    gates: [Option<HeldGate>; 2],
-    caller: &'static str,
-    future: F,
-) -> impl Future<Output = R> {
-    let mut future = Box::pin(future);
-    std::future::poll_fn(move |cx| {
-        let _pop = ENABLED.then(|| record(gates.iter().flatten().copied(), caller));
-        future.as_mut().poll(cx)
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use futures_util::FutureExt;
     use std::panic::{AssertUnwindSafe, catch_unwind};
 
-    static A: u8 = 0;
-    static B: u8 = 0;
-
-    fn a() -> HeldGate {
-        HeldGate::new(&A, "app::A")
-    }
-
-    fn b() -> HeldGate {
-        HeldGate::new(&B, "app::B")
+    /// A gate `app::A` and a gate `app::B`, and the gates of a call `app::outer` holding `A`
+    /// (`$a_only`) or both (`$both`): statics of each test's own, since tests run in parallel.
+    macro_rules! gates {
+        ($a:ident, $b:ident, $a_only:ident, $both:ident) => {
+            static $a: Semaphore = Semaphore::new(1);
+            static $b: Semaphore = Semaphore::new(1);
+            static $a_only: Gates =
+                Gates::new(Some(Gate::limit(&$a, "app::A")), None, "app::outer");
+            static $both: Gates = Gates::new(
+                Some(Gate::limit(&$a, "app::A")),
+                Some(Gate::limit(&$b, "app::B")),
+                "app::outer",
+            );
+        };
     }
 
     #[test]
     fn a_nested_ask_for_a_held_gate_panics_and_names_both() {
-        let outer = hold::<true, _, _>([Some(a()), None], "app::outer", async {
-            check::<true>(b(), "app::other");
-            check::<true>(a(), "app::inner");
+        gates!(A, B, HOLDS_A, _BOTH);
+        let outer = call::<true, _, _>(&HOLDS_A, async {
+            check(Gate::limit(&B, "app::B"), "app::other");
+            check(Gate::limit(&A, "app::A"), "app::inner");
         });
-        let payload = catch_unwind(AssertUnwindSafe(|| {
-            futures_util::FutureExt::now_or_never(outer)
-        }))
-        .expect_err("asking for a held gate panics");
+        let payload = catch_unwind(AssertUnwindSafe(|| outer.now_or_never()))
+            .expect_err("asking for a held gate panics");
         let message = payload
             .downcast_ref::<String>()
             .expect("a formatted message");
@@ -264,34 +231,44 @@ mod tests {
             "{message}"
         );
         assert!(message.contains("taken by `app::outer`"), "{message}");
-        // The records are gone after the panic: the thread is clean for the next task.
-        check::<true>(a(), "app::next");
+        // The records are gone after the panic, and so is the permit.
+        check(Gate::limit(&A, "app::A"), "app::next");
+        assert_eq!(A.in_flight(), 0);
     }
 
     #[test]
     fn records_last_only_while_the_holder_is_polled() {
-        let mut outer = Box::pin(hold::<true, _, _>(
-            [Some(a()), Some(b())],
-            "app::outer",
+        gates!(A, B, _HOLDS_A, BOTH);
+        let mut outer = Box::pin(call::<true, _, _>(
+            &BOTH,
             futures_util::future::pending::<()>(),
         ));
         let waker = futures_util::task::noop_waker();
-        assert!(
-            outer
-                .as_mut()
-                .poll(&mut Context::from_waker(&waker))
-                .is_pending()
-        );
-        // Between polls, another task on this thread holds nothing.
-        check::<true>(a(), "app::other_task");
-        check::<true>(b(), "app::other_task");
+        let polled = outer.as_mut().poll(&mut Context::from_waker(&waker));
+        assert!(polled.is_pending());
+        // Between polls, another task on this thread holds nothing, though `outer` holds both
+        // permits.
+        assert_eq!((A.in_flight(), B.in_flight()), (1, 1));
+        check(Gate::limit(&A, "app::A"), "app::other_task");
+        check(Gate::limit(&B, "app::B"), "app::other_task");
+    }
+
+    #[test]
+    fn a_nested_call_of_the_same_gates_panics_before_it_waits() {
+        gates!(A, _B, HOLDS_A, _BOTH);
+        let outer = call::<true, _, _>(&HOLDS_A, async {
+            call::<true, _, _>(&HOLDS_A, async {}).await;
+        });
+        assert!(catch_unwind(AssertUnwindSafe(|| outer.now_or_never())).is_err());
+        assert_eq!(A.in_flight(), 0);
     }
 
     #[test]
     fn disabled_records_nothing() {
-        let outer = hold::<false, _, _>([Some(a()), None], "app::outer", async {
-            check::<true>(a(), "app::inner");
+        gates!(A, _B, HOLDS_A, _BOTH);
+        let outer = call::<false, _, _>(&HOLDS_A, async {
+            check(Gate::limit(&A, "app::A"), "app::inner");
         });
-        assert_eq!(futures_util::FutureExt::now_or_never(outer), Some(()));
+        assert_eq!(outer.now_or_never(), Some(()));
     }
 }

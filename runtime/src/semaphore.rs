@@ -84,6 +84,7 @@ impl WakeList {
     /// Wakes (and so drops) every waker gathered, leaving the list empty. Called without the
     /// lock.
     fn wake_all(&mut self) {
+        // Each is taken before it is woken, so a panicking wake leaves the rest to `drop`.
         for waker in &mut self.wakers[..self.len] {
             if let Some(waker) = waker.take() {
                 waker.wake();
@@ -97,11 +98,7 @@ impl Drop for WakeList {
     /// Wakes the wakers left when one woken before them panicked: each was granted a permit,
     /// which its task must come and take.
     fn drop(&mut self) {
-        for waker in &mut self.wakers {
-            if let Some(waker) = waker.take() {
-                waker.wake();
-            }
-        }
+        self.wake_all();
     }
 }
 
@@ -413,14 +410,14 @@ mod tests {
     fn a_hand_over_of_more_permits_than_one_batch_wakes_every_waiter() {
         // Permits released at once by many threads are handed over by one call, which wakes
         // its waiters a batch at a time, unlocking in between.
-        const WAITERS: usize = 3 * WAKE_BATCH + 5;
-        let semaphore = Semaphore::new(WAITERS);
-        let held: Vec<_> = (0..WAITERS)
+        const COUNT: usize = 3 * WAKE_BATCH + 5;
+        let semaphore = Semaphore::new(COUNT);
+        let held: Vec<_> = (0..COUNT)
             .map(|_| semaphore.try_acquire().unwrap())
             .collect();
         let count = Arc::new(Count(AtomicUsize::new(0)));
         let waker = Waker::from(Arc::clone(&count));
-        let mut waiting: Vec<_> = (0..WAITERS)
+        let mut waiting: Vec<_> = (0..COUNT)
             .map(|_| {
                 let mut acquire = Box::pin(semaphore.acquire());
                 let poll = acquire.as_mut().poll(&mut Context::from_waker(&waker));
@@ -428,19 +425,19 @@ mod tests {
                 acquire
             })
             .collect();
-        assert_eq!(semaphore.waiting(), WAITERS);
+        assert_eq!(semaphore.waiting(), COUNT);
 
         // Every permit back at once, without a hand-over each, then one hand-over for all.
         for permit in held {
             std::mem::forget(permit);
         }
-        semaphore.state.fetch_add(WAITERS * ONE, Ordering::AcqRel);
+        semaphore.state.fetch_add(COUNT * ONE, Ordering::AcqRel);
         semaphore.hand_over();
 
-        assert_eq!(count.0.load(Ordering::SeqCst), WAITERS);
+        assert_eq!(count.0.load(Ordering::SeqCst), COUNT);
         assert_eq!(semaphore.waiting(), 0);
         assert_eq!(semaphore.state.load(Ordering::SeqCst) & WAITERS, 0);
-        assert_eq!(semaphore.in_flight(), WAITERS);
+        assert_eq!(semaphore.in_flight(), COUNT);
         let permits: Vec<_> = waiting
             .iter_mut()
             .map(|acquire| acquire.as_mut().poll(&mut Context::from_waker(&waker)))
