@@ -172,11 +172,14 @@ impl Join {
                 // Spanned at the future, so that "needs `Result`" points at it.
                 let strategy = strategy_method(self.strategy, future.span());
                 let krate = located_at(krate, future.span());
-                // The closure is the macro's own code (call-site spans), so that lints such as
-                // `clippy::redundant_closure` do not blame the user for `for id in ids => f(id)`.
+                // The closure is the macro's own code (call-site resolution), so that lints such
+                // as `clippy::redundant_closure` do not blame the user for
+                // `for id in ids => f(id)`, but it is located at the user's future, so that the
+                // compiler's notes name the closure by the user's file, not by this crate's.
                 // It binds nothing but the user's pattern, and the expansion binds no local of
                 // its own, so no name of the user's can change what it means.
-                let closure = quote!(|#pat| #future);
+                let bars = Span::call_site().located_at(future.span());
+                let closure = quote_spanned!(bars=> |#pat| #future);
                 quote_spanned! {future.span()=>
                     #krate::__private::join_bounded(
                         #limit,
