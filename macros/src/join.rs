@@ -274,7 +274,7 @@ impl Join {
                     if i == 0 {
                         quote_spanned!(span=> ::core::convert::identity)
                     } else {
-                        quote_spanned!(span=> #krate::__private::#check::same)
+                        quote_spanned!(span=> #krate::rules::#check::same)
                     }
                 };
                 let result = |name: &str| {

@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::{ToTokens, quote_spanned};
 use syn::spanned::Spanned;
 
-use crate::diagnostics::located_at;
+use crate::diagnostics::{located_at, unmentioned_name};
 use syn::{BinOp, Expr, ExprLit, ExprUnary, Lit, UnOp};
 
 /// A checked `limit` value.
@@ -87,18 +87,27 @@ impl Limit {
                 const { #krate::__private::join_limit(#krate::rules::limit_value(#expr)) }
             },
             Limit::Const(expr) => {
-                // A `const` item, which rustc evaluates even under `cargo check`. Items are not
-                // hygienic, so its name is one the limit does not mention.
-                let name = crate::diagnostics::unmentioned_name(
-                    "__BOUNDED_LIMIT",
-                    [expr.to_token_stream()],
-                );
-                let name = proc_macro2::Ident::new(&name, proc_macro2::Span::mixed_site());
-                quote_spanned! {expr.span()=>
+                // A `const` item, which rustc evaluates even under `cargo check`, and a rule
+                // that it is not 0: a type error with its message at the limit, every token of
+                // the checked type spanned there, with `$crate` (which resolves through its own
+                // span) named through an alias. Items are not hygienic, so their names are ones
+                // the limit does not mention.
+                let span = expr.span();
+                let tokens = || [expr.to_token_stream()];
+                let name = unmentioned_name("__BOUNDED_LIMIT", tokens());
+                let name = proc_macro2::Ident::new(&name, span);
+                let alias = unmentioned_name("__bounded_async", tokens());
+                let alias = proc_macro2::Ident::new(&alias, span);
+                let evaluate = quote_spanned! {span=>
+                    const #name: usize = #alias::rules::limit_value(#expr);
+                    let _: <#alias::rules::Check<{ #name != 0 }>
+                        as #alias::rules::JoinLimitIsNotZero>::Passes;
+                };
+                quote_spanned! {span=>
                     {
-                        const #name: #krate::__private::NonZeroUsize =
-                            #krate::__private::join_limit(#krate::rules::limit_value(#expr));
-                        #name
+                        use #krate as #alias;
+                        #evaluate
+                        #alias::__private::join_limit(#name)
                     }
                 }
             }

@@ -155,9 +155,7 @@ const fn eq(a: &[u8], b: &[u8]) -> bool {
     true
 }
 
-pub use crate::list::{
-    Keep, KeepOk, ListItem, Pass, SameError, SameOutput, SameResult, Settle, Slot, run_list,
-};
+pub use crate::list::{Keep, KeepOk, ListItem, Pass, Settle, Slot, run_list};
 pub use crate::reentry::{Call, Gate, Gates, call};
 pub use crate::semaphore::Semaphore;
 

@@ -32,6 +32,12 @@ rule!(
     "this is 0"
 );
 rule!(
+    /// A `join_bounded!` limit known at compile time is at least 1.
+    JoinLimitIsNotZero,
+    "join_bounded!: `limit` is 0, so no future could ever run; it must be at least 1",
+    "this is 0"
+);
+rule!(
     /// A `#[bounded]` limit is at most `MAX_PERMITS`.
     LimitFitsASemaphore,
     "#[bounded]: `limit` is above `MAX_PERMITS`, the most permits a semaphore holds",
@@ -94,6 +100,64 @@ pub const fn limit_value<T: LimitValue>(value: T) -> usize {
     // is `repr(transparent)` over `usize`: both have the layout of `usize`, and every bit
     // pattern of either is a valid `usize`.
     unsafe { Raw { value }.raw }
+}
+
+// The checks below are implemented by the first future's type (`Self`, known by then) for the
+// later one's (`Later`), so that a later future's type is inferred from the first's where it is
+// left open, as in `async { Ok(1) }`.
+
+/// The error type of a later future of an `"all"` list, checked against the first's.
+#[diagnostic::on_unimplemented(
+    message = "`strategy = \"all\"` needs futures that fail with one error type, but this one fails with `{Later}` and the first with `{Self}`",
+    label = "fails with `{Later}`, not `{Self}`",
+    note = "\"all\" returns `Result<(A, B, ...), E>`: convert the errors to one type, for example with `.map_err(..)`"
+)]
+pub trait SameError<Later> {
+    /// The later future's error, unchanged.
+    fn same(later: Later) -> Self;
+}
+
+#[diagnostic::do_not_recommend]
+impl<E> SameError<E> for E {
+    fn same(later: E) -> E {
+        later
+    }
+}
+
+/// The output of a later future of an `"any"` list, checked against the first's.
+#[diagnostic::on_unimplemented(
+    message = "`strategy = \"any\"` needs futures that return one `Result<T, E>` type, but this one returns `{Later}` and the first `{Self}`",
+    label = "returns `{Later}`, not `{Self}`",
+    note = "\"any\" returns `Result<T, Errors<E>>`: the first `Ok`, or every error"
+)]
+pub trait SameResult<Later> {
+    /// The later future's output, unchanged.
+    fn same(later: Later) -> Self;
+}
+
+#[diagnostic::do_not_recommend]
+impl<R> SameResult<R> for R {
+    fn same(later: R) -> R {
+        later
+    }
+}
+
+/// The output of a later future of a `"race"` list, checked against the first's.
+#[diagnostic::on_unimplemented(
+    message = "`strategy = \"race\"` needs futures of one output type, but this one returns `{Later}` and the first `{Self}`",
+    label = "returns `{Later}`, not `{Self}`",
+    note = "\"race\" returns the output of whichever future finishes first"
+)]
+pub trait SameOutput<Later> {
+    /// The later future's output, unchanged.
+    fn same(later: Later) -> Self;
+}
+
+#[diagnostic::do_not_recommend]
+impl<O> SameOutput<O> for O {
+    fn same(later: O) -> O {
+        later
+    }
 }
 
 #[cfg(test)]

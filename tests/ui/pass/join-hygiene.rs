@@ -23,8 +23,15 @@ struct E;
 struct O;
 struct F0;
 struct V0;
+// The names a constant limit's evaluation uses, as the limit itself and inside the futures.
+const __bounded_async: usize = 2;
 
 async fn run() {
+    let (seven,) = bounded_async::join_bounded!(limit = __bounded_async; async { __BOUNDED_LIMIT });
+    assert_eq!(seven, 7);
+    let sums = bounded_async::join_bounded!(limit = __bounded_async * 2;
+        for x in 0..2_u8 => async move { x + __BOUNDED_LIMIT });
+    assert_eq!(sums, [7, 8]);
     let _: (u8, u8, u8) =
         bounded_async::join_bounded!(limit = 2; async { args }, async { slots }, async { items });
     let _: Result<(u8, u8), ()> = bounded_async::join_bounded!(limit = 2, strategy = "all"; async { Ok(output) }, async { Ok(__bounded_output) });
