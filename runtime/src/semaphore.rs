@@ -13,7 +13,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Poll};
 
 use futures_util::task::AtomicWaker;
 
@@ -52,20 +52,24 @@ pub struct Semaphore {
     waiting: AtomicUsize,
 }
 
-/// How many wakers [`Semaphore::hand_over`] gathers before it unlocks to wake them.
+/// How many granted waiters [`Semaphore::hand_over`] gathers before it unlocks to wake them.
 const WAKE_BATCH: usize = 32;
 
-/// Wakers to wake once the wait list is unlocked: a fixed array, so gathering them allocates
-/// nothing (as tokio's `WakeList` does).
+/// Granted waiters to wake once the wait list is unlocked: a fixed array, so gathering them
+/// allocates nothing (as tokio's `WakeList` does).
+///
+/// It holds the waiters rather than their wakers, so that taking each waker, waking it and
+/// dropping it (all of them calls into other code, which may panic or come back to this
+/// semaphore) happen after the lock is released.
 struct WakeList {
-    wakers: [Option<Waker>; WAKE_BATCH],
+    waiters: [Option<Arc<Waiter>>; WAKE_BATCH],
     len: usize,
 }
 
 impl WakeList {
     fn new() -> Self {
         WakeList {
-            wakers: [const { None }; WAKE_BATCH],
+            waiters: [const { None }; WAKE_BATCH],
             len: 0,
         }
     }
@@ -74,19 +78,20 @@ impl WakeList {
         self.len == WAKE_BATCH
     }
 
-    /// Adds `waker`; the list is not full.
-    fn push(&mut self, waker: Waker) {
+    /// Adds `waiter`; the list is not full.
+    fn push(&mut self, waiter: Arc<Waiter>) {
         debug_assert!(!self.is_full());
-        self.wakers[self.len] = Some(waker);
+        self.waiters[self.len] = Some(waiter);
         self.len += 1;
     }
 
-    /// Wakes (and so drops) every waker gathered, leaving the list empty. Called without the
-    /// lock.
+    /// Wakes every waiter gathered, leaving the list empty. Called without the lock.
     fn wake_all(&mut self) {
         // Each is taken before it is woken, so a panicking wake leaves the rest to `drop`.
-        for waker in &mut self.wakers[..self.len] {
-            if let Some(waker) = waker.take() {
+        for waiter in &mut self.waiters[..self.len] {
+            if let Some(waiter) = waiter.take()
+                && let Some(waker) = waiter.waker.take()
+            {
                 waker.wake();
             }
         }
@@ -95,7 +100,7 @@ impl WakeList {
 }
 
 impl Drop for WakeList {
-    /// Wakes the wakers left when one woken before them panicked: each was granted a permit,
+    /// Wakes the waiters left when one woken before them panicked: each was granted a permit,
     /// which its task must come and take.
     fn drop(&mut self) {
         self.wake_all();
@@ -172,13 +177,14 @@ impl Semaphore {
     #[inline]
     pub fn acquire(&self) -> Acquire<'_> {
         Acquire {
-            semaphore: self,
+            semaphore: Some(self),
             waiter: None,
         }
     }
 
     fn lock(&self) -> MutexGuard<'_, VecDeque<Arc<Waiter>>> {
-        // Nothing panics while the lock is held, but a poisoned list is still consistent.
+        // Nothing that runs under the lock can panic: no waker is woken or dropped there (see
+        // `hand_over` and `cancel`). Should that ever change, the list is still consistent.
         self.waiters
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -229,11 +235,12 @@ impl Semaphore {
     /// queue instead of taking a free permit, so the permit just released goes to the first in
     /// line rather than to whoever asks next.
     ///
-    /// The granted waiters' wakers are woken only after the lock is released (and after the
-    /// `WAITERS` bit and the `waiting` count are brought up to date): waking a waker can drop the
-    /// last owner of a permit of this very semaphore, whose release comes back here. They are
-    /// gathered in a fixed array on the stack, [`WAKE_BATCH`] at a time, so this path never
-    /// allocates.
+    /// The granted waiters' wakers are taken and woken only after the lock is released (and
+    /// after the `WAITERS` bit and the `waiting` count are brought up to date): waking a waker can
+    /// drop the last owner of a permit of this very semaphore, whose release comes back here, and
+    /// a granted waiter's last `Arc` (with a waker registered since) may be the one held here.
+    /// They are gathered in a fixed array on the stack, [`WAKE_BATCH`] at a time, so this path
+    /// never allocates.
     #[cold]
     fn hand_over(&self) {
         let mut wakers = WakeList::new();
@@ -249,13 +256,13 @@ impl Semaphore {
                     .compare_exchange(WAITING, GRANTED, Ordering::AcqRel, Ordering::Acquire)
                     .is_err()
                 {
-                    // It gave up; `cancel` finds it gone from the list.
+                    // It gave up; `cancel` finds it gone from the list. Its `Acquire` holds
+                    // another `Arc` until `cancel` has run, which needs this lock, so dropping
+                    // this one drops no waker.
                     continue;
                 }
                 state = self.state.fetch_sub(ONE, Ordering::AcqRel) - ONE;
-                if let Some(waker) = waiter.waker.take() {
-                    wakers.push(waker);
-                }
+                wakers.push(waiter);
             }
             if waiters.is_empty() {
                 self.state.fetch_and(!WAITERS, Ordering::AcqRel);
@@ -271,7 +278,9 @@ impl Semaphore {
         }
     }
 
-    /// Removes a waiter that gave up before it was granted a permit.
+    /// Removes a waiter that gave up before it was granted a permit. The caller holds an `Arc`
+    /// of it, so the one removed from the list is not the last, and no waker is dropped under
+    /// the lock.
     fn cancel(&self, waiter: &Arc<Waiter>) {
         let mut waiters = self.lock();
         waiters.retain(|queued| !Arc::ptr_eq(queued, waiter));
@@ -312,9 +321,15 @@ impl fmt::Debug for Permit<'_> {
 }
 
 /// The future of [`Semaphore::acquire`].
+///
+/// # Panics
+///
+/// When polled again after it returned its permit: a second permit would be taken for one
+/// `acquire` call.
 #[must_use = "a permit is only acquired when the future is awaited"]
 pub struct Acquire<'a> {
-    semaphore: &'a Semaphore,
+    /// `None` once the permit has been returned.
+    semaphore: Option<&'a Semaphore>,
     /// Our place in line, once we had to wait.
     waiter: Option<Arc<Waiter>>,
 }
@@ -324,20 +339,27 @@ impl<'a> Future for Acquire<'a> {
 
     #[inline]
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Permit<'a>> {
+        let Some(semaphore) = self.semaphore else {
+            panic!("`Acquire` polled after it returned its permit");
+        };
         if self.waiter.is_none()
-            && let Some(permit) = self.semaphore.try_acquire()
+            && let Some(permit) = semaphore.try_acquire()
         {
+            self.semaphore = None;
             return Poll::Ready(permit);
         }
-        self.poll_waiting(cx)
+        let poll = self.poll_waiting(semaphore, cx);
+        if poll.is_ready() {
+            self.semaphore = None;
+        }
+        poll
     }
 }
 
 impl<'a> Acquire<'a> {
     /// No permit was free, or others wait: join the line, or check whether our turn came.
     #[cold]
-    fn poll_waiting(&mut self, cx: &mut Context<'_>) -> Poll<Permit<'a>> {
-        let semaphore = self.semaphore;
+    fn poll_waiting(&mut self, semaphore: &'a Semaphore, cx: &mut Context<'_>) -> Poll<Permit<'a>> {
         let waiter = match &self.waiter {
             Some(waiter) => waiter,
             None => {
@@ -365,16 +387,17 @@ impl<'a> Acquire<'a> {
 
 impl Drop for Acquire<'_> {
     fn drop(&mut self) {
-        let Some(waiter) = self.waiter.take() else {
+        // A waiter is kept only while the permit has not been returned.
+        let (Some(waiter), Some(semaphore)) = (self.waiter.take(), self.semaphore) else {
             return;
         };
         match waiter
             .state
             .compare_exchange(WAITING, CANCELLED, Ordering::AcqRel, Ordering::Acquire)
         {
-            Ok(_) => self.semaphore.cancel(&waiter),
+            Ok(_) => semaphore.cancel(&waiter),
             // Granted after our last poll: the permit is ours, so pass it on.
-            Err(_) => self.semaphore.release(),
+            Err(_) => semaphore.release(),
         }
     }
 }
@@ -391,7 +414,7 @@ impl fmt::Debug for Acquire<'_> {
 mod tests {
     use super::*;
     use std::sync::atomic::AtomicUsize;
-    use std::task::Wake;
+    use std::task::{Wake, Waker};
 
     /// Counts its wakes.
     struct Count(AtomicUsize);
@@ -444,6 +467,59 @@ mod tests {
             .collect();
         assert!(permits.iter().all(Poll::is_ready));
         drop(permits);
+        assert_eq!(semaphore.in_flight(), 0);
+    }
+
+    /// Polls `acquire` once more after it returned its permit, and returns the panic message.
+    fn poll_again(acquire: &mut Pin<Box<Acquire<'_>>>, waker: &Waker) -> String {
+        let again = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _ = acquire.as_mut().poll(&mut Context::from_waker(waker));
+        }));
+        let payload = again.expect_err("a second poll panics");
+        payload
+            .downcast_ref::<&str>()
+            .expect("a string message")
+            .to_string()
+    }
+
+    #[test]
+    fn an_acquire_polled_after_it_returned_its_permit_panics_and_takes_nothing() {
+        let semaphore = Semaphore::new(3);
+        let waker = Waker::from(Arc::new(Count(AtomicUsize::new(0))));
+
+        // A permit that was free.
+        let mut free = Box::pin(semaphore.acquire());
+        let permit = free.as_mut().poll(&mut Context::from_waker(&waker));
+        assert!(permit.is_ready());
+        assert_eq!(
+            poll_again(&mut free, &waker),
+            "`Acquire` polled after it returned its permit"
+        );
+        assert_eq!(semaphore.in_flight(), 1, "no second permit was taken");
+
+        // A permit handed over after a wait.
+        let held = semaphore.try_acquire().unwrap();
+        let other = semaphore.try_acquire().unwrap();
+        let mut waited = Box::pin(semaphore.acquire());
+        assert!(
+            waited
+                .as_mut()
+                .poll(&mut Context::from_waker(&waker))
+                .is_pending()
+        );
+        drop(held);
+        let handed = waited.as_mut().poll(&mut Context::from_waker(&waker));
+        assert!(handed.is_ready());
+        assert_eq!(
+            poll_again(&mut waited, &waker),
+            "`Acquire` polled after it returned its permit"
+        );
+        assert_eq!(semaphore.in_flight(), 3, "no second permit was taken");
+
+        // Dropping the finished futures gives nothing back that they do not hold.
+        drop((free, waited));
+        assert_eq!(semaphore.in_flight(), 3);
+        drop((permit, handed, other));
         assert_eq!(semaphore.in_flight(), 0);
     }
 }
