@@ -749,3 +749,51 @@ fn errors_is_a_std_error() {
     fn takes_error(_: &dyn Error) {}
     takes_error(errors);
 }
+
+type BoxError = Box<dyn Error + Send + Sync>;
+
+/// Fails with a boxed error, as code that mixes error types does.
+async fn fail_boxed(name: &'static str) -> Result<u8, BoxError> {
+    Err(format!("boxed {name}").into())
+}
+
+/// Fails with an `anyhow::Error`.
+async fn fail_anyhow(name: &'static str) -> Result<u8, anyhow::Error> {
+    Err(anyhow::anyhow!("anyhow {name}"))
+}
+
+#[test]
+fn errors_of_boxed_errors_convert_with_question_mark() {
+    // `Box<dyn Error + Send + Sync>` is not itself an `Error`, so this needs `Errors<E>: Error`
+    // for every `E: Debug + Display`.
+    fn run() -> Result<u8, BoxError> {
+        let value = drive(async {
+            join_bounded!(limit = 2, strategy = "any"; for name in ["p", "q"] => fail_boxed(name))
+        })?;
+        Ok(value)
+    }
+    let error = run().unwrap_err();
+    assert_eq!(error.to_string(), "2 errors; the first: boxed p");
+    let errors = error
+        .downcast_ref::<Errors<BoxError>>()
+        .expect("the boxed error is the Errors aggregate");
+    let texts: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    assert_eq!(texts, ["boxed p", "boxed q"]);
+}
+
+#[test]
+fn errors_of_anyhow_errors_convert_with_question_mark() {
+    fn run() -> anyhow::Result<u8> {
+        let value = drive(async {
+            join_bounded!(limit = 2, strategy = "any"; fail_anyhow("p"), fail_anyhow("q"))
+        })?;
+        Ok(value)
+    }
+    let error = run().unwrap_err();
+    assert_eq!(error.to_string(), "2 errors; the first: anyhow p");
+    let errors = error
+        .downcast_ref::<Errors<anyhow::Error>>()
+        .expect("the anyhow error is the Errors aggregate");
+    assert_eq!(errors.len(), 2);
+    assert_eq!(errors[1].to_string(), "anyhow q");
+}

@@ -19,6 +19,27 @@ use std::ops::Deref;
 /// assert_eq!(errors.to_string(), "2 errors; the first: refused");
 /// ```
 ///
+/// It implements [`Error`] whenever `E` implements `Debug` and `Display`, so `?` turns it into
+/// a boxed error even when `E` is itself a `Box<dyn Error + Send + Sync>` or an `anyhow::Error`:
+///
+/// ```
+/// use std::error::Error;
+///
+/// use bounded_async::Errors;
+///
+/// type BoxError = Box<dyn Error + Send + Sync>;
+///
+/// fn first_mirror() -> Result<u32, Errors<BoxError>> {
+///     Err(vec![BoxError::from("refused"), BoxError::from("timed out")].into())
+/// }
+///
+/// fn run() -> Result<u32, BoxError> {
+///     Ok(first_mirror()?)
+/// }
+///
+/// assert_eq!(run().unwrap_err().to_string(), "2 errors; the first: refused");
+/// ```
+///
 /// [`Settled::into_result`]: crate::Settled::into_result
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Errors<E> {
@@ -100,6 +121,10 @@ impl<E: fmt::Debug> fmt::Debug for Errors<E> {
     }
 }
 
+/// An error for every `E` that can be printed, not only for `E: Error`, so that `?` converts
+/// `Errors<Box<dyn Error + Send + Sync>>` and `Errors<anyhow::Error>` (whose `E` does not itself
+/// implement `Error`) into the same boxed or `anyhow` error.
+///
 /// `source()` is `None`: the `Display` text already names the first error, and reporters that
 /// walk the source chain would otherwise print it twice. Iterate the errors to inspect each one.
-impl<E: Error> Error for Errors<E> {}
+impl<E: fmt::Debug + fmt::Display> Error for Errors<E> {}
