@@ -19,6 +19,37 @@ use std::panic;
 /// let err: Outcome<u32, String> = Outcome::Err("timed out".to_owned());
 /// assert_eq!(err.into_result(), Err("timed out".to_owned()));
 /// ```
+///
+/// # Variants to come
+///
+/// `Outcome` is `#[non_exhaustive]` because the ways a call can end will grow: the next
+/// release adds `Outcome::Rejected`, for a call that a gate with `wait`, `queue` or `timeout`
+/// turned away before or while it ran. A `match` outside this crate therefore needs a `_` arm.
+/// The helpers below cover every variant, present and future, so most code needs no `match`
+/// at all:
+///
+/// - [`is_ok`](Outcome::is_ok), [`is_err`](Outcome::is_err),
+///   [`is_panicked`](Outcome::is_panicked) ask which it is;
+/// - [`ok`](Outcome::ok), [`err`](Outcome::err), [`panic`](Outcome::panic) take one variant out;
+/// - [`map`](Outcome::map) and [`map_err`](Outcome::map_err) change the value or the error and
+///   keep every other variant as it is;
+/// - [`into_result`](Outcome::into_result) goes back to a `Result` for `?`.
+///
+/// ```
+/// use bounded_async::Outcome;
+///
+/// fn describe(outcome: &Outcome<u32, String>) -> String {
+///     match outcome {
+///         Outcome::Ok(value) => format!("got {value}"),
+///         Outcome::Err(error) => format!("failed: {error}"),
+///         Outcome::Panicked(panic) => format!("panicked: {panic}"),
+///         // Whatever later releases add.
+///         _ => "did not run".to_owned(),
+///     }
+/// }
+///
+/// assert_eq!(describe(&Outcome::Ok(7)), "got 7");
+/// ```
 #[non_exhaustive]
 #[must_use = "an `Outcome` may hold an error or a panic, which should be handled"]
 pub enum Outcome<T, E> {
@@ -70,7 +101,17 @@ impl<T, E> Outcome<T, E> {
         }
     }
 
-    /// Maps the value of `Outcome::Ok`, leaving errors and panics as they are.
+    /// Maps the value of `Outcome::Ok`, leaving every other variant as it is.
+    ///
+    /// ```
+    /// use bounded_async::Outcome;
+    ///
+    /// let size: Outcome<&str, String> = Outcome::Ok("4096");
+    /// assert_eq!(size.map(str::len), Outcome::Ok(4));
+    ///
+    /// let failed: Outcome<&str, String> = Outcome::Err("refused".to_owned());
+    /// assert_eq!(failed.map(str::len), Outcome::Err("refused".to_owned()));
+    /// ```
     pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Outcome<U, E> {
         match self {
             Outcome::Ok(value) => Outcome::Ok(f(value)),
@@ -79,7 +120,18 @@ impl<T, E> Outcome<T, E> {
         }
     }
 
-    /// Maps the error of `Outcome::Err`, leaving values and panics as they are.
+    /// Maps the error of `Outcome::Err`, leaving every other variant as it is.
+    ///
+    /// ```
+    /// use bounded_async::Outcome;
+    ///
+    /// let failed: Outcome<u32, std::io::Error> =
+    ///     Outcome::Err(std::io::Error::other("connection reset"));
+    /// assert_eq!(
+    ///     failed.map_err(|error| error.to_string()),
+    ///     Outcome::Err("connection reset".to_owned())
+    /// );
+    /// ```
     pub fn map_err<F>(self, f: impl FnOnce(E) -> F) -> Outcome<T, F> {
         match self {
             Outcome::Ok(value) => Outcome::Ok(value),
@@ -91,7 +143,38 @@ impl<T, E> Outcome<T, E> {
     /// Converts to a `Result`, resuming a captured panic on this thread.
     ///
     /// This is the way back from "settled" to ordinary error handling: `?` works on the result,
-    /// and a panic behaves as if it had never been caught.
+    /// and a panic behaves as if it had never been caught. Each variant has its conversion:
+    ///
+    /// | variant | becomes |
+    /// |---|---|
+    /// | `Ok(value)` | `Ok(value)` |
+    /// | `Err(error)` | `Err(error)` |
+    /// | `Panicked(panic)` | no `Result`: the panic is resumed, see below |
+    ///
+    /// The coming `Outcome::Rejected(rejected)` will become `Err(E::from(rejected))`: the same
+    /// error a call under `strategy = "all"` returns when its gate rejects it.
+    ///
+    /// # Panics
+    ///
+    /// With the captured panic's own payload, for `Outcome::Panicked`: a panic is not an error
+    /// value that the caller could handle. Use [`panic`](Outcome::panic) or a `match` to look at
+    /// it instead.
+    ///
+    /// ```
+    /// use bounded_async::{Outcome, Panic};
+    ///
+    /// fn double(outcome: Outcome<u32, String>) -> Result<u32, String> {
+    ///     Ok(outcome.into_result()? * 2)
+    /// }
+    ///
+    /// assert_eq!(double(Outcome::Ok(21)), Ok(42));
+    /// assert_eq!(double(Outcome::Err("refused".to_owned())), Err("refused".to_owned()));
+    ///
+    /// let panicked = Outcome::Panicked(Panic::new(Box::new("boom")));
+    /// let resumed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| double(panicked)));
+    /// let payload = resumed.unwrap_err();
+    /// assert_eq!(payload.downcast_ref::<&str>(), Some(&"boom"));
+    /// ```
     pub fn into_result(self) -> Result<T, E> {
         match self {
             Outcome::Ok(value) => Ok(value),
@@ -136,13 +219,31 @@ impl<T: fmt::Debug, E: fmt::Debug> fmt::Debug for Outcome<T, E> {
     }
 }
 
+/// Values and errors compare by value. Two panics are equal when both have a string message
+/// and the messages are equal.
+///
+/// A panic whose payload is not a string (`std::panic::panic_any`) equals no panic, not even
+/// itself: nothing about two such payloads can be compared, and calling them equal would make
+/// `assert_eq!` pass for panics that have nothing in common. For the same reason `Outcome` is
+/// not `Eq`.
+///
+/// ```
+/// use bounded_async::{Outcome, Panic};
+///
+/// let boom = || Outcome::<u8, u8>::Panicked(Panic::new(Box::new("boom")));
+/// assert_eq!(boom(), boom());
+///
+/// let opaque = || Outcome::<u8, u8>::Panicked(Panic::new(Box::new(7_u32)));
+/// assert_ne!(opaque(), opaque());
+/// ```
 impl<T: PartialEq, E: PartialEq> PartialEq for Outcome<T, E> {
-    /// Values and errors compare by value; two panics are equal when their messages are.
     fn eq(&self, other: &Self) -> bool {
         match (self, other) {
             (Outcome::Ok(a), Outcome::Ok(b)) => a == b,
             (Outcome::Err(a), Outcome::Err(b)) => a == b,
-            (Outcome::Panicked(a), Outcome::Panicked(b)) => a.message() == b.message(),
+            (Outcome::Panicked(a), Outcome::Panicked(b)) => {
+                matches!((a.message(), b.message()), (Some(a), Some(b)) if a == b)
+            }
             _ => false,
         }
     }
@@ -153,6 +254,29 @@ impl<T: PartialEq, E: PartialEq> PartialEq for Outcome<T, E> {
 /// It keeps the panic's payload, so [`Panic::resume`] continues unwinding exactly as the original
 /// panic would have, and its message when the payload was a string (as it is for `panic!("...")`,
 /// `unwrap`, `expect` and failed assertions).
+///
+/// It is an [`Error`](std::error::Error) (that is `Send + Sync + 'static`), so a caught panic
+/// can be reported or returned like any other error. Its `Display` is the message, or
+/// `panic with a non-string payload`.
+///
+/// ```
+/// use std::error::Error;
+///
+/// use bounded_async::{Outcome, Panic};
+///
+/// fn value(outcome: Outcome<u32, String>) -> Result<u32, Box<dyn Error + Send + Sync>> {
+///     match outcome {
+///         Outcome::Ok(value) => Ok(value),
+///         Outcome::Err(error) => Err(error.into()),
+///         Outcome::Panicked(panic) => Err(panic.into()),
+///         _ => Err("did not run".into()),
+///     }
+/// }
+///
+/// let caught = Panic::new(Box::new("index out of bounds"));
+/// let error = value(Outcome::Panicked(caught)).unwrap_err();
+/// assert_eq!(error.to_string(), "index out of bounds");
+/// ```
 pub struct Panic {
     // Boxed: panics are rare, and this keeps `Outcome<T, E>` as small as `Result<T, E>` plus a
     // pointer, which matters for a `Settled` of a million outcomes.
@@ -213,8 +337,45 @@ impl fmt::Display for Panic {
     }
 }
 
+/// `source()` is `None`: a panic payload carries no error to chain to.
+impl std::error::Error for Panic {}
+
 impl fmt::Debug for Panic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_tuple("Panic").field(&self.message()).finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn panicked(payload: Box<dyn Any + Send>) -> Outcome<u8, u8> {
+        Outcome::Panicked(Panic::new(payload))
+    }
+
+    #[test]
+    fn panics_are_equal_only_when_both_messages_are_strings_and_equal() {
+        assert_eq!(panicked(Box::new("boom")), panicked(Box::new("boom")));
+        // A `&'static str` and a `String` with the same text are the same message.
+        assert_eq!(
+            panicked(Box::new("boom")),
+            panicked(Box::new("boom".to_owned()))
+        );
+        assert_ne!(panicked(Box::new("boom")), panicked(Box::new("bang")));
+        assert_ne!(panicked(Box::new(1_u32)), panicked(Box::new(1_u32)));
+        assert_ne!(panicked(Box::new("1")), panicked(Box::new(1_u32)));
+        assert_ne!(panicked(Box::new("boom")), Outcome::Err(0));
+    }
+
+    #[test]
+    fn a_panic_is_an_error_that_displays_its_message() {
+        fn boxed(panic: Panic) -> Box<dyn std::error::Error + Send + Sync + 'static> {
+            panic.into()
+        }
+        assert_eq!(boxed(Panic::new(Box::new("boom"))).to_string(), "boom");
+        let opaque = boxed(Panic::new(Box::new(7_u32)));
+        assert_eq!(opaque.to_string(), "panic with a non-string payload");
+        assert!(opaque.source().is_none());
     }
 }
