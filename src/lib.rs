@@ -96,6 +96,15 @@
 //! # });
 //! ```
 //!
+//! The builder it returns is awaited as is; where a `Future` is needed (`block_on`, `spawn`),
+//! choose the strategy first, `.join()` for the default:
+//!
+//! ```
+//! let squares = (1..=4).map(|n| async move { n * n });
+//! let squares = futures::executor::block_on(bounded_async::join_bounded(2, squares).join());
+//! assert_eq!(squares, [1, 4, 9, 16]);
+//! ```
+//!
 //! # Guarantees
 //!
 //! - At most `limit` futures exist at once: the input is pulled only when a slot is free, so

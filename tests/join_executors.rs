@@ -341,3 +341,35 @@ async fn shared_semaphore_across_two_joins_polled_together() {
     assert_eq!(a, (0..6).collect::<Vec<_>>());
     assert_eq!(b, (100..106).collect::<Vec<_>>());
 }
+
+#[test]
+fn the_builder_runs_on_futures_block_on_through_its_strategy_methods() {
+    // `JoinBounded` is `IntoFuture`, which `block_on` does not take: a strategy method (`.join()`
+    // for the default) gives the `Join` future itself.
+    let squares = |n: u64| (0..n).map(|i| async move { i * i });
+    let joined = futures::executor::block_on(bounded_async::join_bounded(2, squares(5)).join());
+    assert_eq!(joined, [0, 1, 4, 9, 16]);
+
+    let checked = (0..4_u64).map(|i| async move { 100_u64.checked_div(i).ok_or("division by 0") });
+    let all = futures::executor::block_on(bounded_async::join_bounded(2, checked).all());
+    assert_eq!(all, Err("division by 0"));
+}
+
+#[test]
+fn a_strategy_is_typed_by_the_futures_output_before_it_is_awaited() {
+    // `.all()` and `.settled()` take their `T` and `E` from the futures' output, so a join can be
+    // built, stored and dropped without ever naming them or being awaited; dropping it unpolled
+    // pulls nothing from the input.
+    let pulled = std::cell::Cell::new(0);
+    let input = || {
+        (0..3_u8).map(|i| {
+            pulled.set(pulled.get() + 1);
+            async move { Ok::<u8, String>(i) }
+        })
+    };
+    let all = bounded_async::join_bounded(2, input()).all();
+    let settled = bounded_async::join_bounded(2, input()).settled();
+    let any = bounded_async::join_bounded(2, input()).any();
+    drop((all, settled, any));
+    assert_eq!(pulled.get(), 0);
+}

@@ -86,7 +86,23 @@ where
 
 /// A bounded join whose strategy is still to be chosen; see [`join_bounded`].
 ///
-/// Awaiting it directly uses the default strategy, `"join"`.
+/// Awaiting it directly uses the default strategy, `"join"`: it is [`IntoFuture`], which
+/// `.await` accepts. A function that takes a [`Future`] (`block_on`, `spawn`, `select!`) needs
+/// the strategy chosen first; each strategy method returns the [`Join`] future, and
+/// [`join`](JoinBounded::join) is the default's.
+///
+/// ```
+/// use bounded_async::join_bounded;
+///
+/// let doubled = futures::executor::block_on(
+///     join_bounded(2, (1..=3).map(|n| async move { n * 2 })).join(),
+/// );
+/// assert_eq!(doubled, [2, 4, 6]);
+/// ```
+///
+/// The builder stays a plain value rather than a future itself, so that choosing a strategy
+/// moves two fields and nothing else: a builder that was also a future would have to carry a
+/// join's state for the strategy it might not use.
 #[must_use = "a join does nothing until it is awaited"]
 pub struct JoinBounded<I> {
     limit: NonZeroUsize,
@@ -111,9 +127,12 @@ where
     /// `strategy = "all"`: every `Ok` value in input order, or the first `Err`, returned at
     /// once: the futures in flight are dropped and no further item is pulled.
     ///
-    /// The futures must return `Result<T, E>`; `T` and `E` are inferred where the join is
-    /// awaited, and another output type is a compile error there that says so.
-    pub fn all<T, E>(self) -> Join<I, AllCollector<T, E>> {
+    /// The futures must return `Result<T, E>`, and another output type is a compile error that
+    /// says so. `T` and `E` are the output's: they are always inferred from it, never named.
+    pub fn all<T, E>(self) -> Join<I, AllCollector<T, E>>
+    where
+        Output<I>: AllOutput<Ok = T, Err = E>,
+    {
         // Only a hint: the collector reserves a bounded amount from it.
         let expected = self.futures.size_hint().0;
         Join::new(self.limit, self.futures, AllCollector::new(expected))
@@ -123,7 +142,10 @@ where
     /// input order. A panic ends only the future that panicked; the rest run on.
     ///
     /// The futures must return `Result<T, E>`, as for [`all`](JoinBounded::all).
-    pub fn settled<T, E>(self) -> Join<I, SettledCollector<T, E>> {
+    pub fn settled<T, E>(self) -> Join<I, SettledCollector<T, E>>
+    where
+        Output<I>: SettledOutput<Ok = T, Err = E>,
+    {
         // Only a hint: the collector reserves a bounded amount from it.
         let expected = self.futures.size_hint().0;
         Join::new(self.limit, self.futures, SettledCollector::new(expected))
@@ -133,7 +155,10 @@ where
     /// failed, every error in input order. An empty input gives an empty [`Errors`](crate::Errors).
     ///
     /// The futures must return `Result<T, E>`, as for [`all`](JoinBounded::all).
-    pub fn any<T, E>(self) -> Join<I, AnyCollector<T, E>> {
+    pub fn any<T, E>(self) -> Join<I, AnyCollector<T, E>>
+    where
+        Output<I>: AnyOutput<Ok = T, Err = E>,
+    {
         Join::new(self.limit, self.futures, AnyCollector::new())
     }
 
