@@ -1,10 +1,12 @@
 //! Outputs stored by input index as they arrive, in any order, returned as a `Vec` in input
 //! order.
 //!
-//! A `Vec<Option<T>>` would do the same safely, but for `T` without a niche (`u64`, most structs)
-//! it doubles the memory of the outputs while the join runs. Here each output takes the size of
-//! `T`, plus one bit that says whether it has arrived, and the finished `Vec<T>` reuses the same
-//! allocation.
+//! A `Vec<Option<T>>` would do the same safely. It costs nothing more for outputs with a niche
+//! (`String`, `Vec`, `Box`, references: `Option<String>` is as large as `String`), but every
+//! other `T` pays for the tag, rounded up to `T`'s alignment: `Option<u64>` is 16 bytes, twice
+//! `u64`, and `Option<[u64; 3]>` is 32, a third more than 24. Small plain outputs (counts, ids,
+//! sizes) are common in joins, so here each output takes the size of `T`, plus one bit that says
+//! whether it has arrived, and the finished `Vec<T>` reuses the same allocation.
 
 use std::mem::{ManuallyDrop, MaybeUninit};
 
