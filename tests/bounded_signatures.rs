@@ -370,6 +370,43 @@ fn a_trait_method_with_an_annotated_default_body() {
     );
 }
 
+trait PerTypeGreeter {
+    async fn salute(&self, probe: Probe) -> &'static str;
+}
+
+impl PerTypeGreeter for English {
+    #[bounded(limit = 1)]
+    async fn salute(&self, probe: Probe) -> &'static str {
+        probe.hold().await;
+        "hello"
+    }
+}
+
+impl PerTypeGreeter for French {
+    #[bounded(limit = 1)]
+    async fn salute(&self, probe: Probe) -> &'static str {
+        probe.hold().await;
+        "bonjour"
+    }
+}
+
+#[test]
+fn the_attribute_on_each_impl_gives_each_type_its_own_limit() {
+    let probe = Probe::new();
+    let mut english = pin!(PerTypeGreeter::salute(&English, probe.clone()));
+    let mut french = pin!(PerTypeGreeter::salute(&French, probe.clone()));
+    assert!(poll_once(english.as_mut()).is_pending());
+    assert!(poll_once(french.as_mut()).is_pending());
+    assert_eq!(
+        probe.entered(),
+        2,
+        "each type's call holds its own type's permit"
+    );
+    probe.gate.open();
+    assert_eq!(poll_to_completion(english.as_mut(), 10), "hello");
+    assert_eq!(poll_to_completion(french.as_mut(), 10), "bonjour");
+}
+
 /// A trait that promises a `Send` future; an annotated `async fn` in the impl must keep it.
 trait SendStore {
     fn load(&self, key: u32, probe: Probe) -> impl Future<Output = u32> + Send;

@@ -70,6 +70,37 @@ pub fn join_bounded_impl(input: TokenStream) -> TokenStream {
 /// # futures::executor::block_on(async { assert_eq!(Crawler.fetch("/").await, 1); });
 /// ```
 ///
+/// A trait's default method is one function item too: `#[bounded]` on a default body gives one
+/// limit shared by every type that keeps that default. For a limit per type, put the attribute
+/// on the method in each impl instead:
+///
+/// ```
+/// use bounded_async::bounded;
+///
+/// trait Mirror {
+///     async fn download(&self, path: &str) -> usize;
+/// }
+///
+/// struct Eu;
+/// struct Us;
+///
+/// impl Mirror for Eu {
+///     // Two downloads at once from this mirror, whatever `Us` is doing.
+///     #[bounded(limit = 2)]
+///     async fn download(&self, path: &str) -> usize {
+///         path.len()
+///     }
+/// }
+///
+/// impl Mirror for Us {
+///     #[bounded(limit = 2)]
+///     async fn download(&self, path: &str) -> usize {
+///         path.len() + 1
+///     }
+/// }
+/// # futures::executor::block_on(async { assert_eq!(Eu.download("/a").await + Us.download("/a").await, 5); });
+/// ```
+///
 /// ## `pool`
 ///
 /// A pool declared with `pool!`: every call also holds one of the pool's permits, so several
