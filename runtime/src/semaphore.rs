@@ -183,8 +183,9 @@ impl Semaphore {
     }
 
     fn lock(&self) -> MutexGuard<'_, VecDeque<Arc<Waiter>>> {
-        // Nothing that runs under the lock can panic: no waker is woken or dropped there (see
-        // `hand_over` and `cancel`). Should that ever change, the list is still consistent.
+        // Nothing under the lock calls into other code: no waker is woken or dropped there (see
+        // `hand_over` and `cancel`), so nothing can panic while it is held. A poisoned list
+        // would still be well-formed, so poisoning is not passed on.
         self.waiters
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
