@@ -151,8 +151,10 @@ impl<T, E> Outcome<T, E> {
     /// | `Err(error)` | `Err(error)` |
     /// | `Panicked(panic)` | no `Result`: the panic is resumed, see below |
     ///
-    /// The coming `Outcome::Rejected(rejected)` will become `Err(E::from(rejected))`: the same
-    /// error a call under `strategy = "all"` returns when its gate rejects it.
+    /// The coming `Outcome::Rejected(rejected)` will become `Err(E::from(rejected))`, the same
+    /// error a call under `strategy = "all"` returns when its gate rejects it; for that,
+    /// `into_result` will ask `E: From<Rejected>`, as `"all"` does. To convert without that bound,
+    /// match on the variants.
     ///
     /// # Panics
     ///
