@@ -128,7 +128,7 @@ where
     /// once: the futures in flight are dropped and no further item is pulled.
     ///
     /// The futures must return `Result<T, E>`, and another output type is a compile error that
-    /// says so. `T` and `E` are the output's: they are always inferred from it, never named.
+    /// says so. `T` and `E` are bound to that output, so they are always inferred from it.
     pub fn all<T, E>(self) -> Join<I, AllCollector<T, E>>
     where
         Output<I>: AllOutput<Ok = T, Err = E>,
