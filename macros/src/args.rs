@@ -1,6 +1,7 @@
 //! The `key = value` options shared by the macros.
 
 use syn::ext::IdentExt;
+use syn::parse::discouraged::Speculative;
 use syn::parse::{Parse, ParseStream};
 use syn::{Expr, Ident, Path, Token};
 
@@ -20,6 +21,46 @@ impl Parse for Arg {
         let value = input.parse()?;
         Ok(Arg { key, value })
     }
+}
+
+/// Parses `key = value` options separated by commas, up to the end of `input` or to `stop`. An
+/// option that does not parse is reported into `errors` with `message` and skipped up to the
+/// next comma, so that the options after it are still read and checked.
+pub(crate) fn parse_list(
+    input: ParseStream<'_>,
+    stop: impl Fn(ParseStream<'_>) -> bool,
+    message: &str,
+    errors: &mut Diagnostics,
+) -> Vec<Arg> {
+    let mut args = Vec::new();
+    while !input.is_empty() && !stop(input) {
+        let fork = input.fork();
+        match fork.parse::<Arg>() {
+            Ok(arg) if fork.is_empty() || fork.peek(Token![,]) || stop(&fork) => {
+                input.advance_to(&fork);
+                args.push(arg);
+            }
+            Ok(_) => errors.error(fork.span(), message),
+            Err(error) => {
+                // A key without a value that parses (`limit,`) is named.
+                match input.fork().call(Ident::parse_any) {
+                    Ok(key) => errors.error(
+                        key.span(),
+                        format!("expected a value for `{key}`, as in `{key} = ..`"),
+                    ),
+                    Err(_) => errors.error(error.span(), message),
+                }
+            }
+        }
+        // After a bad option, skip to the next comma.
+        while !input.is_empty() && !input.peek(Token![,]) && !stop(input) {
+            let _ = input.parse::<proc_macro2::TokenTree>();
+        }
+        if input.peek(Token![,]) {
+            let _ = input.parse::<Token![,]>();
+        }
+    }
+    args
 }
 
 /// What [`visit`] saw of the options.

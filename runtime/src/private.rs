@@ -38,40 +38,30 @@ pub const fn pool_capacity<const CAPACITY: usize>(_: &crate::Pool<CAPACITY>) -> 
 
 pub use crate::join::join_bounded;
 
-/// The return type of a `#[bounded(strategy = "settled")]` function: a `Result`.
-#[diagnostic::on_unimplemented(
-    message = "`strategy = \"settled\"` needs a function that returns `Result<T, E>`, but this one returns `{Self}`",
-    label = "returns `{Self}`, not a `Result`",
-    note = "each call of a \"settled\" function returns `Outcome<T, E>`; use the default strategy, \"all\", for other return types"
-)]
-pub trait SettledReturn {
-    /// The success type.
-    type Ok;
-    /// The error type.
-    type Err;
-    /// The result as a `Result`.
-    fn into_result(self) -> Result<Self::Ok, Self::Err>;
-}
-
-#[diagnostic::do_not_recommend]
-impl<T, E> SettledReturn for Result<T, E> {
-    type Ok = T;
-    type Err = E;
-    fn into_result(self) -> Result<T, E> {
-        self
-    }
-}
-
 /// Runs the body of a `strategy = "settled"` function, turning its `Result` and any panic into
-/// an `Outcome`.
-pub async fn settle<R, F>(body: F) -> crate::Outcome<R::Ok, R::Err>
+/// the `Outcome` the function returns. The function's return type says which `Result` that is
+/// (`SettledOf<R>` requires `R: SettledOutput`), so a return type that is not one is reported
+/// once, there, and not again here.
+pub async fn settle<O, F>(body: F) -> O
 where
-    R: SettledReturn,
-    F: std::future::Future<Output = R>,
+    F: std::future::Future,
+    O: Settles<F::Output>,
 {
     use futures_util::FutureExt;
     let caught = std::panic::AssertUnwindSafe(body).catch_unwind().await;
-    crate::Outcome::from_caught(caught.map(SettledReturn::into_result))
+    O::settle(caught)
+}
+
+/// The `Outcome` of a "settled" body that returned `R` or panicked.
+pub trait Settles<R> {
+    /// `R` as an outcome, or the panic.
+    fn settle(caught: std::thread::Result<R>) -> Self;
+}
+
+impl<T, E> Settles<Result<T, E>> for crate::Outcome<T, E> {
+    fn settle(caught: std::thread::Result<Result<T, E>>) -> Self {
+        crate::Outcome::from_caught(caught)
+    }
 }
 
 /// The permits of a gate whose limit or capacity is `value`, kept in range so that a bad value is

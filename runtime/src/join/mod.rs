@@ -16,7 +16,7 @@ use std::thread;
 
 pub use collect::{
     AllCollector, AllOutput, AnyCollector, AnyOutput, Collector, JoinCollector, RaceCollector,
-    SettledCollector, SettledOutput,
+    SettledCollector, SettledOf, SettledOutput,
 };
 
 use crate::limit::IntoLimit;
