@@ -225,8 +225,9 @@ macro_rules! join_bounded {
 /// # });
 /// ```
 ///
-/// The capacity is any constant `usize` or `NonZeroUsize` expression, checked at compile time
-/// like a `limit`: 0 is an error. Attributes and the visibility are kept; write doc comments
+/// The capacity is any constant `usize` expression (`16`, `MAX_CONNS`, `config::MAX / 2`; for a
+/// `NonZeroUsize` constant, `N.get()`), checked at compile time like a `limit`: 0 is an error.
+/// It is the argument of the pool's type as written, so the docs show `Pool<16>`. Attributes and the visibility are kept; write doc comments
 /// inside the macro, where they document the pool (outside, rustc would warn that they document
 /// nothing):
 ///

@@ -31,6 +31,11 @@ pub const fn fits_a_semaphore(limit: usize) -> bool {
     limit <= crate::MAX_PERMITS
 }
 
+/// The pool of a `pool!`, whose capacity the expansion checks with its own rules.
+pub const fn pool<const CAPACITY: usize>() -> crate::Pool<CAPACITY> {
+    crate::Pool::checked_elsewhere()
+}
+
 /// A pool's capacity, read from its type (no memory of the `static` is read).
 pub const fn pool_capacity<const CAPACITY: usize>(_: &crate::Pool<CAPACITY>) -> usize {
     CAPACITY
