@@ -140,3 +140,48 @@ pub(crate) fn crate_path(value: &Expr) -> syn::Result<Path> {
         other => Err(syn::Error::new_spanned(other, message)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use syn::parse::Parser;
+
+    fn parse(tokens: &str) -> (Vec<String>, Vec<String>) {
+        let mut errors = Diagnostics::default();
+        let args = (|input: ParseStream<'_>| {
+            Ok(parse_list(
+                input,
+                |_| false,
+                "expected options",
+                &mut errors,
+            ))
+        })
+        .parse_str(tokens)
+        .expect("parse_list reports its errors");
+        let keys = args.iter().map(|arg| arg.key.to_string()).collect();
+        let errors = match errors.finish() {
+            Ok(()) => Vec::new(),
+            Err(error) => error.into_iter().map(|e| e.to_string()).collect(),
+        };
+        (keys, errors)
+    }
+
+    #[test]
+    fn a_bad_option_is_skipped_and_the_others_read() {
+        let (keys, errors) = parse("limit, strategy = \"settled\", pool = , crate = \"c\",");
+        assert_eq!(keys, ["strategy", "crate"]);
+        assert_eq!(
+            errors,
+            [
+                "expected a value for `limit`, as in `limit = ..`",
+                "expected a value for `pool`, as in `pool = ..`",
+            ]
+        );
+        let (keys, errors) = parse("limit = 8 8, strategy = \"all\"");
+        assert_eq!(keys, ["strategy"]);
+        assert_eq!(errors, ["expected options"]);
+        let (keys, errors) = parse("= 3, limit = 2");
+        assert_eq!(keys, ["limit"]);
+        assert_eq!(errors, ["expected options"]);
+    }
+}

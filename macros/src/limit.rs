@@ -293,3 +293,60 @@ fn unparen(expr: &Expr) -> &Expr {
         other => other,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(expr: &str) -> Option<Vec<String>> {
+        let expr: Expr = syn::parse_str(expr).expect("an expression");
+        constant_names(&expr).map(|paths| {
+            paths
+                .iter()
+                .map(|path| path.to_token_stream().to_string().replace(' ', ""))
+                .collect()
+        })
+    }
+
+    fn generic(expr: &str) -> bool {
+        may_name_a_generic(&syn::parse_str(expr).expect("an expression"))
+    }
+
+    #[test]
+    fn constants_are_literals_and_screaming_paths_in_arithmetic() {
+        assert_eq!(names("8"), Some(vec![]));
+        assert_eq!(
+            names("(2 * MAX + 1) as usize"),
+            Some(vec!["MAX".to_owned()])
+        );
+        assert_eq!(
+            names("config::MAX_CONNS / Self::JOBS"),
+            Some(vec![
+                "config::MAX_CONNS".to_owned(),
+                "Self::JOBS".to_owned()
+            ])
+        );
+        assert_eq!(names("jobs"), None);
+        assert_eq!(names("MAX.min(4)"), None);
+        assert_eq!(names("max_conns()"), None);
+        assert_eq!(names("MAX == 4"), None);
+        assert_eq!(names("<T as Trait>::MAX"), None);
+    }
+
+    #[test]
+    fn bare_names_and_self_may_name_generics() {
+        assert!(generic("N"));
+        assert!(generic("CAPACITY / 2"));
+        assert!(generic("Self::JOBS"));
+        assert!(!generic("8 * 2"));
+        assert!(!generic("config::MAX_CONNS"));
+        assert!(!generic("jobs"));
+    }
+
+    #[test]
+    fn outer_parentheses_are_dropped() {
+        let limit = Limit::from_expr(&syn::parse_str("((MAX))").unwrap(), &JOIN_LIMIT)
+            .expect("a constant limit");
+        assert!(matches!(limit, Limit::Const(Expr::Path(_))));
+    }
+}
