@@ -57,12 +57,19 @@ where
     O::settle(caught)
 }
 
-/// The `Outcome` of a "settled" body that returned `R` or panicked.
+/// The `Outcome` of a "settled" body that returned `R` or panicked. Unimplemented when `R` is
+/// a type of the user's that is named `Result` but is not one.
+#[diagnostic::on_unimplemented(
+    message = "`strategy = \"settled\"` needs `Result<T, E>`, but this returns `{R}`",
+    label = "returns `{R}`, not `std::result::Result`",
+    note = "\"settled\" records each `Ok`, `Err` and panic as an `Outcome`; for other types, use the default strategy"
+)]
 pub trait Settles<R> {
     /// `R` as an outcome, or the panic.
     fn settle(caught: std::thread::Result<R>) -> Self;
 }
 
+#[diagnostic::do_not_recommend]
 impl<T, E> Settles<Result<T, E>> for crate::Outcome<T, E> {
     fn settle(caught: std::thread::Result<Result<T, E>>) -> Self {
         crate::Outcome::from_caught(caught)
