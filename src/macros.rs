@@ -69,8 +69,40 @@
 /// # });
 /// ```
 ///
-/// A constant naming `Self` or a const generic parameter (`limit = N`) is checked when the
-/// function is compiled for a caller; every other constant is checked even by `cargo check`.
+/// When the compiler checks a constant depends on how it is named, since a bare name may be a
+/// const generic parameter, which the macro cannot tell from a constant:
+///
+/// - literals, and constants named by a path (`config::MAX_CONNS / 2`), are checked even by
+///   `cargo check`;
+/// - a constant named by a bare name (`MAX_CONNS`, or a const generic `N` or `CAPACITY`) or
+///   through `Self` is evaluated where generics are visible, in an inline `const` block: rustc
+///   checks it when it compiles the function (`cargo build`, and once per instantiation for a
+///   generic function), not under `cargo check`.
+///
+/// ```
+/// # use bounded_async::join_bounded;
+/// struct Crawler<const CAPACITY: usize>;
+///
+/// impl<const CAPACITY: usize> Crawler<CAPACITY> {
+///     async fn crawl(&self, pages: &[&str]) -> Vec<usize> {
+///         join_bounded!(limit = CAPACITY; for page in pages => async move { page.len() })
+///     }
+/// }
+/// # futures::executor::block_on(async {
+/// assert_eq!(Crawler::<2>.crawl(&["a", "bc"]).await, [1, 2]);
+/// # });
+/// ```
+///
+/// Either way, 0 does not compile:
+///
+/// ```compile_fail
+/// # use bounded_async::join_bounded;
+/// const MAX_CONNS: usize = 0;
+///
+/// # futures::executor::block_on(async {
+/// let v = join_bounded!(limit = MAX_CONNS; for n in 0..2 => async move { n });
+/// # });
+/// ```
 ///
 /// ## `strategy` (default `"join"`)
 ///
@@ -193,8 +225,9 @@ macro_rules! join_bounded {
 /// # });
 /// ```
 ///
-/// The capacity is any constant `usize` or `NonZeroUsize` expression, checked at compile time
-/// like a `limit`: 0 is an error. Attributes and the visibility are kept; write doc comments
+/// The capacity is any constant `usize` expression (`16`, `MAX_CONNS`, `config::MAX / 2`; for a
+/// `NonZeroUsize` constant, `N.get()`), checked at compile time like a `limit`: 0 is an error.
+/// It is the argument of the pool's type as written, so the docs show `Pool<16>`. Attributes and the visibility are kept; write doc comments
 /// inside the macro, where they document the pool (outside, rustc would warn that they document
 /// nothing):
 ///

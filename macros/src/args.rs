@@ -1,6 +1,7 @@
 //! The `key = value` options shared by the macros.
 
 use syn::ext::IdentExt;
+use syn::parse::discouraged::Speculative;
 use syn::parse::{Parse, ParseStream};
 use syn::{Expr, Ident, Path, Token};
 
@@ -20,6 +21,46 @@ impl Parse for Arg {
         let value = input.parse()?;
         Ok(Arg { key, value })
     }
+}
+
+/// Parses `key = value` options separated by commas, up to the end of `input` or to `stop`. An
+/// option that does not parse is reported into `errors` with `message` and skipped up to the
+/// next comma, so that the options after it are still read and checked.
+pub(crate) fn parse_list(
+    input: ParseStream<'_>,
+    stop: impl Fn(ParseStream<'_>) -> bool,
+    message: &str,
+    errors: &mut Diagnostics,
+) -> Vec<Arg> {
+    let mut args = Vec::new();
+    while !input.is_empty() && !stop(input) {
+        let fork = input.fork();
+        match fork.parse::<Arg>() {
+            Ok(arg) if fork.is_empty() || fork.peek(Token![,]) || stop(&fork) => {
+                input.advance_to(&fork);
+                args.push(arg);
+            }
+            Ok(_) => errors.error(fork.span(), message),
+            Err(error) => {
+                // A key without a value that parses (`limit,`) is named.
+                match input.fork().call(Ident::parse_any) {
+                    Ok(key) => errors.error(
+                        key.span(),
+                        format!("expected a value for `{key}`, as in `{key} = ..`"),
+                    ),
+                    Err(_) => errors.error(error.span(), message),
+                }
+            }
+        }
+        // After a bad option, skip to the next comma.
+        while !input.is_empty() && !input.peek(Token![,]) && !stop(input) {
+            let _ = input.parse::<proc_macro2::TokenTree>();
+        }
+        if input.peek(Token![,]) {
+            let _ = input.parse::<Token![,]>();
+        }
+    }
+    args
 }
 
 /// What [`visit`] saw of the options.
@@ -97,5 +138,50 @@ pub(crate) fn crate_path(value: &Expr) -> syn::Result<Path> {
             .parse::<Path>()
             .map_err(|_| syn::Error::new(path.span(), message)),
         other => Err(syn::Error::new_spanned(other, message)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use syn::parse::Parser;
+
+    fn parse(tokens: &str) -> (Vec<String>, Vec<String>) {
+        let mut errors = Diagnostics::default();
+        let args = (|input: ParseStream<'_>| {
+            Ok(parse_list(
+                input,
+                |_| false,
+                "expected options",
+                &mut errors,
+            ))
+        })
+        .parse_str(tokens)
+        .expect("parse_list reports its errors");
+        let keys = args.iter().map(|arg| arg.key.to_string()).collect();
+        let errors = match errors.finish() {
+            Ok(()) => Vec::new(),
+            Err(error) => error.into_iter().map(|e| e.to_string()).collect(),
+        };
+        (keys, errors)
+    }
+
+    #[test]
+    fn a_bad_option_is_skipped_and_the_others_read() {
+        let (keys, errors) = parse("limit, strategy = \"settled\", pool = , crate = \"c\",");
+        assert_eq!(keys, ["strategy", "crate"]);
+        assert_eq!(
+            errors,
+            [
+                "expected a value for `limit`, as in `limit = ..`",
+                "expected a value for `pool`, as in `pool = ..`",
+            ]
+        );
+        let (keys, errors) = parse("limit = 8 8, strategy = \"all\"");
+        assert_eq!(keys, ["strategy"]);
+        assert_eq!(errors, ["expected options"]);
+        let (keys, errors) = parse("= 3, limit = 2");
+        assert_eq!(keys, ["limit"]);
+        assert_eq!(errors, ["expected options"]);
     }
 }

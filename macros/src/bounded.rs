@@ -4,7 +4,6 @@
 use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, quote, quote_spanned};
 use syn::parse::{Parse, ParseStream, Parser};
-use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 use syn::visit::Visit;
 use syn::visit_mut::VisitMut;
@@ -13,22 +12,31 @@ use syn::{
     PathArguments, ReturnType, Signature, Token, Type, Visibility, braced,
 };
 
-use crate::args::{self, Arg};
+use crate::args;
 use crate::diagnostics::{Diagnostics, located_at, respanned, unmentioned_name};
-use crate::limit::{ATTRIBUTE_LIMIT, Limit};
+use crate::limit::{ATTRIBUTE_LIMIT, Limit, constant_names, names_self, rule};
 use crate::strategy::Strategy;
 
 const KEYS: &[&str] = &["limit", "pool", "strategy", "crate"];
 
 pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
-    match Bounded::from_tokens(args, item.clone()) {
-        Ok(bounded) => bounded.expand(),
+    let function = match syn::parse2::<Function>(item.clone()) {
+        Ok(function) => function,
+        Err(error) => {
+            let error = error.to_compile_error();
+            return quote!(#error #item);
+        }
+    };
+    let (bounded, errors) = Bounded::from_tokens(args, function);
+    let errors = errors.map(|error| error.to_compile_error());
+    match bounded {
+        Some(bounded) => {
+            let function = bounded.expand();
+            quote!(#errors #function)
+        }
         // The function as written stays next to the errors, so that one mistake does not
         // cascade into "cannot find function" errors and IDEs keep working.
-        Err(error) => {
-            let errors = error.to_compile_error();
-            quote!(#errors #item)
-        }
+        None => quote!(#errors #item),
     }
 }
 
@@ -85,18 +93,27 @@ struct Bounded {
 }
 
 impl Bounded {
-    /// Parses and checks the options and the function, reporting every error at once.
-    fn from_tokens(args: TokenStream, item: TokenStream) -> syn::Result<Self> {
+    /// Parses and checks the options and the function, reporting every error at once, each
+    /// key's apart from the others'.
+    ///
+    /// With errors, the function is still expanded, without gates, whenever the strategy (and
+    /// so the signature) is known, so that callers see the signature the strategy implies and
+    /// get no errors of their own: a "settled" function returns its `Outcome` even while its
+    /// limit is wrong. Without a body or a strategy that parsed, there is nothing to expand:
+    /// `None`, and the function is emitted as written.
+    fn from_tokens(args: TokenStream, function: Function) -> (Option<Self>, Option<syn::Error>) {
         let mut errors = Diagnostics::default();
-        let args = Punctuated::<Arg, Token![,]>::parse_terminated
-            .parse2(args)
-            .map_err(|error| {
-                syn::Error::new(
-                    error.span(),
-                    "expected options such as `limit = 8`, `pool = DB`, `strategy = \"settled\"`",
-                )
-            })?;
-        let function: Function = syn::parse2(item)?;
+        let args = (|input: ParseStream<'_>| {
+            Ok(args::parse_list(
+                input,
+                |_| false,
+                "expected options such as `limit = 8`, `pool = DB`, `strategy = \"settled\"`",
+                &mut errors,
+            ))
+        })
+        .parse2(args)
+        .unwrap_or_default();
+        let malformed = !errors.is_empty();
 
         let mut limit: Option<Expr> = None;
         let mut pool: Option<Path> = None;
@@ -104,7 +121,7 @@ impl Bounded {
         let mut krate: Option<Path> = None;
         let seen = args::visit(args, KEYS, &mut errors, |key, value| {
             match key {
-                "limit" => limit = Some(attribute_limit(value)?),
+                "limit" => limit = Some(attribute_limit(value, &function.sig)?),
                 "pool" => pool = Some(pool_path(value)?),
                 "strategy" => {
                     let (value, span) = Strategy::from_expr(value)?;
@@ -116,8 +133,9 @@ impl Bounded {
             Ok(())
         });
 
-        // After an unknown key (likely a misspelt `limit`), its suggestion says enough.
-        if !seen.unknown && !seen.contains("limit") && !seen.contains("pool") {
+        // After an unknown key (likely a misspelt `limit`) or one without a value, its own
+        // error says enough.
+        if !seen.unknown && !malformed && !seen.contains("limit") && !seen.contains("pool") {
             errors.error(
                 Span::call_site(),
                 "#[bounded] needs a `limit` (how many calls of this function may run at once), \
@@ -164,17 +182,14 @@ impl Bounded {
                 None
             }
         };
-        if strategy == Some(Strategy::Settled) {
-            if async_trait.is_some() {
-                errors.error(
-                    function.sig.span(),
-                    "`strategy = \"settled\"` cannot change the return type of an \
-                     `#[async_trait]` method, which the trait fixes; use the default strategy, \
-                     \"all\", and turn the result into an `Outcome` at the caller",
-                );
-            } else if let Err(error) = check_settled_return(&function.sig) {
-                errors.push(error);
-            }
+        if strategy == Some(Strategy::Settled) && async_trait.is_some() {
+            errors.error(
+                function.sig.span(),
+                "`strategy = \"settled\"` cannot change the return type of an \
+                 `#[async_trait]` method, which the trait fixes; use the default strategy, \
+                 \"all\", and turn the result into an `Outcome` at the caller",
+            );
+            strategy = None;
         }
         let mut self_checks = Vec::new();
         if let Some(body) = &body {
@@ -193,22 +208,39 @@ impl Bounded {
                 }
             }
         }
-        errors.finish()?;
 
+        let errors = errors.finish().err();
+        let strategy = match strategy {
+            Some(strategy) => strategy,
+            None if seen.contains("strategy") => return (None, errors),
+            None => Strategy::All,
+        };
+        let Some(body) = body else {
+            return (None, errors);
+        };
         let krate = match krate {
             Some(path) => quote!(#path),
+            // A wrong path to a renamed crate: the default path may not resolve either.
+            None if seen.contains("crate") => return (None, errors),
             None => quote!(::bounded_async),
         };
-        Ok(Bounded {
+        let mut bounded = Bounded {
             krate,
             limit,
             pool,
-            strategy: strategy.unwrap_or(Strategy::All),
+            strategy,
             function,
-            body: body.expect("a missing body was reported"),
+            body,
             async_trait: async_trait.map(|(boxed, _)| boxed),
             self_checks,
-        })
+        };
+        if errors.is_some() {
+            // Behind the errors, no gates: their checks would only repeat what was reported.
+            bounded.limit = None;
+            bounded.pool = None;
+            bounded.self_checks.clear();
+        }
+        (Some(bounded), errors)
     }
 
     fn expand(self) -> TokenStream {
@@ -241,25 +273,22 @@ impl Bounded {
                 // several origins is reported at the whole attribute instead.
                 let value = self.item_name("__BOUNDED_LIMIT", span);
                 let krate = &respanned(krate, span);
-                let rules = quote_spanned!(span=> #krate::rules);
                 items.extend(quote! {
                     const #value: usize = #krate::rules::limit_value(#limit);
                     static #gate: #private::Semaphore =
                         #private::Semaphore::new(#private::permits(#value));
                 });
                 if !matches!(limit, Expr::Lit(_)) {
-                    items.extend(quote_spanned! {span=>
-                        let _: <#rules::Check<{ #value != 0 }> as #rules::LimitIsNotZero>::Passes;
-                        let _: <#rules::Check<{ #krate::__private::fits_a_semaphore(#value) }>
-                            as #rules::LimitFitsASemaphore>::Passes;
-                    });
+                    items.extend(ATTRIBUTE_LIMIT.checks(krate, &value, span));
                 }
                 if let Some(pool) = &self.pool {
-                    items.extend(quote_spanned! {span=>
-                        let _: <#rules::Check<{
-                            #value <= #krate::__private::pool_capacity(&#pool)
-                        }> as #rules::LimitFitsItsPool>::Passes;
-                    });
+                    let capacity = quote_spanned!(span=> #krate::__private::pool_capacity(&#pool));
+                    items.extend(rule(
+                        krate,
+                        span,
+                        quote!(#value <= #capacity),
+                        "LimitFitsItsPool",
+                    ));
                 }
                 quote!(::core::option::Option::Some(#private::Gate::limit(&#gate, #caller)))
             }
@@ -316,7 +345,7 @@ impl Bounded {
             })
         };
         let body = match self.strategy {
-            Strategy::Settled => quote!(#private::settle::<#output, _>(#call).await),
+            Strategy::Settled => quote!(#private::settle(#call).await),
             _ => quote!(#call.await),
         };
         let body = match &self.async_trait {
@@ -369,82 +398,16 @@ impl VisitMut for InferImplTrait {
 }
 
 /// The return type of a `strategy = "settled"` function declared to return `declared`:
-/// `Outcome<T, E>` for `Result<T, E>` as written, else the `Ok` and `Err` of `declared` as
-/// `SettledOutput` (for aliases such as `io::Result<T>`, and to report a non-`Result` type).
+/// `Outcome<T, E>` for `Result<T, E>` as written, else the public alias `SettledOf<declared>`
+/// (for aliases such as `io::Result<T>`). For a type that is not a `Result`, the alias's
+/// `SettledOutput` bound is the one error, with its own message, at the return type.
 fn settled_output(krate: &TokenStream, declared: &Type) -> TokenStream {
     if let Some((ok, err)) = result_arguments(declared) {
         return quote!(#krate::Outcome<#ok, #err>);
     }
     let span = declared.span();
-    let private = located_at(&quote!(#krate::__private), span);
-    quote_spanned! {span=>
-        #krate::Outcome<
-            <#declared as #private::SettledReturn>::Ok,
-            <#declared as #private::SettledReturn>::Err,
-        >
-    }
-}
-
-/// Rejects, with one clear message, return types that are plainly not a `Result`. Other types
-/// (such as an alias of `Result` under another name) are checked by the compiler, through the
-/// `SettledReturn` trait.
-fn check_settled_return(sig: &Signature) -> syn::Result<()> {
-    let name = &sig.ident;
-    let message = |returns: String| {
-        format!(
-            "`strategy = \"settled\"` needs a function that returns `Result<T, E>` (each call \
-             then returns `Outcome<T, E>`), but `{name}` returns {returns}; use the default \
-             strategy, \"all\", for other return types"
-        )
-    };
-    let ty = match &sig.output {
-        ReturnType::Default => {
-            return Err(syn::Error::new(
-                sig.paren_token.span.close(),
-                message("`()`".to_owned()),
-            ));
-        }
-        ReturnType::Type(_, ty) => &**ty,
-    };
-    let plainly_not_result = match ty {
-        Type::Path(path) if path.qself.is_none() => {
-            path.path.segments.len() == 1
-                && matches!(
-                    path.path.segments[0].ident.to_string().as_str(),
-                    "bool"
-                        | "char"
-                        | "str"
-                        | "String"
-                        | "Option"
-                        | "Vec"
-                        | "Box"
-                        | "Outcome"
-                        | "u8"
-                        | "u16"
-                        | "u32"
-                        | "u64"
-                        | "u128"
-                        | "usize"
-                        | "i8"
-                        | "i16"
-                        | "i32"
-                        | "i64"
-                        | "i128"
-                        | "isize"
-                        | "f32"
-                        | "f64"
-                )
-        }
-        Type::Path(_) | Type::Group(_) | Type::Paren(_) | Type::Macro(_) => false,
-        _ => true,
-    };
-    if plainly_not_result {
-        let returns = format!("`{}`", ty.to_token_stream())
-            .replace(" < ", "<")
-            .replace(" >", ">");
-        return Err(syn::Error::new_spanned(ty, message(returns)));
-    }
-    Ok(())
+    let krate = located_at(krate, span);
+    quote_spanned!(span=> #krate::SettledOf<#declared>)
 }
 
 /// `(T, E)` of a type written `Result<T, E>` (with any path before `Result`).
@@ -470,32 +433,40 @@ fn result_arguments(ty: &Type) -> Option<(&Type, &Type)> {
 /// Checks a `limit` for the attribute. It sizes a `static`, so it is always evaluated at compile
 /// time: a literal is checked here, and anything else (a constant, a `const fn` call) is handed
 /// to const evaluation, whose own "not a constant" error is the right one for a run-time value.
-fn attribute_limit(value: &Expr) -> syn::Result<Expr> {
-    let (Limit::Const(expr) | Limit::Runtime(expr)) = Limit::from_expr(value, &ATTRIBUTE_LIMIT)?;
-    if names_self(&expr) {
+/// A `static` cannot name `Self` or the function's generic parameters, which get a message of
+/// their own here; an `impl`'s generic parameters, which the attribute does not see, are
+/// reported by the compiler (E0401).
+fn attribute_limit(value: &Expr, sig: &Signature) -> syn::Result<Expr> {
+    let limit = Limit::from_expr(value, &ATTRIBUTE_LIMIT)?;
+    let expr = limit.expr();
+    let names = constant_names(expr).unwrap_or_default();
+    if names.iter().any(|path| names_self(path)) {
         return Err(syn::Error::new_spanned(
-            &expr,
+            expr,
             "#[bounded] cannot use `Self` in `limit`: the limit is a `static`, which cannot name \
              `Self`; name the type instead, as in `limit = Worker::JOBS`",
         ));
     }
-    Ok(expr)
-}
-
-/// Whether a constant expression names `Self` (as in `Self::JOBS`).
-fn names_self(expr: &Expr) -> bool {
-    match expr {
-        Expr::Path(path) => path
-            .path
-            .segments
-            .first()
-            .is_some_and(|first| first.ident == "Self"),
-        Expr::Paren(paren) => names_self(&paren.expr),
-        Expr::Group(group) => names_self(&group.expr),
-        Expr::Cast(cast) => names_self(&cast.expr),
-        Expr::Binary(binary) => names_self(&binary.left) || names_self(&binary.right),
-        _ => false,
+    let generic = names.iter().find_map(|path| {
+        let first = &path.segments.first()?.ident;
+        sig.generics.params.iter().find_map(|param| match param {
+            syn::GenericParam::Const(param) if param.ident == *first => Some(*path),
+            syn::GenericParam::Type(param) if param.ident == *first => Some(*path),
+            _ => None,
+        })
+    });
+    if let Some(path) = generic {
+        return Err(syn::Error::new_spanned(
+            path,
+            format!(
+                "#[bounded] cannot use the generic parameter `{}` in `limit`: the limit is one \
+                 `static` that every instantiation of `{}` shares, so it cannot depend on them; \
+                 use a constant",
+                path.segments[0].ident, sig.ident
+            ),
+        ));
     }
+    Ok(expr.clone())
 }
 
 fn pool_path(value: &Expr) -> syn::Result<Path> {
@@ -770,9 +741,8 @@ fn self_check(krate: &TokenStream, path: &Path) -> TokenStream {
         .iter()
         .take(segments.len() - 1)
         .map(|segment| segment.ident.to_string());
-    quote_spanned! {span=>
-        let _: <#krate::rules::Check<{
-            !#krate::__private::same_module(::core::module_path!(), &[#(#modules),*])
-        }> as #krate::rules::NotASelfCall>::Passes;
-    }
+    let same_module = quote_spanned! {span=>
+        #krate::__private::same_module(::core::module_path!(), &[#(#modules),*])
+    };
+    rule(&krate, span, quote!(!#same_module), "NotASelfCall")
 }

@@ -23,6 +23,11 @@ impl Diagnostics {
         }
     }
 
+    /// Whether nothing was recorded.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.error.is_none()
+    }
+
     /// `Ok` when nothing was recorded; otherwise every recorded error.
     pub(crate) fn finish(self) -> syn::Result<()> {
         match self.error {

@@ -181,14 +181,13 @@ impl Join {
                 let bars = Span::call_site().located_at(future.span());
                 let closure = quote_spanned!(bars=> |#pat| #future);
                 quote_spanned! {future.span()=>
-                    #krate::__private::join_bounded(
+                    #krate::__private::strategy::#strategy(#krate::__private::join_bounded(
                         #limit,
                         ::core::iter::Iterator::map(
                             ::core::iter::IntoIterator::into_iter(#iter),
                             #closure,
                         ),
-                    )
-                    .#strategy()
+                    ))
                     .await
                 }
             }
@@ -213,121 +212,40 @@ impl Join {
         let locals = ["args", "slots", "items", "cx", "item", "output"].map(ident);
         let [args, slots, items, cx, item, output] = &locals;
         let enum_name = ident("Item");
-        let lifetime = quote!('bounded);
-        // The futures are `args.1`, `args.2`, ... (after the limit); their slots `slots.0`, ...
-        let arg_indices: Vec<syn::Index> = (1..=list.len()).map(syn::Index::from).collect();
-        let indices: Vec<syn::Index> = (0..list.len()).map(syn::Index::from).collect();
+        let shape = ListShape(self.strategy);
         let variants: Vec<Ident> = (0..list.len()).map(|i| format_ident!("V{}", i)).collect();
-        // Per future: its type parameters (the future first), and the item its variant holds.
-        let params = |i: usize| -> Vec<Ident> {
-            let names: &[&str] = match self.strategy {
-                Strategy::Join => &["F"],
-                Strategy::All | Strategy::Settled => &["F", "T", "X"],
-                Strategy::Any | Strategy::Race => &["F", "M"],
-            };
-            names
-                .iter()
-                .map(|name| format_ident!("{}{}", name, i))
-                .collect()
-        };
-        let held = (0..list.len()).map(|i| {
-            let p = params(i);
-            match self.strategy {
-                Strategy::Join => quote!(Keep<#lifetime, #(#p),*>),
-                Strategy::All => quote!(KeepOk<#lifetime, #(#p),*, E>),
-                Strategy::Settled => quote!(Settle<#lifetime, #(#p),*>),
-                Strategy::Any | Strategy::Race => quote!(Pass<#lifetime, #(#p),*, O>),
-            }
-        });
-        // The list's one output type for the driver: `E` and `O` are fixed by the first future.
-        let (shared, output_type) = match self.strategy {
-            Strategy::Join | Strategy::Settled => (quote!(), quote!(())),
-            Strategy::All => (quote!(E,), quote!(::core::result::Result<(), E>)),
-            Strategy::Any | Strategy::Race => (quote!(O,), quote!(O)),
-        };
+
+        // The enum's generics: per future, its type parameters (the future's first), then the
+        // one output type of the list that the first future fixes.
+        let (shared, output_type) = shape.output();
         let generics = (0..list.len()).map(|i| {
-            let p = params(i);
-            let (future, rest) = p.split_first().expect("a future's parameters");
+            let params = shape.params(i);
+            let (future, rest) = params.split_first().expect("a future's parameters");
             quote!(#future: ::core::future::Future, #(#rest,)*)
         });
-        let generics = quote!(<#lifetime, #shared #(#generics)*>);
-        let arguments = (0..list.len()).flat_map(params);
-        let arguments = quote!(<#lifetime, #shared #(#arguments),*>);
+        let generics = quote!(<'bounded, #shared #(#generics)*>);
+        let arguments = (0..list.len()).flat_map(|i| shape.params(i));
+        let arguments = quote!(<'bounded, #shared #(#arguments),*>);
+        let held = (0..list.len()).map(|i| shape.held(&shape.params(i)));
 
-        let new_slots = list.iter().zip(&arg_indices).map(|(expr, index)| {
+        // The futures are `args.1`, `args.2`, ... (after the limit); their slots `slots.0`, ...
+        let new_slots = list.iter().enumerate().map(|(i, expr)| {
+            let index = syn::Index::from(i + 1);
             // Located at the future, so that "is not a future" points at it.
             let into_future = quote_spanned!(expr.span()=> ::core::future::IntoFuture::into_future);
             quote!(::core::pin::pin!(Slot::new(#into_future(#args.#index))))
         });
-        // Each item, with the checks of its future's output located at the future: the first
-        // future's output fixes the list's one type, and each later one is checked against it.
-        let new_items = list
-            .iter()
-            .zip(&indices)
-            .enumerate()
-            .map(|(i, (expr, index))| {
-                let span = expr.span();
-                let slot = quote!(::core::pin::Pin::as_mut(&mut #slots.#index));
-                let krate = located_at(krate, span);
-                let same = |check: &str| {
-                    let check = Ident::new(check, span);
-                    if i == 0 {
-                        quote_spanned!(span=> ::core::convert::identity)
-                    } else {
-                        quote_spanned!(span=> #krate::rules::#check::same)
-                    }
-                };
-                let result = |name: &str| {
-                    let name = Ident::new(name, span);
-                    quote_spanned!(span=> #krate::#name::into_result)
-                };
-                match self.strategy {
-                    Strategy::Join => quote!(Keep::new(#slot)),
-                    Strategy::All => {
-                        let (result, same) = (result("AllOutput"), same("SameError"));
-                        quote!(KeepOk::new(#slot, #result, #same))
-                    }
-                    Strategy::Settled => {
-                        let result = result("SettledOutput");
-                        quote!(Settle::new(#slot, #result))
-                    }
-                    Strategy::Any => {
-                        let (result, same) = (result("AnyOutput"), same("SameResult"));
-                        quote!(Pass::new(#slot, #result, #same))
-                    }
-                    Strategy::Race => {
-                        let same = same("SameOutput");
-                        quote!(Pass::new(#slot, ::core::convert::identity, #same))
-                    }
-                }
-            });
-        let takes = indices
-            .iter()
-            .map(|index| quote!(Slot::take(::core::pin::Pin::as_mut(&mut #slots.#index))));
+        let new_items = list.iter().enumerate().map(|(i, expr)| {
+            let index = syn::Index::from(i);
+            let slot = quote!(::core::pin::Pin::as_mut(&mut #slots.#index));
+            shape.item(krate, i, expr.span(), slot)
+        });
+        let takes = (0..list.len()).map(|i| {
+            let index = syn::Index::from(i);
+            quote!(Slot::take(::core::pin::Pin::as_mut(&mut #slots.#index)))
+        });
         let tuple = quote!((#(#takes,)*));
-        // "settled" items catch their own panics and keep their outcomes: the driver joins.
-        let strategy = match self.strategy {
-            Strategy::Settled => Strategy::Join,
-            strategy => strategy,
-        };
-        let strategy = strategy_method(strategy, Span::call_site());
-        // A statement of its own, so that the items' borrows of the slots end with it.
-        let join = quote!(let #output = join_bounded(#args.0, #items).#strategy().await;);
-        let result = match self.strategy {
-            Strategy::Join | Strategy::Settled => quote!(#join #tuple),
-            Strategy::All => quote! {
-                #join
-                match #output {
-                    ::core::result::Result::Ok(_) => ::core::result::Result::Ok(#tuple),
-                    ::core::result::Result::Err(#output) => ::core::result::Result::Err(#output),
-                }
-            },
-            Strategy::Any => quote!(#join #output),
-            Strategy::Race => quote! {
-                #join
-                ::core::option::Option::expect(#output, "a non-empty race has a winner")
-            },
-        };
+        let result = shape.result(args, items, output, tuple);
 
         quote! {
             #krate::__private::run_list((#limit, #(#list,)*), {
@@ -353,6 +271,118 @@ impl Join {
                 }
             })
             .await
+        }
+    }
+}
+
+/// What the list form does for one strategy: what each future's item keeps in its slot, the
+/// one output type the driver sees, and how the join's output becomes the macro's value.
+struct ListShape(Strategy);
+
+impl ListShape {
+    /// The type parameters of future `i`'s item: the future's type first, then what its
+    /// strategy names of its output (`T` the `Ok` type and `X` the error, or `M` the output).
+    fn params(&self, i: usize) -> Vec<Ident> {
+        let names: &[&str] = match self.0 {
+            Strategy::Join => &["F"],
+            Strategy::All | Strategy::Settled => &["F", "T", "X"],
+            Strategy::Any | Strategy::Race => &["F", "M"],
+        };
+        names
+            .iter()
+            .map(|name| format_ident!("{}{}", name, i))
+            .collect()
+    }
+
+    /// The list's one output type for the driver, after the type parameters it needs: `E` and
+    /// `O` are fixed by the first future.
+    fn output(&self) -> (TokenStream, TokenStream) {
+        match self.0 {
+            Strategy::Join | Strategy::Settled => (quote!(), quote!(())),
+            Strategy::All => (quote!(E,), quote!(::core::result::Result<(), E>)),
+            Strategy::Any | Strategy::Race => (quote!(O,), quote!(O)),
+        }
+    }
+
+    /// The runtime type that an item with type parameters `params` holds.
+    fn held(&self, params: &[Ident]) -> TokenStream {
+        match self.0 {
+            Strategy::Join => quote!(Keep<'bounded, #(#params),*>),
+            Strategy::All => quote!(KeepOk<'bounded, #(#params),*, E>),
+            Strategy::Settled => quote!(Settle<'bounded, #(#params),*>),
+            Strategy::Any | Strategy::Race => quote!(Pass<'bounded, #(#params),*, O>),
+        }
+    }
+
+    /// The item of future `i`, written at `span`, over its pinned `slot`. The checks of the
+    /// future's output are located at the future: the first future's output fixes the list's
+    /// one type, and each later one is checked against it.
+    fn item(&self, krate: &TokenStream, i: usize, span: Span, slot: TokenStream) -> TokenStream {
+        let krate = located_at(krate, span);
+        let same = |check: &str| {
+            let check = Ident::new(check, span);
+            if i == 0 {
+                quote_spanned!(span=> ::core::convert::identity)
+            } else {
+                quote_spanned!(span=> #krate::rules::#check::same)
+            }
+        };
+        let into_result = |output: &str| {
+            let output = Ident::new(output, span);
+            quote_spanned!(span=> #krate::#output::into_result)
+        };
+        match self.0 {
+            Strategy::Join => quote!(Keep::new(#slot)),
+            Strategy::All => {
+                let (result, same) = (into_result("AllOutput"), same("SameError"));
+                quote!(KeepOk::new(#slot, #result, #same))
+            }
+            Strategy::Settled => {
+                let result = into_result("SettledOutput");
+                quote!(Settle::new(#slot, #result))
+            }
+            Strategy::Any => {
+                let (result, same) = (into_result("AnyOutput"), same("SameResult"));
+                quote!(Pass::new(#slot, #result, #same))
+            }
+            Strategy::Race => {
+                let same = same("SameOutput");
+                quote!(Pass::new(#slot, ::core::convert::identity, #same))
+            }
+        }
+    }
+
+    /// The join of `items` with the limit in `args.0`, and the macro's value made of its
+    /// `output` and the slots' `tuple`.
+    fn result(
+        &self,
+        args: &Ident,
+        items: &Ident,
+        output: &Ident,
+        tuple: TokenStream,
+    ) -> TokenStream {
+        // "settled" items catch their own panics and keep their outcomes: the driver joins.
+        let driver = match self.0 {
+            Strategy::Settled => Strategy::Join,
+            strategy => strategy,
+        };
+        let method = strategy_method(driver, Span::call_site());
+        // A statement of its own, so that the items' borrows of the slots end with it.
+        let join = quote!(let #output = join_bounded(#args.0, #items).#method().await;);
+        match self.0 {
+            Strategy::Join | Strategy::Settled => quote!(#join #tuple),
+            Strategy::All => quote! {
+                #join
+                match #output {
+                    ::core::result::Result::Ok(_) => ::core::result::Result::Ok(#tuple),
+                    ::core::result::Result::Err(#output) => ::core::result::Result::Err(#output),
+                }
+            },
+            Strategy::Any => quote!(#join #output),
+            Strategy::Race => quote! {
+                #join
+                ::core::option::Option::expect(#output, "a non-empty race has a winner")
+            },
         }
     }
 }

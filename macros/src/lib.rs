@@ -151,6 +151,10 @@ pub fn join_bounded_impl(input: TokenStream) -> TokenStream {
 /// # });
 /// ```
 ///
+/// A `Result` under another name, such as `io::Result<T>`, returns
+/// [`SettledOf<io::Result<T>>`](https://docs.rs/bounded-async/latest/bounded_async/type.SettledOf.html),
+/// which is that `Outcome`, and is what the docs of the function show.
+///
 /// `"join"`, `"any"` and `"race"` choose among many futures and belong to `join_bounded!`; here
 /// they are compile errors.
 ///

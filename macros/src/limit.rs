@@ -1,11 +1,11 @@
 //! The `limit` option: what can be checked at compile time, and what is left to run time.
 
-use proc_macro2::TokenStream;
-use quote::{ToTokens, quote_spanned};
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{ToTokens, quote, quote_spanned};
 use syn::spanned::Spanned;
+use syn::{BinOp, Expr, ExprCast, ExprGroup, ExprLit, ExprParen, ExprUnary, Lit, Path, UnOp};
 
 use crate::diagnostics::{located_at, unmentioned_name};
-use syn::{BinOp, Expr, ExprLit, ExprUnary, Lit, UnOp};
 
 /// A checked `limit` value.
 pub(crate) enum Limit {
@@ -15,11 +15,14 @@ pub(crate) enum Limit {
     Runtime(Expr),
 }
 
-/// What a limit is called in messages, its largest value and why.
+/// What a limit is called in messages, its largest value and why, and the rules (traits of
+/// `bounded_async::rules`) that the compiler checks on a value only it knows.
 pub(crate) struct Rules {
     name: &'static str,
     max: u128,
     why: &'static str,
+    not_zero: &'static str,
+    fits_a_semaphore: Option<&'static str>,
 }
 
 /// `join_bounded!`'s `limit`: it counts futures, so it must fit in a `usize` (checked here for
@@ -28,6 +31,8 @@ pub(crate) const JOIN_LIMIT: Rules = Rules {
     name: "`limit`",
     max: u64::MAX as u128,
     why: "it must fit in a `usize`",
+    not_zero: "JoinLimitIsNotZero",
+    fits_a_semaphore: None,
 };
 
 /// `#[bounded]`'s `limit`: the most permits a semaphore holds (`bounded_async::MAX_PERMITS` on
@@ -36,13 +41,46 @@ pub(crate) const ATTRIBUTE_LIMIT: Rules = Rules {
     name: "`limit`",
     max: (u64::MAX >> 1) as u128,
     why: "a semaphore holds at most `MAX_PERMITS` permits",
+    not_zero: "LimitIsNotZero",
+    fits_a_semaphore: Some("LimitFitsASemaphore"),
 };
 
 /// `pool!`'s capacity, likewise.
 pub(crate) const POOL_CAPACITY: Rules = Rules {
     name: "a pool's capacity",
+    not_zero: "CapacityIsNotZero",
+    fits_a_semaphore: Some("CapacityFitsASemaphore"),
     ..ATTRIBUTE_LIMIT
 };
+
+impl Rules {
+    /// The checks of `value`, a constant whose value only the compiler knows: not 0, and within
+    /// a semaphore where the value sizes one. `krate` is spanned at `span`, the limit's.
+    pub(crate) fn checks(&self, krate: &TokenStream, value: &Ident, span: Span) -> TokenStream {
+        let mut checks = rule(krate, span, quote!(#value != 0), self.not_zero);
+        if let Some(fits) = self.fits_a_semaphore {
+            let fits_a_semaphore = quote_spanned!(span=> #krate::__private::fits_a_semaphore);
+            checks.extend(rule(krate, span, quote!(#fits_a_semaphore(#value)), fits));
+        }
+        checks
+    }
+}
+
+/// A rule on values known at compile time: a statement that is a type error, with the message
+/// of `name` (a trait of `bounded_async::rules`) at `span`, unless `condition` holds. Every
+/// token of the checked type is spanned at `span` (a node made of tokens of several origins is
+/// reported at the whole macro call), so `krate` must be too.
+pub(crate) fn rule(
+    krate: &TokenStream,
+    span: Span,
+    condition: TokenStream,
+    name: &str,
+) -> TokenStream {
+    let name = Ident::new(name, span);
+    quote_spanned! {span=>
+        let _: <#krate::rules::Check<{ #condition }> as #krate::rules::#name>::Passes;
+    }
+}
 
 impl Limit {
     /// Classifies `value`, rejecting what can never be a limit, with a span on the offending token.
@@ -55,7 +93,7 @@ impl Limit {
                 op: UnOp::Neg(_),
                 expr,
                 ..
-            }) if matches!(ungroup(expr), Expr::Lit(_)) => {
+            }) if matches!(unparen(expr), Expr::Lit(_)) => {
                 return Err(syn::Error::new_spanned(
                     value,
                     format!(
@@ -67,55 +105,68 @@ impl Limit {
             }
             _ => {}
         }
-        Ok(if is_constant(value) {
-            Limit::Const(value.clone())
-        } else {
-            Limit::Runtime(value.clone())
+        Ok(match constant_names(value) {
+            Some(_) => Limit::Const(value.clone()),
+            None => Limit::Runtime(value.clone()),
         })
     }
 
-    /// An expression of type `NonZeroUsize`. A constant is evaluated in a `const` item, which
-    /// rustc evaluates even under `cargo check`, so a zero constant fails to compile; a
-    /// constant that names `Self` or a generic parameter cannot live in an item and is checked
-    /// in an inline `const` block instead, when the function is compiled for a caller. Anything
-    /// else is checked when it runs.
-    pub(crate) fn to_nonzero(&self, krate: &TokenStream) -> TokenStream {
+    /// The expression as written, outer parentheses dropped.
+    pub(crate) fn expr(&self) -> &Expr {
         let (Limit::Const(expr) | Limit::Runtime(expr)) = self;
-        let krate = &located_at(krate, expr.span());
+        expr
+    }
+
+    /// An expression of type `NonZeroUsize`, for `join_bounded!`.
+    ///
+    /// A constant made of literals and paths such as `config::MAX` is evaluated in a `const`
+    /// item, which rustc evaluates even under `cargo check`, so a zero constant fails to
+    /// compile there. A constant that names `Self` or a bare name (`MAX`, `N`) may name a
+    /// generic parameter, which a nested item cannot see (E0401), and the macro cannot tell
+    /// a generic from a constant; it is evaluated in an inline `const` block, which rustc
+    /// evaluates when it compiles the function: for a generic one, once per instantiation.
+    /// Anything else is checked when it runs.
+    pub(crate) fn to_nonzero(&self, krate: &TokenStream) -> TokenStream {
+        let expr = self.expr();
+        let span = expr.span();
+        let krate = &located_at(krate, span);
         match self {
-            Limit::Const(expr) if needs_inline_const(expr) => quote_spanned! {expr.span()=>
+            Limit::Const(expr) if may_name_a_generic(expr) => quote_spanned! {span=>
                 const { #krate::__private::join_limit(#krate::rules::limit_value(#expr)) }
             },
             Limit::Const(expr) => {
-                // A `const` item, which rustc evaluates even under `cargo check`, and a rule
-                // that it is not 0: a type error with its message at the limit, every token of
-                // the checked type spanned there, with `$crate` (which resolves through its own
-                // span) named through an alias. Items are not hygienic, so their names are ones
-                // the limit does not mention.
-                let span = expr.span();
+                // A `const` item and the rule that it is not 0: a type error with its message
+                // at the limit, with `$crate` (which resolves through its own span) named
+                // through an alias. Items are not hygienic, so their names are ones the limit
+                // does not mention.
                 let tokens = || [expr.to_token_stream()];
-                let name = unmentioned_name("__BOUNDED_LIMIT", tokens());
-                let name = proc_macro2::Ident::new(&name, span);
-                let alias = unmentioned_name("__bounded_async", tokens());
-                let alias = proc_macro2::Ident::new(&alias, span);
-                let evaluate = quote_spanned! {span=>
-                    const #name: usize = #alias::rules::limit_value(#expr);
-                    let _: <#alias::rules::Check<{ #name != 0 }>
-                        as #alias::rules::JoinLimitIsNotZero>::Passes;
-                };
+                let name = Ident::new(&unmentioned_name("__BOUNDED_LIMIT", tokens()), span);
+                let alias = Ident::new(&unmentioned_name("__bounded_async", tokens()), span);
+                let alias_path = quote_spanned!(span=> #alias);
+                let checks = JOIN_LIMIT.checks(&alias_path, &name, span);
                 quote_spanned! {span=>
                     {
                         use #krate as #alias;
-                        #evaluate
+                        const #name: usize = #alias::rules::limit_value(#expr);
+                        #checks
                         #alias::__private::join_limit(#name)
                     }
                 }
             }
-            Limit::Runtime(expr) => quote_spanned! {expr.span()=>
+            Limit::Runtime(expr) => quote_spanned! {span=>
                 #krate::__private::runtime_limit(#expr)
             },
         }
     }
+}
+
+/// Whether a constant expression names `Self` or a bare name, either of which may be (or
+/// depend on) a generic parameter.
+fn may_name_a_generic(expr: &Expr) -> bool {
+    constant_names(expr)
+        .unwrap_or_default()
+        .into_iter()
+        .any(|path| names_self(path) || path.segments.len() == 1)
 }
 
 fn check_literal(lit: &Lit, rules: &Rules) -> syn::Result<()> {
@@ -173,26 +224,41 @@ fn check_literal(lit: &Lit, rules: &Rules) -> syn::Result<()> {
     }
 }
 
-/// Whether `expr` is made only of integer literals and constants (paths in SCREAMING_SNAKE_CASE),
-/// so that it can be evaluated at compile time.
-fn is_constant(expr: &Expr) -> bool {
-    match ungroup(expr) {
-        Expr::Lit(ExprLit {
-            lit: Lit::Int(_), ..
-        }) => true,
-        Expr::Path(path) => {
-            path.qself.is_none()
-                && path.path.segments.last().is_some_and(|last| {
-                    last.arguments.is_none() && is_screaming(&last.ident.to_string())
-                })
+/// The names a constant expression is made of: `Some` when `expr` holds only integer literals and
+/// constants (paths in SCREAMING_SNAKE_CASE), combined by casts and arithmetic, so that it can be
+/// evaluated at compile time; `None` for anything else. The one walker over limit expressions.
+pub(crate) fn constant_names(expr: &Expr) -> Option<Vec<&Path>> {
+    fn walk<'a>(expr: &'a Expr, names: &mut Vec<&'a Path>) -> bool {
+        match expr {
+            Expr::Lit(ExprLit {
+                lit: Lit::Int(_), ..
+            }) => true,
+            Expr::Path(path) => {
+                let constant = path.qself.is_none()
+                    && path.path.segments.last().is_some_and(|last| {
+                        last.arguments.is_none() && is_screaming(&last.ident.to_string())
+                    });
+                names.push(&path.path);
+                constant
+            }
+            Expr::Paren(ExprParen { expr, .. })
+            | Expr::Group(ExprGroup { expr, .. })
+            | Expr::Cast(ExprCast { expr, .. }) => walk(expr, names),
+            Expr::Binary(binary) => {
+                is_arithmetic(&binary.op) && walk(&binary.left, names) && walk(&binary.right, names)
+            }
+            _ => false,
         }
-        Expr::Paren(paren) => is_constant(&paren.expr),
-        Expr::Cast(cast) => is_constant(&cast.expr),
-        Expr::Binary(binary) => {
-            is_arithmetic(&binary.op) && is_constant(&binary.left) && is_constant(&binary.right)
-        }
-        _ => false,
     }
+    let mut names = Vec::new();
+    walk(expr, &mut names).then_some(names)
+}
+
+/// Whether `path` starts with `Self`.
+pub(crate) fn names_self(path: &Path) -> bool {
+    path.segments
+        .first()
+        .is_some_and(|first| first.ident == "Self")
 }
 
 fn is_arithmetic(op: &BinOp) -> bool {
@@ -219,37 +285,68 @@ fn is_screaming(name: &str) -> bool {
             .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
 }
 
-/// Whether a constant expression names `Self` or what is likely a const generic parameter (a
-/// one-letter name such as `N`): neither can be used in a nested `const` item.
-fn needs_inline_const(expr: &Expr) -> bool {
-    match ungroup(expr) {
-        Expr::Path(path) => {
-            let segments = &path.path.segments;
-            segments.first().is_some_and(|first| first.ident == "Self")
-                || (segments.len() == 1 && segments[0].ident.to_string().len() == 1)
-        }
-        Expr::Paren(paren) => needs_inline_const(&paren.expr),
-        Expr::Cast(cast) => needs_inline_const(&cast.expr),
-        Expr::Binary(binary) => {
-            needs_inline_const(&binary.left) || needs_inline_const(&binary.right)
-        }
-        _ => false,
-    }
-}
-
-/// Looks through parentheses and invisible groups.
+/// Looks through parentheses and the invisible groups that `macro_rules!` wraps around captured
+/// expressions.
 fn unparen(expr: &Expr) -> &Expr {
     match expr {
-        Expr::Paren(paren) => unparen(&paren.expr),
-        Expr::Group(group) => unparen(&group.expr),
+        Expr::Paren(ExprParen { expr, .. }) | Expr::Group(ExprGroup { expr, .. }) => unparen(expr),
         other => other,
     }
 }
 
-/// Looks through the invisible groups that `macro_rules!` wraps around captured expressions.
-fn ungroup(expr: &Expr) -> &Expr {
-    match expr {
-        Expr::Group(group) => ungroup(&group.expr),
-        other => other,
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(expr: &str) -> Option<Vec<String>> {
+        let expr: Expr = syn::parse_str(expr).expect("an expression");
+        constant_names(&expr).map(|paths| {
+            paths
+                .iter()
+                .map(|path| path.to_token_stream().to_string().replace(' ', ""))
+                .collect()
+        })
+    }
+
+    fn generic(expr: &str) -> bool {
+        may_name_a_generic(&syn::parse_str(expr).expect("an expression"))
+    }
+
+    #[test]
+    fn constants_are_literals_and_screaming_paths_in_arithmetic() {
+        assert_eq!(names("8"), Some(vec![]));
+        assert_eq!(
+            names("(2 * MAX + 1) as usize"),
+            Some(vec!["MAX".to_owned()])
+        );
+        assert_eq!(
+            names("config::MAX_CONNS / Self::JOBS"),
+            Some(vec![
+                "config::MAX_CONNS".to_owned(),
+                "Self::JOBS".to_owned()
+            ])
+        );
+        assert_eq!(names("jobs"), None);
+        assert_eq!(names("MAX.min(4)"), None);
+        assert_eq!(names("max_conns()"), None);
+        assert_eq!(names("MAX == 4"), None);
+        assert_eq!(names("<T as Trait>::MAX"), None);
+    }
+
+    #[test]
+    fn bare_names_and_self_may_name_generics() {
+        assert!(generic("N"));
+        assert!(generic("CAPACITY / 2"));
+        assert!(generic("Self::JOBS"));
+        assert!(!generic("8 * 2"));
+        assert!(!generic("config::MAX_CONNS"));
+        assert!(!generic("jobs"));
+    }
+
+    #[test]
+    fn outer_parentheses_are_dropped() {
+        let limit = Limit::from_expr(&syn::parse_str("((MAX))").unwrap(), &JOIN_LIMIT)
+            .expect("a constant limit");
+        assert!(matches!(limit, Limit::Const(Expr::Path(_))));
     }
 }

@@ -76,12 +76,23 @@ impl Input {
             ..
         } = self;
         let span = capacity.span();
-        // The capacity is evaluated once, in a constant inside the type's own const block (so a
-        // wrong type or a value that is not constant is reported once). A literal was checked by
-        // the macro; anything else is checked by the compiler, each rule a type error with its
-        // message at the capacity: every token of the checked types is spanned there, and
-        // `$crate`, which resolves through its own span, is named through an alias. The block's
-        // items take names that the capacity does not mention.
+        let static_item = |capacity: TokenStream| {
+            quote! {
+                #(#attrs)*
+                #vis static #name: #krate::Pool<#capacity> = #krate::__private::pool();
+            }
+        };
+        // A literal was checked by the macro, and is the type's argument as written, which
+        // rustdoc shows: `Pool<16>`.
+        if let Expr::Lit(_) = capacity {
+            return static_item(capacity.to_token_stream());
+        }
+        // Anything else is the type's argument as written too (`Pool<MAX>`, `Pool<{ MAX / 2 }>`),
+        // so the compiler reports a value that is not a constant `usize` there, once. The rules
+        // are checked in an item beside the static, each a type error with its message at the
+        // capacity: every token of the checked types is spanned there, and `$crate`, which
+        // resolves through its own span, is named through an alias. The item's own items take
+        // names that the capacity does not mention.
         let alias = Ident::new(
             &unmentioned_name("__bounded_async", [capacity.to_token_stream()]),
             span,
@@ -90,25 +101,21 @@ impl Input {
             &unmentioned_name("__BOUNDED_CAPACITY", [capacity.to_token_stream()]),
             span,
         );
-        let checks = (!matches!(capacity, Expr::Lit(_))).then(|| {
-            quote_spanned! {span=>
-                let _: <#alias::rules::Check<{ #value != 0 }>
-                    as #alias::rules::CapacityIsNotZero>::Passes = ();
-                let _: <#alias::rules::Check<{ #alias::__private::fits_a_semaphore(#value) }>
-                    as #alias::rules::CapacityFitsASemaphore>::Passes = ();
-            }
-        });
-        let evaluate = quote_spanned! {span=>
-            const #value: usize = #alias::rules::limit_value(#capacity);
+        let checks = POOL_CAPACITY.checks(&quote_spanned!(span=> #alias), &value, span);
+        // A bare name is an argument as it is; any other expression (a path with `::`
+        // included) needs braces.
+        let argument = match capacity {
+            Expr::Path(path) if path.path.get_ident().is_some() => capacity.to_token_stream(),
+            _ => quote_spanned!(span=> { #capacity }),
         };
+        let item = static_item(argument);
         quote! {
-            #(#attrs)*
-            #vis static #name: #krate::Pool<{
+            #item
+            const _: () = {
                 use #krate as #alias;
-                #evaluate
+                const #value: usize = #capacity;
                 #checks
-                #alias::__private::permits(#value)
-            }> = #krate::Pool::new();
+            };
         }
     }
 }

@@ -5,7 +5,7 @@ use syn::{Expr, ExprLit, Lit};
 
 use crate::diagnostics::{closest, one_of};
 
-/// How a join collects its outputs (API.md, `join_bounded!`).
+/// How outputs are collected: by a join among many futures, or by `#[bounded]` for each call.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) enum Strategy {
     Join,
@@ -15,22 +15,28 @@ pub(crate) enum Strategy {
     Race,
 }
 
-pub(crate) const NAMES: &[&str] = &["join", "all", "settled", "any", "race"];
+/// Every strategy with its name in `strategy = "..."`, in the order the docs list them.
+const STRATEGIES: [(Strategy, &str); 5] = [
+    (Strategy::Join, "join"),
+    (Strategy::All, "all"),
+    (Strategy::Settled, "settled"),
+    (Strategy::Any, "any"),
+    (Strategy::Race, "race"),
+];
 
 impl Strategy {
     /// The name as written in `strategy = "..."`.
     pub(crate) fn name(self) -> &'static str {
-        match self {
-            Strategy::Join => "join",
-            Strategy::All => "all",
-            Strategy::Settled => "settled",
-            Strategy::Any => "any",
-            Strategy::Race => "race",
-        }
+        STRATEGIES
+            .iter()
+            .find(|(strategy, _)| *strategy == self)
+            .map(|(_, name)| *name)
+            .expect("every strategy is in the table")
     }
 
     /// Parses the value of `strategy = "..."`, with a message that says what would be right.
     pub(crate) fn from_expr(value: &Expr) -> syn::Result<(Self, Span)> {
+        let names = STRATEGIES.map(|(_, name)| name);
         let Expr::Lit(ExprLit {
             lit: Lit::Str(name),
             ..
@@ -40,27 +46,23 @@ impl Strategy {
                 value,
                 format!(
                     "`strategy` takes a string literal: one of {}",
-                    one_of(NAMES, '"')
+                    one_of(&names, '"')
                 ),
             ));
         };
-        let strategy = match name.value().as_str() {
-            "join" => Strategy::Join,
-            "all" => Strategy::All,
-            "settled" => Strategy::Settled,
-            "any" => Strategy::Any,
-            "race" => Strategy::Race,
-            unknown => {
-                let names = one_of(NAMES, '"');
-                let message = match closest(unknown, NAMES) {
+        let written = name.value();
+        match STRATEGIES.iter().find(|(_, known)| *known == written) {
+            Some((strategy, _)) => Ok((*strategy, name.span())),
+            None => {
+                let list = one_of(&names, '"');
+                let message = match closest(&written, &names) {
                     Some(near) => format!(
-                        "unknown strategy \"{unknown}\"; did you mean \"{near}\"? The strategies are {names}"
+                        "unknown strategy \"{written}\"; did you mean \"{near}\"? The strategies are {list}"
                     ),
-                    None => format!("unknown strategy \"{unknown}\"; the strategies are {names}"),
+                    None => format!("unknown strategy \"{written}\"; the strategies are {list}"),
                 };
-                return Err(syn::Error::new(name.span(), message));
+                Err(syn::Error::new(name.span(), message))
             }
-        };
-        Ok((strategy, name.span()))
+        }
     }
 }

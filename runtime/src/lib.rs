@@ -27,7 +27,7 @@ pub mod __private;
 pub use errors::Errors;
 pub use join::{
     AllCollector, AllOutput, AnyCollector, AnyOutput, Collector, Join, JoinBounded, JoinCollector,
-    RaceCollector, SettledCollector, SettledOutput, join_bounded,
+    RaceCollector, SettledCollector, SettledOf, SettledOutput, join_bounded,
 };
 pub use limit::IntoLimit;
 pub use outcome::{Outcome, Panic};

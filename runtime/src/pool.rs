@@ -30,13 +30,33 @@ impl<const CAPACITY: usize> Pool<CAPACITY> {
 
     /// A pool of `CAPACITY` permits.
     ///
-    /// # Panics
+    /// A `CAPACITY` of 0 or above [`MAX_PERMITS`](crate::MAX_PERMITS) does not compile: in a
+    /// `static`, even under `cargo check`; elsewhere, when the code is compiled.
     ///
-    /// When `CAPACITY` is 0 or above [`MAX_PERMITS`](crate::MAX_PERMITS); in a `static`, that is
-    /// a compile error.
+    /// ```compile_fail
+    /// # fn main() {
+    /// let pool = bounded_async::Pool::<0>::default();
+    /// # }
+    /// ```
     pub const fn new() -> Self {
+        const {
+            assert!(
+                CAPACITY != 0,
+                "`Pool<0>`: a pool's capacity must be at least 1: with 0, nothing could ever run"
+            );
+            assert!(
+                CAPACITY <= crate::MAX_PERMITS,
+                "a `Pool`'s capacity is at most `MAX_PERMITS`, the most permits a semaphore holds"
+            );
+        }
+        Self::checked_elsewhere()
+    }
+
+    /// A pool whose capacity `pool!` checks itself, each rule with its message at the capacity:
+    /// out of range, it is reported there once, and this pool is never run.
+    pub(crate) const fn checked_elsewhere() -> Self {
         Pool {
-            semaphore: Semaphore::new(CAPACITY),
+            semaphore: Semaphore::new(crate::__private::permits(CAPACITY)),
         }
     }
 

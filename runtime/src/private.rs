@@ -31,6 +31,11 @@ pub const fn fits_a_semaphore(limit: usize) -> bool {
     limit <= crate::MAX_PERMITS
 }
 
+/// The pool of a `pool!`, whose capacity the expansion checks with its own rules.
+pub const fn pool<const CAPACITY: usize>() -> crate::Pool<CAPACITY> {
+    crate::Pool::checked_elsewhere()
+}
+
 /// A pool's capacity, read from its type (no memory of the `static` is read).
 pub const fn pool_capacity<const CAPACITY: usize>(_: &crate::Pool<CAPACITY>) -> usize {
     CAPACITY
@@ -38,40 +43,81 @@ pub const fn pool_capacity<const CAPACITY: usize>(_: &crate::Pool<CAPACITY>) -> 
 
 pub use crate::join::join_bounded;
 
-/// The return type of a `#[bounded(strategy = "settled")]` function: a `Result`.
-#[diagnostic::on_unimplemented(
-    message = "`strategy = \"settled\"` needs a function that returns `Result<T, E>`, but this one returns `{Self}`",
-    label = "returns `{Self}`, not a `Result`",
-    note = "each call of a \"settled\" function returns `Outcome<T, E>`; use the default strategy, \"all\", for other return types"
-)]
-pub trait SettledReturn {
-    /// The success type.
-    type Ok;
-    /// The error type.
-    type Err;
-    /// The result as a `Result`.
-    fn into_result(self) -> Result<Self::Ok, Self::Err>;
-}
+/// The strategies as `join_bounded!` chooses them: the builder's methods without their bounds on
+/// the futures' output, so that a wrong output type is one error, where the join is awaited (at
+/// the user's future, with the strategy's own message), and not a second one at a method's bound.
+pub mod strategy {
+    use std::future::Future;
 
-#[diagnostic::do_not_recommend]
-impl<T, E> SettledReturn for Result<T, E> {
-    type Ok = T;
-    type Err = E;
-    fn into_result(self) -> Result<T, E> {
-        self
+    use crate::join::{
+        AllCollector, AnyCollector, Join, JoinBounded, JoinCollector, RaceCollector,
+        SettledCollector,
+    };
+
+    type Output<I> = <<I as Iterator>::Item as Future>::Output;
+
+    pub fn join<I: Iterator<Item: Future>>(
+        join: JoinBounded<I>,
+    ) -> Join<I, JoinCollector<Output<I>>> {
+        join.with(JoinCollector::new)
+    }
+
+    pub fn all<I: Iterator<Item: Future>, T, E>(
+        join: JoinBounded<I>,
+    ) -> Join<I, AllCollector<T, E>> {
+        join.with(AllCollector::new)
+    }
+
+    pub fn settled<I: Iterator<Item: Future>, T, E>(
+        join: JoinBounded<I>,
+    ) -> Join<I, SettledCollector<T, E>> {
+        join.with(SettledCollector::new)
+    }
+
+    pub fn any<I: Iterator<Item: Future>, T, E>(
+        join: JoinBounded<I>,
+    ) -> Join<I, AnyCollector<T, E>> {
+        join.with(|_| AnyCollector::new())
+    }
+
+    pub fn race<I: Iterator<Item: Future>>(
+        join: JoinBounded<I>,
+    ) -> Join<I, RaceCollector<Output<I>>> {
+        join.with(|_| RaceCollector::new())
     }
 }
 
 /// Runs the body of a `strategy = "settled"` function, turning its `Result` and any panic into
-/// an `Outcome`.
-pub async fn settle<R, F>(body: F) -> crate::Outcome<R::Ok, R::Err>
+/// the `Outcome` the function returns. The function's return type says which `Result` that is
+/// (`SettledOf<R>` requires `R: SettledOutput`), so a return type that is not one is reported
+/// once, there, and not again here.
+pub async fn settle<O, F>(body: F) -> O
 where
-    R: SettledReturn,
-    F: std::future::Future<Output = R>,
+    F: std::future::Future,
+    O: Settles<F::Output>,
 {
     use futures_util::FutureExt;
     let caught = std::panic::AssertUnwindSafe(body).catch_unwind().await;
-    crate::Outcome::from_caught(caught.map(SettledReturn::into_result))
+    O::settle(caught)
+}
+
+/// The `Outcome` of a "settled" body that returned `R` or panicked. Unimplemented when `R` is
+/// a type of the user's that is named `Result` but is not one.
+#[diagnostic::on_unimplemented(
+    message = "`strategy = \"settled\"` needs `Result<T, E>`, but this returns `{R}`",
+    label = "returns `{R}`, not `std::result::Result`",
+    note = "\"settled\" records each `Ok`, `Err` and panic as an `Outcome`; for other types, use the default strategy"
+)]
+pub trait Settles<R> {
+    /// `R` as an outcome, or the panic.
+    fn settle(caught: std::thread::Result<R>) -> Self;
+}
+
+#[diagnostic::do_not_recommend]
+impl<T, E> Settles<Result<T, E>> for crate::Outcome<T, E> {
+    fn settle(caught: std::thread::Result<Result<T, E>>) -> Self {
+        crate::Outcome::from_caught(caught)
+    }
 }
 
 /// The permits of a gate whose limit or capacity is `value`, kept in range so that a bad value is

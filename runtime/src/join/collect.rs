@@ -44,7 +44,7 @@ pub trait Collector<T>: sealed::Sealed {
 /// Implements a trait that says "this strategy needs futures that return `Result`", with a
 /// message naming the strategy.
 macro_rules! result_output {
-    ($(#[$doc:meta])* $name:ident, $message:literal, $note:literal) => {
+    ($(#[$doc:meta])* $name:ident, $message:literal, $note:literal $(, { $($item:tt)* } => { $($impl_item:tt)* })?) => {
         $(#[$doc])*
         #[diagnostic::on_unimplemented(
             message = $message,
@@ -58,6 +58,7 @@ macro_rules! result_output {
             type Err;
             #[doc(hidden)]
             fn into_result(self) -> Result<Self::Ok, Self::Err>;
+            $($($item)*)?
         }
 
         #[diagnostic::do_not_recommend]
@@ -67,6 +68,7 @@ macro_rules! result_output {
             fn into_result(self) -> Result<T, E> {
                 self
             }
+            $($($impl_item)*)?
         }
     };
 }
@@ -80,11 +82,40 @@ result_output!(
     "\"all\" stops at the first `Err`; to collect plain values, use the default strategy \"join\""
 );
 result_output!(
-    /// The output of a future joined with `strategy = "settled"`: a `Result`.
+    /// A `Result`, which `strategy = "settled"` records as an [`Outcome`]: the output of a
+    /// future joined with `join_bounded!`, or the return type of a `#[bounded]` function.
     SettledOutput,
-    "`strategy = \"settled\"` needs futures that return `Result<T, E>`, but these return `{Self}`",
-    "\"settled\" records each `Ok` and `Err` as an `Outcome`; to collect plain values, use the default strategy \"join\""
+    "`strategy = \"settled\"` needs `Result<T, E>`, but this returns `{Self}`",
+    "\"settled\" records each `Ok`, `Err` and panic as an `Outcome`; for other types, use the default strategy",
+    {
+        /// `Outcome<Self::Ok, Self::Err>`, named through [`SettledOf`].
+        type Outcome;
+    } => {
+        type Outcome = Outcome<T, E>;
+    }
 );
+
+/// What a `#[bounded(strategy = "settled")]` function declared to return `R` returns: the
+/// [`Outcome`] of `R`'s `Ok` and `Err` types.
+///
+/// The attribute writes `Outcome<T, E>` for a return type written `Result<T, E>`, and
+/// `SettledOf<R>` for a `Result` under another name, such as `io::Result<T>`, which is what
+/// rustdoc and IDEs then show:
+///
+/// ```
+/// use bounded_async::{Outcome, SettledOf, bounded};
+///
+/// #[bounded(limit = 4, strategy = "settled")]
+/// async fn read_config() -> std::io::Result<String> {
+///     Ok(String::from("jobs = 4"))
+/// }
+///
+/// # futures::executor::block_on(async {
+/// let outcome: SettledOf<std::io::Result<String>> = read_config().await;
+/// let _: Outcome<String, std::io::Error> = outcome;
+/// # });
+/// ```
+pub type SettledOf<R> = <R as SettledOutput>::Outcome;
 result_output!(
     /// The output of a future joined with `strategy = "any"`: a `Result`.
     AnyOutput,

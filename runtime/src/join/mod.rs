@@ -16,7 +16,7 @@ use std::thread;
 
 pub use collect::{
     AllCollector, AllOutput, AnyCollector, AnyOutput, Collector, JoinCollector, RaceCollector,
-    SettledCollector, SettledOutput,
+    SettledCollector, SettledOf, SettledOutput,
 };
 
 use crate::limit::IntoLimit;
@@ -119,9 +119,7 @@ where
     /// `strategy = "join"`: every output, in input order. Errors are values like any other;
     /// a panic propagates.
     pub fn join(self) -> Join<I, JoinCollector<Output<I>>> {
-        // Only a hint: the collector reserves a bounded amount from it.
-        let expected = self.futures.size_hint().0;
-        Join::new(self.limit, self.futures, JoinCollector::new(expected))
+        self.with(JoinCollector::new)
     }
 
     /// `strategy = "all"`: every `Ok` value in input order, or the first `Err`, returned at
@@ -133,9 +131,7 @@ where
     where
         Output<I>: AllOutput<Ok = T, Err = E>,
     {
-        // Only a hint: the collector reserves a bounded amount from it.
-        let expected = self.futures.size_hint().0;
-        Join::new(self.limit, self.futures, AllCollector::new(expected))
+        self.with(AllCollector::new)
     }
 
     /// `strategy = "settled"`: every `Ok`, `Err` and panic as an [`Outcome`](crate::Outcome), in
@@ -146,9 +142,7 @@ where
     where
         Output<I>: SettledOutput<Ok = T, Err = E>,
     {
-        // Only a hint: the collector reserves a bounded amount from it.
-        let expected = self.futures.size_hint().0;
-        Join::new(self.limit, self.futures, SettledCollector::new(expected))
+        self.with(SettledCollector::new)
     }
 
     /// `strategy = "any"`: the first `Ok` to arrive (the rest are dropped), or, when every future
@@ -159,13 +153,23 @@ where
     where
         Output<I>: AnyOutput<Ok = T, Err = E>,
     {
-        Join::new(self.limit, self.futures, AnyCollector::new())
+        self.with(|_| AnyCollector::new())
     }
 
     /// `strategy = "race"`: the first output to arrive, whatever it is (the rest are dropped), or
     /// `None` for an empty input.
     pub fn race(self) -> Join<I, RaceCollector<Output<I>>> {
-        Join::new(self.limit, self.futures, RaceCollector::new())
+        self.with(|_| RaceCollector::new())
+    }
+
+    /// The join, collecting with `collector`, made from the input's lower size hint. No bound on
+    /// the output here: `join_bounded!` calls this (through `__private`), so that a wrong output
+    /// type is reported once, where the join is awaited, at the user's future, rather than also
+    /// at a strategy method's bound.
+    pub(crate) fn with<C>(self, collector: impl FnOnce(usize) -> C) -> Join<I, C> {
+        // Only a hint: the collectors reserve a bounded amount from it.
+        let expected = self.futures.size_hint().0;
+        Join::new(self.limit, self.futures, collector(expected))
     }
 }
 

@@ -1,9 +1,9 @@
-use bounded_async::join_bounded;
-
-const WORKERS: usize = 4;
+mod config {
+    pub const WORKERS: usize = 4;
+}
 
 async fn run() {
-    let _ = join_bounded!(limit = WORKERS - 4; async { 1 });
+    let _ = bounded_async::join_bounded!(limit = config::WORKERS - 4; async { 1 });
 }
 
 fn main() {}
