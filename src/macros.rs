@@ -155,7 +155,7 @@
 ///
 /// ```
 /// mod deps {
-///     pub use ::bounded_async as concurrency;
+///     pub(crate) use ::bounded_async as concurrency;
 /// }
 ///
 /// # futures::executor::block_on(async {
