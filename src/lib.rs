@@ -109,8 +109,9 @@
 //!   done. A future of the join that is handed a semaphore permit gets to run, so futures in one
 //!   join that share a semaphore cannot deadlock each other.
 //! - One poll of the join polls at most 128 futures, then asks to be polled again and yields, so
-//!   that a join of many ready futures cannot starve the other tasks of its thread. The woken
-//!   futures it did not reach wait for a later poll of the join.
+//!   that a join of many ready futures cannot starve the other tasks of its thread. The next
+//!   poll starts with the woken futures this one did not reach, so no future waits behind
+//!   others that keep waking or finishing.
 //! - Dropping the join drops every future in flight at once.
 //! - The join allocates per slot, never per item: its allocations depend on the concurrency
 //!   reached, not on the input's length (beyond the output `Vec`).
