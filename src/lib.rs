@@ -80,7 +80,7 @@
 //! Mistakes are compile errors that point at the token: a zero, negative or fractional limit, an
 //! unknown option or strategy (with the nearest valid name), an empty list of futures, a
 //! strategy that needs `Result` applied to futures that do not return one, a `limit` larger
-//! than its pool, or a bounded function that calls itself.
+//! than its pool, or a bounded function that calls itself by name.
 //!
 //! # Without macros
 //!
@@ -110,10 +110,17 @@
 //! - At most `limit` futures exist at once: the input is pulled only when a slot is free, so
 //!   memory stays bounded by `limit` futures plus the collected outputs, whatever the input's
 //!   length. A finished future's slot is refilled at once, so while at least `limit` items
-//!   remain, exactly `limit` are in flight.
+//!   remain, exactly `limit` are in flight (a limit above the poll budget below is reached over
+//!   the join's first few polls).
 //! - Outputs come back in input order, whatever order the futures finish in.
-//! - Every future that was woken is polled when the join is polled; none waits behind another,
-//!   so futures in one join that share a semaphore cannot deadlock each other.
+//! - The join is a future, not a stream, so no consumer leaves it unpolled between items: it
+//!   polls each future that was woken, refilling the slots of those that finish, until all are
+//!   done. A future of the join that is handed a semaphore permit gets to run, so futures in one
+//!   join that share a semaphore cannot deadlock each other.
+//! - One poll of the join polls at most 128 futures, then asks to be polled again and yields, so
+//!   that a join of many ready futures cannot starve the other tasks of its thread. The next
+//!   poll starts with the woken futures this one did not reach, so no future waits behind
+//!   others that keep waking or finishing.
 //! - Dropping the join drops every future in flight at once.
 //! - The join allocates per slot, never per item: its allocations depend on the concurrency
 //!   reached, not on the input's length (beyond the output `Vec`).
@@ -142,6 +149,11 @@ pub mod collect {
 /// The compile-time rules of the macros, named in their error messages. Not public API.
 #[doc(hidden)]
 pub use bounded_async_runtime::rules;
+
+/// The README's examples, compiled and run as doc tests so that they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
 
 /// Items the macros' expansions use. Not public API.
 #[doc(hidden)]

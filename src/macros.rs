@@ -187,7 +187,7 @@
 ///
 /// ```
 /// mod deps {
-///     pub use ::bounded_async as concurrency;
+///     pub(crate) use ::bounded_async as concurrency;
 /// }
 ///
 /// # futures::executor::block_on(async {

@@ -105,8 +105,12 @@ pub fn join_bounded_impl(input: TokenStream) -> TokenStream {
 ///
 /// A pool declared with `pool!`: every call also holds one of the pool's permits, so several
 /// functions share one bulkhead. With `limit` too, the function's own limit is taken first, then
-/// the pool's (one fixed order, so functions on a pool cannot deadlock each other), and a
-/// `limit` larger than the pool's capacity is a compile error.
+/// the pool's (one fixed order, so two calls never wait for each other's gates taken in opposite
+/// orders), and a `limit` larger than the pool's capacity is a compile error.
+///
+/// A pooled function that awaits another function on the same pool still deadlocks once the pool
+/// is full: every holder waits for a second permit that only a holder can give back. Debug
+/// builds panic at once instead; see [below](#recursion-the-macro-cannot-see).
 ///
 /// ```
 /// use bounded_async::{bounded, pool};
@@ -223,6 +227,8 @@ pub fn join_bounded_impl(input: TokenStream) -> TokenStream {
 /// debug builds (`debug_assertions` of the crate that uses `#[bounded]`), a task that holds a
 /// permit of a gate and asks the same gate again panics at once, naming the gate, rather than
 /// deadlocking the day the gate is full. Release builds do not check and pay nothing for it.
+/// The check sees nested calls polled by the call itself; a nested call spawned onto another
+/// task and awaited there is not caught.
 ///
 /// ```should_panic
 /// use bounded_async::{bounded, pool};

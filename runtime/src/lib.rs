@@ -2,8 +2,10 @@
 //! `#[bounded]` and `pool!`, the bounded join driver and its strategies, and the outcome types.
 //!
 //! Use it through the `bounded-async` crate, which re-exports everything here next to the
-//! macros. Everything the macros do is reachable from this API without them; for example
-//! [`join_bounded`] takes a limit read at run time and returns the join as a value.
+//! macros. The semaphores, pools, outcome types and the join work without the macros; for
+//! example [`join_bounded`] takes a limit read at run time and returns the join as a value. The
+//! macros add the compile-time checks, a gate per function, and joins of futures of different
+//! types.
 
 #![deny(missing_docs)]
 #![warn(rust_2018_idioms, unreachable_pub)]

@@ -7,6 +7,7 @@ mod slots;
 
 use std::fmt;
 use std::future::{Future, IntoFuture};
+use std::mem;
 use std::num::NonZeroUsize;
 use std::ops::ControlFlow;
 use std::panic::{self, AssertUnwindSafe};
@@ -20,7 +21,7 @@ pub use collect::{
 };
 
 use crate::limit::IntoLimit;
-use slots::{SlotId, Slots};
+use slots::{CHUNK, SlotId, Slots};
 
 /// Polls of futures one poll of the join may make before it yields to its executor (after asking
 /// to be polled again), so that a join of many ready or self-waking futures cannot starve the
@@ -209,6 +210,10 @@ where
     /// The input index of the next item.
     next_index: usize,
     slots: Slots<I::Item>,
+    /// The slot where the next look at the woken slots starts: just after the slot that spent
+    /// the last poll's budget, or at the slot the budget ran out before. Woken slots are taken
+    /// in turn from there, so none waits behind others that keep waking or finishing.
+    cursor: SlotId,
     /// `None` once the join has returned.
     collector: Option<C>,
     /// Set while a future is being polled, when the collector catches panics: a panic caught
@@ -242,6 +247,7 @@ where
             futures: Some(futures),
             next_index: 0,
             slots: Slots::new(),
+            cursor: 0,
             collector: Some(collector),
             polling: false,
             in_poll: false,
@@ -374,11 +380,30 @@ where
         ControlFlow::Continue(())
     }
 
-    /// Polls every slot that was woken, refilling those that finish. Returns whether any was.
+    /// Polls every slot that was woken, refilling those that finish, in turn from the cursor:
+    /// the cursor's chunk from the cursor on, the other chunks, then the cursor's chunk before
+    /// it. Returns whether any slot was woken.
     fn poll_woken(&mut self, budget: &mut u32) -> ControlFlow<Stop, bool> {
+        let chunks = self.slots.chunk_count();
+        if chunks == 0 {
+            return ControlFlow::Continue(false);
+        }
+        let (first, offset) = (self.cursor / CHUNK, self.cursor % CHUNK);
+        // The cursor's chunk is taken once, up front; the part before the cursor waits here.
+        let mut before = 0;
         let mut any = false;
-        for chunk in 0..self.slots.chunk_count() {
-            let mut bits = self.slots.take_ready(chunk);
+        for turn in 0..=chunks {
+            let chunk = (first + turn) % chunks;
+            let mut bits = if turn == 0 {
+                let taken = self.slots.take_ready(chunk);
+                let from_cursor = taken & (u64::MAX << offset);
+                before = taken & !from_cursor;
+                from_cursor
+            } else if turn == chunks {
+                mem::take(&mut before)
+            } else {
+                self.slots.take_ready(chunk)
+            };
             while bits != 0 {
                 let id = Slots::<I::Item>::id(chunk, bits.trailing_zeros());
                 bits &= bits - 1;
@@ -386,10 +411,18 @@ where
                     continue;
                 }
                 any = true;
+                let budget_before = *budget;
                 if let ControlFlow::Break(stop) = self.run(id, budget) {
-                    if bits != 0 {
-                        self.slots.defer_ready(chunk, bits);
+                    // Put back what this poll did not get to (slot `id` itself, when the budget
+                    // ran out, was put back by `run_slot`), and start the next poll after the
+                    // slot that spent the budget, or at the one it ran out before.
+                    for (chunk, bits) in [(chunk, bits), (first, before)] {
+                        if bits != 0 {
+                            self.slots.defer_ready(chunk, bits);
+                        }
                     }
+                    let next = if budget_before == 0 { id } else { id + 1 };
+                    self.cursor = if next < chunks * CHUNK { next } else { 0 };
                     return ControlFlow::Break(stop);
                 }
             }

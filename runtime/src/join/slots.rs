@@ -17,7 +17,7 @@ use std::task::{Context, Poll, Wake, Waker};
 use futures_util::task::AtomicWaker;
 
 /// Slots per chunk: one bit each in the chunk's ready word.
-const CHUNK: usize = 64;
+pub(super) const CHUNK: usize = 64;
 
 /// Identifies a slot: `chunk * CHUNK + offset`.
 pub(super) type SlotId = usize;
