@@ -6,6 +6,8 @@
 mod args;
 mod bounded;
 mod diagnostics;
+#[allow(dead_code)] // Wired to the `wait` and `timeout` keys with the gate.
+mod duration;
 mod join;
 mod limit;
 mod pool;
