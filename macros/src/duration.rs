@@ -118,11 +118,23 @@ impl Written {
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Error {
     Empty,
-    NoNumber { at: String },
-    NoUnit { number: String, suggestion: String },
-    UnknownUnit { unit: String, suggestion: Option<String> },
-    Fraction { suggestion: Option<String> },
-    OutOfOrder { suggestion: String },
+    NoNumber {
+        at: String,
+    },
+    NoUnit {
+        number: String,
+        suggestion: String,
+    },
+    UnknownUnit {
+        unit: String,
+        suggestion: Option<String>,
+    },
+    Fraction {
+        suggestion: Option<String>,
+    },
+    OutOfOrder {
+        suggestion: String,
+    },
     TooLong,
 }
 
@@ -132,7 +144,10 @@ impl fmt::Display for Error {
         match self {
             Error::Empty => write!(f, "a duration needs a number and a unit, such as \"250ms\""),
             Error::NoNumber { at } => {
-                write!(f, "expected a number before `{at}`, as in \"250ms\" or \"1m30s\"")
+                write!(
+                    f,
+                    "expected a number before `{at}`, as in \"250ms\" or \"1m30s\""
+                )
             }
             Error::NoUnit { number, suggestion } => write!(
                 f,
@@ -153,10 +168,9 @@ impl fmt::Display for Error {
                 f,
                 "use whole numbers of each unit, with a smaller unit for the rest, as in \"1s500ms\""
             ),
-            Error::OutOfOrder { suggestion } => write!(
-                f,
-                "write each unit once, largest first: \"{suggestion}\""
-            ),
+            Error::OutOfOrder { suggestion } => {
+                write!(f, "write each unit once, largest first: \"{suggestion}\"")
+            }
             Error::TooLong => write!(f, "too long to be a `Duration`"),
         }
     }
@@ -295,10 +309,18 @@ fn decimal_times(number: &str, unit_nanos: u128) -> Option<u128> {
     if fraction.contains('.') || (whole.is_empty() && fraction.is_empty()) {
         return None;
     }
-    let whole: u128 = if whole.is_empty() { 0 } else { whole.parse().ok()? };
+    let whole: u128 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().ok()?
+    };
     let digits = u32::try_from(fraction.len()).ok()?;
     let scale = 10u128.checked_pow(digits)?;
-    let fraction: u128 = if fraction.is_empty() { 0 } else { fraction.parse().ok()? };
+    let fraction: u128 = if fraction.is_empty() {
+        0
+    } else {
+        fraction.parse().ok()?
+    };
     let part = fraction.checked_mul(unit_nanos)?;
     (part % scale == 0).then_some(())?;
     whole.checked_mul(unit_nanos)?.checked_add(part / scale)

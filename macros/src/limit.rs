@@ -45,6 +45,15 @@ pub(crate) const ATTRIBUTE_LIMIT: Rules = Rules {
     fits_a_semaphore: Some("LimitFitsASemaphore"),
 };
 
+/// The `max` key: the highest a gate's limit may be raised to at run time, so it sizes the gate
+/// like a limit.
+pub(crate) const MAX_LIMIT: Rules = Rules {
+    name: "`max`",
+    not_zero: "MaxIsNotZero",
+    fits_a_semaphore: Some("MaxFitsASemaphore"),
+    ..ATTRIBUTE_LIMIT
+};
+
 /// `pool!`'s capacity, likewise.
 pub(crate) const POOL_CAPACITY: Rules = Rules {
     name: "a pool's capacity",
@@ -287,7 +296,7 @@ fn is_screaming(name: &str) -> bool {
 
 /// Looks through parentheses and the invisible groups that `macro_rules!` wraps around captured
 /// expressions.
-fn unparen(expr: &Expr) -> &Expr {
+pub(crate) fn unparen(expr: &Expr) -> &Expr {
     match expr {
         Expr::Paren(ExprParen { expr, .. }) | Expr::Group(ExprGroup { expr, .. }) => unparen(expr),
         other => other,
