@@ -51,6 +51,37 @@ rule!(
 );
 
 rule!(
+    /// A gate's `max` is at least 1.
+    MaxIsNotZero,
+    "`max` is 0, so no call could ever run; it must be at least the limit",
+    "this is 0"
+);
+rule!(
+    /// A gate's `max` is at most `MAX_PERMITS`.
+    MaxFitsASemaphore,
+    "`max` is above `MAX_PERMITS`, the most permits a semaphore holds",
+    "this is above `MAX_PERMITS`"
+);
+rule!(
+    /// A gate's `max` is at least its limit (or its pool's capacity).
+    MaxIsAtLeastTheLimit,
+    "`max` is below the limit: `max` is the highest the limit can be raised to at run time, so it must be at least the limit",
+    "this is below the limit"
+);
+rule!(
+    /// A `#[bounded]` limit is at most its pool's `max`.
+    LimitFitsItsPoolMax,
+    "#[bounded]: `limit` is larger than its `pool`'s `max`, so it could never be reached: every call also holds one of the pool's permits",
+    "this is larger than the pool's `max`"
+);
+rule!(
+    /// The keys that need a timer (`wait`, `timeout`) are only given with the `tokio` feature.
+    TimersNeedTheTokioFeature,
+    "this key needs a timer, which the `tokio` feature of bounded-async provides; it is on by default: enable it, or drop the key",
+    "needs the `tokio` feature"
+);
+
+rule!(
     /// A pool's capacity is at least 1.
     CapacityIsNotZero,
     "pool!: the capacity is 0, so no call could ever run; it must be at least 1",
