@@ -133,7 +133,8 @@
 pub use bounded_async_macros::bounded;
 pub use bounded_async_runtime::{
     Acquire, AllOutput, AnyOutput, Collector, Errors, IntoLimit, Join, JoinBounded, MAX_PERMITS,
-    Outcome, Panic, Permit, Pool, Semaphore, Settled, SettledOf, SettledOutput, join_bounded,
+    Outcome, Panic, Permit, Pool, Reason, Rejected, Semaphore, Settled, SettledOf, SettledOutput,
+    join_bounded,
 };
 
 #[macro_use]
