@@ -153,3 +153,33 @@ fn a_rejection_crosses_threads_and_tasks() {
         .unwrap();
     assert_eq!(gate, Some("app::DB"));
 }
+
+#[test]
+fn errors_of_rejections_convert_with_question_mark() {
+    fn all_rejected() -> Result<u32, Errors<Rejected>> {
+        Err(vec![
+            queue_full("app::DB", 2),
+            wait_elapsed("app::DB", Duration::from_secs(90)),
+        ]
+        .into())
+    }
+    fn boxed() -> Result<u32, BoxError> {
+        Ok(all_rejected()?)
+    }
+    fn with_anyhow() -> anyhow::Result<u32> {
+        Ok(all_rejected()?)
+    }
+    let message = "2 errors; the first: app::DB: 2 calls already waiting (queue = 2)";
+    assert_eq!(boxed().unwrap_err().to_string(), message);
+    let error = with_anyhow().unwrap_err();
+    assert_eq!(error.to_string(), message);
+    let errors = error
+        .downcast_ref::<Errors<Rejected>>()
+        .expect("the aggregate");
+    let reasons: Vec<Reason> = errors.iter().map(Rejected::reason).collect();
+    assert_eq!(reasons, [Reason::QueueFull, Reason::WaitElapsed]);
+    assert_eq!(
+        format!("{errors:#}"),
+        "2 errors:\n  0: app::DB: 2 calls already waiting (queue = 2)\n  1: app::DB: not admitted within 1m30s (wait = \"1m30s\")"
+    );
+}
