@@ -340,7 +340,8 @@ pub async fn fetch_all(
                 for id in 0..requests => client.fetch(id));
             settled
                 .into_iter()
-                .map(|outcome| outcome.into_result())
+                // The join has no `timeout` and `Client::fetch` no gate, so nothing is rejected.
+                .map(|outcome| outcome.into_result_with(|rejected| unreachable!("{rejected}")))
                 .collect()
         }
         Way::Attribute => join_all((0..requests).map(|id| fetch_bounded(client, id))).await,

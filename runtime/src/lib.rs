@@ -17,6 +17,7 @@ mod list;
 mod outcome;
 mod pool;
 mod reentry;
+mod rejected;
 #[doc(hidden)]
 pub mod rules;
 mod semaphore;
@@ -34,5 +35,6 @@ pub use join::{
 pub use limit::IntoLimit;
 pub use outcome::{Outcome, Panic};
 pub use pool::Pool;
+pub use rejected::{Reason, Rejected};
 pub use semaphore::{Acquire, MAX_PERMITS, Permit, Semaphore};
 pub use settled::Settled;
