@@ -83,7 +83,7 @@ pub(crate) fn visit(
     args: impl IntoIterator<Item = Arg>,
     keys: &[&str],
     errors: &mut Diagnostics,
-    mut apply: impl FnMut(&str, &Expr) -> syn::Result<()>,
+    mut apply: impl FnMut(&Ident, &Expr) -> syn::Result<()>,
 ) -> Seen {
     let mut seen = Seen {
         keys: Vec::new(),
@@ -101,7 +101,7 @@ pub(crate) fn visit(
             continue;
         }
         let applied = if keys.contains(&name.as_str()) {
-            apply(&name, &value)
+            apply(&key, &value)
         } else {
             seen.unknown = true;
             Err(unknown_key(&key, keys))

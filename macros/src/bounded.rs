@@ -14,10 +14,14 @@ use syn::{
 
 use crate::args;
 use crate::diagnostics::{Diagnostics, located_at, respanned, unmentioned_name};
+use crate::keys::GateKeys;
 use crate::limit::{ATTRIBUTE_LIMIT, Limit, constant_names, names_self, rule};
 use crate::strategy::Strategy;
 
-const KEYS: &[&str] = &["limit", "pool", "strategy", "crate"];
+/// The options, in the order the docs list them.
+const KEYS: [&str; 8] = [
+    "limit", "pool", "strategy", "wait", "queue", "timeout", "max", "crate",
+];
 
 pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     let function = match syn::parse2::<Function>(item.clone()) {
@@ -90,6 +94,8 @@ struct Bounded {
     /// Calls through `crate::`, `self::` and `super::` paths, checked by the compiler not to
     /// lead to the function itself.
     self_checks: Vec<Path>,
+    /// The gate's keys: `wait`, `queue`, `timeout`, `max`.
+    keys: GateKeys,
 }
 
 impl Bounded {
@@ -119,8 +125,10 @@ impl Bounded {
         let mut pool: Option<Path> = None;
         let mut strategy: Option<Strategy> = None;
         let mut krate: Option<Path> = None;
-        let seen = args::visit(args, KEYS, &mut errors, |key, value| {
-            match key {
+        let mut keys = GateKeys::default();
+        let seen = args::visit(args, &KEYS, &mut errors, |key, value| {
+            match key.to_string().as_str() {
+                _ if keys.apply(key, value)? => {}
                 "limit" => limit = Some(attribute_limit(value, &function.sig)?),
                 "pool" => pool = Some(pool_path(value)?),
                 "strategy" => {
@@ -133,6 +141,7 @@ impl Bounded {
             Ok(())
         });
 
+        keys.check(limit.as_ref(), &mut errors);
         // After an unknown key (likely a misspelt `limit`) or one without a value, its own
         // error says enough.
         if !seen.unknown && !malformed && !seen.contains("limit") && !seen.contains("pool") {
@@ -233,6 +242,7 @@ impl Bounded {
             body,
             async_trait: async_trait.map(|(boxed, _)| boxed),
             self_checks,
+            keys,
         };
         if errors.is_some() {
             // Behind the errors, no gates: their checks would only repeat what was reported.

@@ -119,7 +119,7 @@ impl Join {
         let mut strategy: Option<Strategy> = None;
         let mut krate: Option<Path> = None;
         let seen = args::visit(input.args, KEYS, &mut errors, |key, value| {
-            match key {
+            match key.to_string().as_str() {
                 "limit" => limit = Some(Limit::from_expr(value, &JOIN_LIMIT)?),
                 "strategy" => strategy = Some(Strategy::from_expr(value)?.0),
                 _ => krate = Some(args::crate_path(value)?),
