@@ -100,6 +100,33 @@ rule!(
     "this is the function being defined"
 );
 
+/// What a call that its gate can turn away (`wait`, `queue` or `timeout`, on the function or
+/// its pool) returns when it is turned away: `Err(E::from(rejected))` for `Result<T, E>`, and
+/// `Outcome::Rejected` under `strategy = "settled"`.
+#[diagnostic::on_unimplemented(
+    message = "this gate can turn calls away, so the function must return `Result<T, E>` with `E: From<Rejected>`, but it returns `{Self}`",
+    label = "this key can turn a call away",
+    note = "a turned-away call returns `Err(E::from(rejected))`: `anyhow::Error` and `Box<dyn Error + Send + Sync>` already qualify, and a thiserror enum needs a `#[error(transparent)] Rejected(#[from] bounded_async::Rejected)` variant; or use `strategy = \"settled\"`, which returns `Outcome::Rejected`"
+)]
+pub trait Rejectable: Sized {
+    /// The value of a call turned away.
+    fn rejected(rejected: crate::Rejected) -> Self;
+}
+
+#[diagnostic::do_not_recommend]
+impl<T, E: From<crate::Rejected>> Rejectable for Result<T, E> {
+    fn rejected(rejected: crate::Rejected) -> Self {
+        Err(E::from(rejected))
+    }
+}
+
+#[diagnostic::do_not_recommend]
+impl<T, E> Rejectable for crate::Outcome<T, E> {
+    fn rejected(rejected: crate::Rejected) -> Self {
+        crate::Outcome::Rejected(rejected)
+    }
+}
+
 /// The types a limit or capacity known at compile time may have.
 #[diagnostic::on_unimplemented(
     message = "`limit` must be a `usize` or a `NonZeroUsize`, not `{Self}`",
