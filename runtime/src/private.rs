@@ -201,9 +201,9 @@ const fn eq(a: &[u8], b: &[u8]) -> bool {
     true
 }
 
+pub use crate::gate::{Admit, Refusal, Semaphore};
 pub use crate::list::{Keep, KeepOk, ListItem, Pass, Settle, Slot, run_list};
-pub use crate::reentry::{Call, Gate, Gates, call};
-pub use crate::semaphore::Semaphore;
+pub use crate::reentry::{Call, Enabled, GateRef, Gates, Guard, Guarded, call};
 
 #[cfg(test)]
 mod tests {
