@@ -28,7 +28,7 @@ mod sync;
 pub mod __private;
 
 pub use errors::Errors;
-pub use gate::{Acquire, Gate, MAX_PERMITS, Permit, Semaphore};
+pub use gate::{Acquire, Gate, LimitError, MAX_PERMITS, Permit, Semaphore};
 pub use join::{
     AllCollector, AllOutput, AnyCollector, AnyOutput, Collector, Join, JoinBounded, JoinCollector,
     RaceCollector, SettledCollector, SettledOf, SettledOutput, join_bounded,

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::gate::{Acquire, Admit, Gate, Permit};
+use crate::gate::{Acquire, Admit, Gate, LimitError, Permit};
 
 /// A shared pool of `CAPACITY` permits, declared with `pool!` and named by `#[bounded(pool = ..)]`.
 ///
@@ -73,6 +73,62 @@ impl<const CAPACITY: usize> Pool<CAPACITY> {
         Pool {
             gate: self.gate.with_queue(queue),
         }
+    }
+
+    /// The same pool with a higher `max`, the most its limit can be raised to at run time (see
+    /// [`Gate::with_max`]). Its [`capacity`](Pool::capacity) stays `CAPACITY`, the limit it starts
+    /// with.
+    ///
+    /// ```
+    /// use bounded_async::Pool;
+    ///
+    /// static DB: Pool<16> = Pool::new().with_max(64);
+    /// assert_eq!((DB.limit(), DB.max()), (16, 64));
+    /// ```
+    pub const fn with_max(self, max: usize) -> Self {
+        Pool {
+            gate: self.gate.with_max(max),
+        }
+    }
+
+    /// The pool's limit now: `CAPACITY` until [`set_limit`](Pool::set_limit) changes it.
+    ///
+    /// ```
+    /// static DB: bounded_async::Pool<16> = bounded_async::Pool::new();
+    /// assert_eq!(DB.limit(), 16);
+    /// ```
+    pub fn limit(&self) -> usize {
+        self.gate.limit()
+    }
+
+    /// The highest the limit can be set to.
+    ///
+    /// ```
+    /// static DB: bounded_async::Pool<16> = bounded_async::Pool::new().with_max(32);
+    /// assert_eq!(DB.max(), 32);
+    /// ```
+    pub fn max(&self) -> usize {
+        self.gate.max()
+    }
+
+    /// Sets the pool's limit, between 1 and its [`max`](Pool::max): the documented way to take
+    /// a limit from configuration. Raising it admits waiters at once; lowering it never revokes
+    /// a permit (see [`Gate::set_limit`]).
+    ///
+    /// ```
+    /// use bounded_async::Pool;
+    ///
+    /// static DB: Pool<16> = Pool::new().with_max(64);
+    ///
+    /// // At start-up, from configuration:
+    /// let configured = "40";
+    /// DB.set_limit(configured.parse()?)?;
+    /// assert_eq!(DB.limit(), 40);
+    /// assert!(DB.set_limit(65).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn set_limit(&self, limit: usize) -> Result<(), LimitError> {
+        self.gate.set_limit(limit)
     }
 
     /// The bound on the callers waiting at once, if the pool has one.

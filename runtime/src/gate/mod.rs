@@ -9,10 +9,13 @@
 //!   one compare-exchange on that word and giving it back one add. Once someone waits, new
 //!   callers queue behind them (no barging), and each permit given back is handed to the first
 //!   waiter under the lock, so waiters enter in the order they arrived.
+//! - Live limits ([`limit`]): the limit moves between 1 and `max` at run time; lowering it
+//!   leaves a debt that permits pay as they come back.
 //! - The wait list ([`wait`]): waiters live inside the callers' pinned [`Acquire`] futures,
 //!   linked into an intrusive list under the lock; waiting allocates nothing, and a waiter that
 //!   gives up is unlinked in O(1). Granted waiters are woken after the lock is released.
 
+mod limit;
 mod wait;
 
 use std::fmt;
@@ -24,12 +27,14 @@ use std::task::{Context, Poll};
 use pin_project_lite::pin_project;
 
 use crate::sync::{AtomicUsize, Mutex, MutexGuard, Ordering};
+pub use limit::LimitError;
 use wait::{WaitList, Waiter, WakeList};
 
 /// The most permits a [`Semaphore`] can hold.
 pub const MAX_PERMITS: usize = usize::MAX >> 1;
 
-/// Set in the state word while the slow path is needed: the wait list is not empty.
+/// Set in the state word while the slow path is needed: the wait list is not empty, or the gate
+/// owes permits after its limit was lowered. Set and cleared only under the lock.
 const SLOW: usize = 1;
 /// One permit, in the state word.
 const ONE: usize = 2;
@@ -56,6 +61,13 @@ pub struct Gate {
     /// `free permits << 1 | SLOW`.
     state: AtomicUsize,
     capacity: usize,
+    /// The limit now: `free + in flight - debt`. Written under the lock.
+    limit: AtomicUsize,
+    /// The highest the limit may be set to.
+    max: usize,
+    /// Permits in flight beyond the limit, after it was lowered: given back, they are not handed
+    /// out again. Written under the lock, and non-zero only while `SLOW` is set.
+    debt: AtomicUsize,
     /// The most callers that may wait at once to be [admitted](Gate::admit); `None`: no bound.
     queue: Option<usize>,
     waiters: Mutex<WaitList>,
@@ -101,10 +113,37 @@ impl Gate {
         Gate {
             state: AtomicUsize::new(permits << 1),
             capacity: permits,
+            limit: AtomicUsize::new(permits),
+            max: permits,
+            debt: AtomicUsize::new(0),
             queue: None,
             waiters: Mutex::new(WaitList::new()),
             waiting: AtomicUsize::new(0),
         }
+    }
+
+    /// The same gate with a higher `max`: the most its limit can be raised to at run time with
+    /// [`set_limit`](Gate::set_limit). Without it, `max` is the limit it was created with.
+    ///
+    /// # Panics
+    ///
+    /// When `max` is below the gate's limit or above [`MAX_PERMITS`]; in a `static`, that is a
+    /// compile error.
+    ///
+    /// ```
+    /// use bounded_async::Gate;
+    ///
+    /// static API: Gate = Gate::new(16).with_max(128);
+    /// assert_eq!((API.limit(), API.max()), (16, 128));
+    /// ```
+    pub const fn with_max(mut self, max: usize) -> Self {
+        assert!(max >= self.capacity, "a gate's max is at least its limit");
+        assert!(
+            max <= MAX_PERMITS,
+            "a semaphore holds at most MAX_PERMITS permits"
+        );
+        self.max = max;
+        self
     }
 
     /// The same gate with a bound on its line: at most `queue` callers may wait at once to be
@@ -146,7 +185,8 @@ impl Gate {
         self.capacity
     }
 
-    /// How many permits are held right now.
+    /// How many permits are held right now. After the limit was lowered, this may be above the
+    /// [limit](Gate::limit) until enough calls finish.
     ///
     /// ```
     /// let gate = bounded_async::Gate::new(3);
@@ -154,7 +194,11 @@ impl Gate {
     /// assert_eq!(gate.in_flight(), 1);
     /// ```
     pub fn in_flight(&self) -> usize {
-        self.capacity - (self.state.load(Ordering::Acquire) >> 1)
+        // Three words read without the lock: exact while the limit is not being changed.
+        let free = self.state.load(Ordering::Acquire) >> 1;
+        let limit = self.limit.load(Ordering::Acquire);
+        let debt = self.debt.load(Ordering::Acquire);
+        (limit + debt).saturating_sub(free)
     }
 
     /// How many callers are waiting for a permit right now.
@@ -260,21 +304,29 @@ impl Gate {
         }
     }
 
-    /// Under the lock: grants free permits to the waiters at the head of the line while
-    /// `wakers` has room, then brings the `SLOW` bit and the `waiting` count up to date. Returns
+    /// Under the lock: pays the debt from the free permits, grants the rest to the waiters at the
+    /// head of the line while `wakers` has room, then brings the `SLOW` bit and the `waiting` count up to date. Returns
     /// whether a full batch left both free permits and waiters behind.
     ///
     /// While `SLOW` is set, only releases change the state word outside the lock, and they only
     /// add permits, so a free permit seen here stays free until it is taken here.
     fn dispatch(&self, list: &mut WaitList, wakers: &mut WakeList) -> bool {
         let mut state = self.state.load(Ordering::Acquire);
+        if state & SLOW == 0 {
+            // Nobody waits and nothing is owed; fast-path callers may be taking permits.
+            debug_assert!(list.is_empty());
+            self.waiting.store(0, Ordering::Release);
+            return false;
+        }
+        // Debt first: a permit owed is not handed out.
+        state = self.pay_debt(state);
         while state >= ONE && !list.is_empty() && !wakers.is_full() {
             state = self.state.fetch_sub(ONE, Ordering::AcqRel) - ONE;
             if let Some(Some(waker)) = list.grant_front() {
                 wakers.push(waker);
             }
         }
-        if list.is_empty() && state & SLOW != 0 {
+        if list.is_empty() && self.debt.load(Ordering::Acquire) == 0 {
             self.state.fetch_and(!SLOW, Ordering::AcqRel);
         }
         self.waiting.store(list.len(), Ordering::Release);
@@ -285,7 +337,8 @@ impl Gate {
 impl fmt::Debug for Gate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Gate")
-            .field("capacity", &self.capacity)
+            .field("limit", &self.limit())
+            .field("max", &self.max)
             .field("in_flight", &self.in_flight())
             .field("waiting", &self.waiting())
             .finish()
@@ -512,7 +565,8 @@ impl Gate {
     fn take_or_queue(&self, list: &mut WaitList, refusable: bool) -> Decision {
         let mut state = self.state.load(Ordering::Acquire);
         loop {
-            let take = list.is_empty() && state >= ONE;
+            // `SLOW` is clear exactly when nobody waits and nothing is owed (we hold the lock).
+            let take = state & SLOW == 0 && state >= ONE;
             if !take
                 && refusable
                 && let Some(queue) = self.queue

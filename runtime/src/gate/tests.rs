@@ -459,3 +459,108 @@ fn acquire_waits_whatever_the_queue_and_fills_it() {
     drop((held, plain, over));
     assert_eq!((gate.in_flight(), gate.waiting()), (0, 0));
 }
+
+#[test]
+fn raising_the_limit_admits_exactly_the_new_permits_in_order() {
+    let gate = Gate::new(1).with_max(8);
+    let waker = Waker::noop();
+    let held = gate.try_acquire().unwrap();
+    let mut line = waiting(&gate, 5, waker);
+
+    gate.set_limit(4).unwrap();
+    let ready: Vec<bool> = line
+        .iter_mut()
+        .map(|acquire| match poll(acquire.as_mut(), waker) {
+            Poll::Ready(permit) => {
+                std::mem::forget(permit);
+                true
+            }
+            Poll::Pending => false,
+        })
+        .collect();
+    assert_eq!(
+        ready,
+        [true, true, true, false, false],
+        "three new permits, first in line first"
+    );
+    assert_eq!((gate.limit(), gate.in_flight(), gate.waiting()), (4, 4, 2));
+    drop(line);
+    drop(held);
+    gate.state.fetch_add(3 * ONE, Ordering::AcqRel);
+    assert_eq!((gate.in_flight(), gate.waiting()), (0, 0));
+}
+
+#[test]
+fn lowering_the_limit_below_those_in_flight_admits_nobody_until_enough_finish() {
+    let gate = Gate::new(4);
+    let waker = Waker::noop();
+    let mut held: Vec<_> = (0..4).map(|_| gate.try_acquire().unwrap()).collect();
+    gate.set_limit(2).unwrap();
+    assert_eq!(
+        (gate.limit(), gate.in_flight()),
+        (2, 4),
+        "nothing is revoked"
+    );
+    let mut next = Box::pin(gate.acquire());
+    assert!(poll(next.as_mut(), waker).is_pending());
+
+    // The first two permits back pay the debt; the third goes to the waiter.
+    held.pop();
+    assert_eq!(gate.in_flight(), 3);
+    assert!(gate.try_acquire().is_none());
+    held.pop();
+    assert_eq!(gate.in_flight(), 2);
+    assert!(
+        poll(next.as_mut(), waker).is_pending(),
+        "2 in flight, limit 2"
+    );
+    held.pop();
+    let Poll::Ready(permit) = poll(next.as_mut(), waker) else {
+        panic!("1 in flight, limit 2: the waiter gets in");
+    };
+    assert_eq!(gate.in_flight(), 2);
+    drop((permit, held));
+    assert_eq!(gate.in_flight(), 0);
+    let all: Vec<_> = std::iter::from_fn(|| gate.try_acquire()).collect();
+    assert_eq!(all.len(), 2, "the new limit holds once the debt is paid");
+}
+
+#[test]
+fn lowering_takes_free_permits_first_and_raising_cancels_debt() {
+    let gate = Gate::new(6);
+    let held: Vec<_> = (0..3).map(|_| gate.try_acquire().unwrap()).collect();
+    // 3 free, cut 4: 3 taken, 1 owed.
+    gate.set_limit(2).unwrap();
+    assert_eq!(gate.debt.load(Ordering::SeqCst), 1);
+    assert!(gate.try_acquire().is_none());
+    // Raising by 2 cancels the debt of 1 and frees 1.
+    gate.set_limit(4).unwrap();
+    assert_eq!(gate.debt.load(Ordering::SeqCst), 0);
+    let one = gate.try_acquire().expect("one free permit");
+    assert!(gate.try_acquire().is_none());
+    assert_eq!(gate.in_flight(), 4);
+    drop((held, one));
+    assert_eq!(gate.in_flight(), 0);
+    assert_eq!(
+        gate.state.load(Ordering::SeqCst),
+        4 * ONE,
+        "4 free, nothing owed"
+    );
+}
+
+#[test]
+fn a_limit_out_of_range_is_an_error_and_changes_nothing() {
+    let gate = Gate::new(3).with_max(5);
+    for bad in [0, 6, usize::MAX] {
+        let error = gate.set_limit(bad).unwrap_err();
+        assert_eq!((error.requested(), error.max()), (bad, 5));
+    }
+    assert_eq!(
+        gate.set_limit(6).unwrap_err().to_string(),
+        "cannot set the limit to 6: it must be between 1 and the gate's max, 5"
+    );
+    assert_eq!((gate.limit(), gate.in_flight()), (3, 0));
+    gate.set_limit(5).unwrap();
+    gate.set_limit(1).unwrap();
+    assert_eq!(gate.limit(), 1);
+}
