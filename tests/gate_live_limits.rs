@@ -149,3 +149,35 @@ async fn random_limits_and_cancellations_never_go_over_the_limit_and_drain_to_ze
     let all: Vec<_> = std::iter::from_fn(|| GATE.try_acquire()).collect();
     assert_eq!(all.len(), MAX);
 }
+
+static MIXED: Gate = Gate::new(3).with_queue(4);
+
+#[cfg_attr(not(miri), tokio::test(flavor = "multi_thread", worker_threads = 4))]
+#[cfg_attr(miri, tokio::test(flavor = "multi_thread", worker_threads = 2))]
+async fn stats_add_up_after_a_mixed_run_admitted_plus_rejected_is_calls() {
+    const CALLS: u64 = if cfg!(miri) { 60 } else { 2_000 };
+    let tasks: Vec<_> = (0..CALLS)
+        .map(|i| {
+            tokio::spawn(async move {
+                // Half wait whatever the queue; the other half can be refused.
+                if i % 2 == 0 {
+                    let _permit = MIXED.acquire().await;
+                    tokio::task::yield_now().await;
+                } else if let Ok(_permit) = MIXED.admit().await {
+                    tokio::task::yield_now().await;
+                }
+            })
+        })
+        .collect();
+    common::no_deadlock("a mixed run", async {
+        for task in tasks {
+            task.await.expect("no call panics");
+        }
+    })
+    .await;
+    let stats = MIXED.stats();
+    assert_eq!(stats.admitted + stats.rejected.total(), CALLS);
+    assert_eq!((stats.in_flight, stats.waiting), (0, 0));
+    assert!(stats.peak_in_flight <= 3);
+    assert!(stats.waits.count <= stats.admitted);
+}

@@ -28,7 +28,9 @@ mod sync;
 pub mod __private;
 
 pub use errors::Errors;
-pub use gate::{Acquire, Gate, LimitError, MAX_PERMITS, Permit, Semaphore};
+pub use gate::{
+    Acquire, Gate, LimitError, MAX_PERMITS, Permit, Rejections, Semaphore, Stats, Waits,
+};
 pub use join::{
     AllCollector, AllOutput, AnyCollector, AnyOutput, Collector, Join, JoinBounded, JoinCollector,
     RaceCollector, SettledCollector, SettledOf, SettledOutput, join_bounded,

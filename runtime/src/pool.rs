@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::gate::{Acquire, Admit, Gate, LimitError, Permit};
+use crate::gate::{Acquire, Admit, Gate, LimitError, Permit, Stats};
 
 /// A shared pool of `CAPACITY` permits, declared with `pool!` and named by `#[bounded(pool = ..)]`.
 ///
@@ -129,6 +129,17 @@ impl<const CAPACITY: usize> Pool<CAPACITY> {
     /// ```
     pub fn set_limit(&self, limit: usize) -> Result<(), LimitError> {
         self.gate.set_limit(limit)
+    }
+
+    /// The pool's stats now, read without a lock (see [`Gate::stats`]).
+    ///
+    /// ```
+    /// static DB: bounded_async::Pool<16> = bounded_async::Pool::new();
+    /// let stats = DB.stats();
+    /// assert_eq!((stats.limit, stats.in_flight, stats.admitted), (16, 0, 0));
+    /// ```
+    pub fn stats(&self) -> Stats {
+        self.gate.stats()
     }
 
     /// The bound on the callers waiting at once, if the pool has one.

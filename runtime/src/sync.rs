@@ -6,7 +6,7 @@
 //! loom's shape for that reason: its contents are reached through [`UnsafeCell::with_mut`], never
 //! through a reference kept around.
 
-pub(crate) use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+pub(crate) use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 pub(crate) use std::sync::{Mutex, MutexGuard};
 
 /// An [`std::cell::UnsafeCell`] reached through a closure, as loom's `UnsafeCell` is.

@@ -11,7 +11,7 @@
 use std::error::Error;
 use std::fmt;
 
-use super::{Gate, ONE, SLOW, WakeList};
+use super::{FREE, Gate, ONE, SLOW, WakeList, free, permits};
 use crate::sync::Ordering;
 
 /// The error of [`Gate::set_limit`]: the requested limit is 0 or above the gate's `max`.
@@ -138,19 +138,19 @@ impl Gate {
             self.debt.store(debt - cancelled, Ordering::Release);
             let added = raise - cancelled;
             if added > 0 {
-                self.state.fetch_add(added * ONE, Ordering::AcqRel);
+                self.state.fetch_add(permits(added), Ordering::AcqRel);
             }
         } else if limit < old {
             // Take the free permits that can be taken; the rest is owed.
             let cut = old - limit;
             let mut state = self.state.load(Ordering::Acquire);
             loop {
-                let taken = cut.min(state >> 1);
+                let taken = cut.min(free(state));
                 let owed = cut - taken;
                 let next = if owed > 0 {
-                    (state - taken * ONE) | SLOW
+                    (state - permits(taken)) | SLOW
                 } else {
-                    state - taken * ONE
+                    state - permits(taken)
                 };
                 match self
                     .state
@@ -175,15 +175,15 @@ impl Gate {
 
     /// Under the lock, with the `SLOW` bit set: pays the debt from the free permits in `state`,
     /// and returns the state after.
-    pub(super) fn pay_debt(&self, mut state: usize) -> usize {
+    pub(super) fn pay_debt(&self, mut state: u64) -> u64 {
         let debt = self.debt.load(Ordering::Acquire);
-        if debt == 0 || state < ONE {
+        if debt == 0 || state & FREE < ONE {
             return state;
         }
         // While `SLOW` is set, only releases change the state word outside the lock, and they
         // only add permits: what is free now stays free for this subtraction.
-        let paid = debt.min(state >> 1);
-        state = self.state.fetch_sub(paid * ONE, Ordering::AcqRel) - paid * ONE;
+        let paid = debt.min(free(state));
+        state = self.state.fetch_sub(permits(paid), Ordering::AcqRel) - permits(paid);
         self.debt.store(debt - paid, Ordering::Release);
         state
     }

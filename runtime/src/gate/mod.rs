@@ -4,11 +4,14 @@
 //! A gate is built in a const context (it can live in a `static`), is lock-free when a permit is
 //! free and nobody waits, and first come first served otherwise.
 //!
-//! - Admission (this file): the state word is the free permits, shifted left by one, and a bit
-//!   that says the slow path is needed (someone waits). While it is clear, taking a permit is
-//!   one compare-exchange on that word and giving it back one add. Once someone waits, new
+//! - Admission (this file): the state word holds the free permits, a bit that says the slow
+//!   path is needed (someone waits, or permits are owed), and a count of admissions. While the
+//!   bit is clear, taking a permit is one compare-exchange on that word (which counts the
+//!   admission too) and giving it back one add. Once someone waits, new
 //!   callers queue behind them (no barging), and each permit given back is handed to the first
 //!   waiter under the lock, so waiters enter in the order they arrived.
+//! - Stats ([`stats`]): read without the lock; what the uncontended call must count rides on the
+//!   state word's compare-exchange, everything else is counted on the slow path.
 //! - Live limits ([`limit`]): the limit moves between 1 and `max` at run time; lowering it
 //!   leaves a debt that permits pay as they come back.
 //! - The wait list ([`wait`]): waiters live inside the callers' pinned [`Acquire`] futures,
@@ -16,6 +19,7 @@
 //!   gives up is unlinked in O(1). Granted waiters are woken after the lock is released.
 
 mod limit;
+mod stats;
 mod wait;
 
 use std::fmt;
@@ -23,21 +27,44 @@ use std::future::Future;
 use std::pin::Pin;
 use std::ptr::NonNull;
 use std::task::{Context, Poll};
+use std::time::Instant;
 
 use pin_project_lite::pin_project;
 
-use crate::sync::{AtomicUsize, Mutex, MutexGuard, Ordering};
+use crate::sync::{AtomicU64, AtomicUsize, Mutex, MutexGuard, Ordering};
 pub use limit::LimitError;
+use stats::Counters;
+pub use stats::{Rejections, Stats, Waits};
 use wait::{WaitList, Waiter, WakeList};
 
-/// The most permits a [`Semaphore`] can hold.
-pub const MAX_PERMITS: usize = usize::MAX >> 1;
+/// The most permits a [`Gate`] (or [`Semaphore`]) can hold: 2³¹ − 1, on every target.
+pub const MAX_PERMITS: usize = (1 << 31) - 1;
 
 /// Set in the state word while the slow path is needed: the wait list is not empty, or the gate
 /// owes permits after its limit was lowered. Set and cleared only under the lock.
-const SLOW: usize = 1;
-/// One permit, in the state word.
-const ONE: usize = 2;
+const SLOW: u64 = 1;
+/// One permit, in the state word: the free permits are bits 1 to 31.
+const ONE: u64 = 2;
+/// The free permits' bits.
+const FREE: u64 = (1 << 32) - ONE;
+/// One admission, in the state word: bits 32 to 63 count admissions, modulo 2³², and the gate's
+/// stats count how often they wrapped.
+const ADMIT: u64 = 1 << 32;
+/// Taking a free permit and counting the admission, as one addition (wrapping past the top bit
+/// when the count wraps).
+const TAKE: u64 = ADMIT - ONE;
+
+/// The free permits in `state`.
+#[inline]
+const fn free(state: u64) -> usize {
+    ((state & FREE) >> 1) as usize
+}
+
+/// `n` permits, in the state word.
+#[inline]
+const fn permits(n: usize) -> u64 {
+    (n as u64) << 1
+}
 
 /// A gate: a counting semaphore for `static`s, built by a `const fn` that allocates nothing.
 ///
@@ -58,8 +85,8 @@ const ONE: usize = 2;
 /// # });
 /// ```
 pub struct Gate {
-    /// `free permits << 1 | SLOW`.
-    state: AtomicUsize,
+    /// `admissions << 32 | free permits << 1 | SLOW`.
+    state: AtomicU64,
     capacity: usize,
     /// The limit now: `free + in flight - debt`. Written under the lock.
     limit: AtomicUsize,
@@ -73,6 +100,7 @@ pub struct Gate {
     waiters: Mutex<WaitList>,
     /// The wait list's length, readable without the lock.
     waiting: AtomicUsize,
+    counters: Counters,
 }
 
 /// A standalone gate, by the name it has had since before gates had policies: the same type as
@@ -93,32 +121,33 @@ pub struct Gate {
 pub type Semaphore = Gate;
 
 impl Gate {
-    /// A gate with `permits` permits.
+    /// A gate with `limit` permits.
     ///
     /// # Panics
     ///
-    /// When `permits` is 0 (nothing could ever acquire it) or above [`MAX_PERMITS`]; in a
+    /// When `limit` is 0 (nothing could ever acquire it) or above [`MAX_PERMITS`]; in a
     /// `static`, that is a compile error.
     ///
     /// ```
     /// static GATE: bounded_async::Gate = bounded_async::Gate::new(8);
     /// assert_eq!(GATE.capacity(), 8);
     /// ```
-    pub const fn new(permits: usize) -> Self {
-        assert!(permits > 0, "a semaphore needs at least 1 permit");
+    pub const fn new(limit: usize) -> Self {
+        assert!(limit > 0, "a semaphore needs at least 1 permit");
         assert!(
-            permits <= MAX_PERMITS,
+            limit <= MAX_PERMITS,
             "a semaphore holds at most MAX_PERMITS permits"
         );
         Gate {
-            state: AtomicUsize::new(permits << 1),
-            capacity: permits,
-            limit: AtomicUsize::new(permits),
-            max: permits,
+            state: AtomicU64::new(permits(limit)),
+            capacity: limit,
+            limit: AtomicUsize::new(limit),
+            max: limit,
             debt: AtomicUsize::new(0),
             queue: None,
             waiters: Mutex::new(WaitList::new()),
             waiting: AtomicUsize::new(0),
+            counters: Counters::new(),
         }
     }
 
@@ -195,7 +224,7 @@ impl Gate {
     /// ```
     pub fn in_flight(&self) -> usize {
         // Three words read without the lock: exact while the limit is not being changed.
-        let free = self.state.load(Ordering::Acquire) >> 1;
+        let free = free(self.state.load(Ordering::Acquire));
         let limit = self.limit.load(Ordering::Acquire);
         let debt = self.debt.load(Ordering::Acquire);
         (limit + debt).saturating_sub(free)
@@ -222,16 +251,19 @@ impl Gate {
     #[inline]
     pub fn try_acquire(&self) -> Option<Permit<'_>> {
         let mut state = self.state.load(Ordering::Acquire);
-        // The fast path: a permit is free and nobody waits, so `state` is at least `ONE` with
-        // the bit clear.
-        while state & SLOW == 0 && state >= ONE {
+        // The fast path: a permit is free and nobody waits (or is owed), so the bit is clear and
+        // the free permits at least one.
+        while state & SLOW == 0 && state & FREE >= ONE {
             match self.state.compare_exchange_weak(
                 state,
-                state - ONE,
+                state.wrapping_add(TAKE),
                 Ordering::Acquire,
                 Ordering::Acquire,
             ) {
-                Ok(_) => return Some(Permit { gate: self }),
+                Ok(_) => {
+                    self.admitted(state);
+                    return Some(Permit { gate: self });
+                }
                 Err(actual) => state = actual,
             }
         }
@@ -254,6 +286,7 @@ impl Gate {
             gate: self,
             waiter: Waiter::new(),
             phase: Phase::Idle,
+            since: None,
         }
     }
 
@@ -320,8 +353,10 @@ impl Gate {
         }
         // Debt first: a permit owed is not handed out.
         state = self.pay_debt(state);
-        while state >= ONE && !list.is_empty() && !wakers.is_full() {
-            state = self.state.fetch_sub(ONE, Ordering::AcqRel) - ONE;
+        while state & FREE >= ONE && !list.is_empty() && !wakers.is_full() {
+            let before = self.state.fetch_add(TAKE, Ordering::AcqRel);
+            self.admitted(before);
+            state = before.wrapping_add(TAKE);
             if let Some(Some(waker)) = list.grant_front() {
                 wakers.push(waker);
             }
@@ -330,7 +365,7 @@ impl Gate {
             self.state.fetch_and(!SLOW, Ordering::AcqRel);
         }
         self.waiting.store(list.len(), Ordering::Release);
-        wakers.is_full() && state >= ONE && !list.is_empty()
+        wakers.is_full() && state & FREE >= ONE && !list.is_empty()
     }
 }
 
@@ -408,6 +443,8 @@ pin_project! {
         #[pin]
         waiter: Waiter,
         phase: Phase,
+        // When it joined the line, for the stats.
+        since: Option<Instant>,
     }
 
     impl<'a> PinnedDrop for Acquire<'a> {
@@ -440,9 +477,20 @@ impl<'a> Acquire<'a> {
             Phase::Waiting => {}
             Phase::Done => panic!("`Acquire` polled after it returned its permit"),
         }
-        let poll = gate.poll_waiting(this.waiter.into_ref(), this.phase, refusable, cx);
+        let poll = gate.poll_waiting(
+            this.waiter.into_ref(),
+            this.phase,
+            this.since,
+            refusable,
+            cx,
+        );
         if poll.is_ready() {
             *this.phase = Phase::Done;
+            if let Poll::Ready(Ok(())) = poll
+                && let Some(since) = this.since.take()
+            {
+                gate.counters.waited(since.elapsed());
+            }
         }
         poll.map(|admitted| admitted.map(|()| Permit { gate }))
     }
@@ -508,6 +556,7 @@ impl Gate {
         &self,
         waiter: Pin<&Waiter>,
         phase: &mut Phase,
+        since: &mut Option<Instant>,
         refusable: bool,
         cx: &mut Context<'_>,
     ) -> Poll<Result<(), Refusal>> {
@@ -524,7 +573,7 @@ impl Gate {
                 match self.take_or_queue(&mut list, refusable) {
                     Decision::Take => return Poll::Ready(Ok(())),
                     Decision::Refuse(refusal) => return Poll::Ready(Err(refusal)),
-                    Decision::Queue => {}
+                    Decision::Queue => *since = Some(Instant::now()),
                 }
                 let replaced = waiter.set_waker(&mut list, waker);
                 // SAFETY: `waiter` is pinned (we got it as `Pin<&Waiter>`), in no list (an `Idle`
@@ -566,20 +615,28 @@ impl Gate {
         let mut state = self.state.load(Ordering::Acquire);
         loop {
             // `SLOW` is clear exactly when nobody waits and nothing is owed (we hold the lock).
-            let take = state & SLOW == 0 && state >= ONE;
+            let take = state & SLOW == 0 && state & FREE >= ONE;
             if !take
                 && refusable
                 && let Some(queue) = self.queue
                 && list.len() >= queue
             {
+                self.counters.refused(Refusal::QueueFull);
                 return Decision::Refuse(Refusal::QueueFull);
             }
-            let next = if take { state - ONE } else { state | SLOW };
+            let next = if take {
+                state.wrapping_add(TAKE)
+            } else {
+                state | SLOW
+            };
             match self
                 .state
                 .compare_exchange(state, next, Ordering::AcqRel, Ordering::Acquire)
             {
-                Ok(_) if take => return Decision::Take,
+                Ok(_) if take => {
+                    self.admitted(state);
+                    return Decision::Take;
+                }
                 Ok(_) => return Decision::Queue,
                 Err(actual) => state = actual,
             }

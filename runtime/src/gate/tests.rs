@@ -45,7 +45,7 @@ fn a_hand_over_of_more_permits_than_one_batch_wakes_every_waiter() {
     for permit in held {
         std::mem::forget(permit);
     }
-    semaphore.state.fetch_add(COUNT * ONE, Ordering::AcqRel);
+    semaphore.state.fetch_add(permits(COUNT), Ordering::AcqRel);
     semaphore.hand_over();
 
     assert_eq!(count.0.load(Ordering::SeqCst), COUNT);
@@ -373,7 +373,7 @@ fn many_waiters_dropped_in_a_scattered_order_leave_a_consistent_line() {
     // Dropping the rest, then returning the forgotten permits, leaves the gate empty and free.
     drop(line);
     assert_eq!(gate.waiting(), 0);
-    gate.state.fetch_add(N * ONE, Ordering::AcqRel);
+    gate.state.fetch_add(permits(N), Ordering::AcqRel);
     assert_eq!(gate.in_flight(), 0);
     assert!(gate.try_acquire().is_some());
 }
@@ -486,7 +486,7 @@ fn raising_the_limit_admits_exactly_the_new_permits_in_order() {
     assert_eq!((gate.limit(), gate.in_flight(), gate.waiting()), (4, 4, 2));
     drop(line);
     drop(held);
-    gate.state.fetch_add(3 * ONE, Ordering::AcqRel);
+    gate.state.fetch_add(permits(3), Ordering::AcqRel);
     assert_eq!((gate.in_flight(), gate.waiting()), (0, 0));
 }
 
@@ -541,11 +541,8 @@ fn lowering_takes_free_permits_first_and_raising_cancels_debt() {
     assert_eq!(gate.in_flight(), 4);
     drop((held, one));
     assert_eq!(gate.in_flight(), 0);
-    assert_eq!(
-        gate.state.load(Ordering::SeqCst),
-        4 * ONE,
-        "4 free, nothing owed"
-    );
+    let state = gate.state.load(Ordering::SeqCst);
+    assert_eq!((free(state), state & SLOW), (4, 0), "4 free, nothing owed");
 }
 
 #[test]
@@ -563,4 +560,86 @@ fn a_limit_out_of_range_is_an_error_and_changes_nothing() {
     gate.set_limit(5).unwrap();
     gate.set_limit(1).unwrap();
     assert_eq!(gate.limit(), 1);
+}
+
+#[test]
+fn stats_count_admissions_on_every_path_refusals_and_waits() {
+    let gate = Gate::new(2).with_max(4).with_queue(1);
+    let waker = Waker::noop();
+    // Two free permits taken (the fast path), one waiter (the slow path), one refused.
+    let a = gate.try_acquire().unwrap();
+    let mut b = Box::pin(gate.acquire());
+    let Poll::Ready(b_permit) = poll(b.as_mut(), waker) else {
+        panic!("a permit is free");
+    };
+    let mut waiter = Box::pin(gate.admit());
+    assert!(poll_admit(waiter.as_mut()).is_pending());
+    let mut refused = Box::pin(gate.admit());
+    assert!(poll_admit(refused.as_mut()).is_ready());
+    let stats = gate.stats();
+    assert_eq!(
+        (
+            stats.admitted,
+            stats.rejected.queue_full,
+            stats.rejected.total()
+        ),
+        (2, 1, 1)
+    );
+    assert_eq!(
+        (stats.in_flight, stats.waiting, stats.peak_in_flight),
+        (2, 1, 2)
+    );
+    assert_eq!(stats.waits.count, 0);
+
+    // Handed over: admitted, and a wait recorded once the waiter sees its permit.
+    drop(a);
+    assert_eq!(gate.stats().admitted, 3);
+    assert_eq!(gate.stats().waits.count, 0);
+    let Poll::Ready(Ok(c)) = poll_admit(waiter.as_mut()) else {
+        panic!("handed the permit");
+    };
+    let stats = gate.stats();
+    assert_eq!(stats.waits.count, 1);
+    assert!(stats.waits.max <= stats.waits.total);
+
+    // A raised limit raises the peak.
+    gate.set_limit(4).unwrap();
+    let more: Vec<_> = std::iter::from_fn(|| gate.try_acquire()).collect();
+    assert_eq!(more.len(), 2);
+    let stats = gate.stats();
+    assert_eq!(
+        (stats.limit, stats.max, stats.admitted, stats.peak_in_flight),
+        (4, 4, 5, 4)
+    );
+    drop((b_permit, c, more));
+    let stats = gate.stats();
+    assert_eq!(
+        (stats.in_flight, stats.peak_in_flight, stats.admitted),
+        (0, 4, 5)
+    );
+}
+
+#[test]
+fn the_admission_count_carries_past_its_32_bits() {
+    let gate = Gate::new(1);
+    // Bring the state word's count to its top, as 2^32 - 1 admissions would.
+    gate.state
+        .fetch_add(u64::from(u32::MAX) * ADMIT, Ordering::SeqCst);
+    assert_eq!(gate.stats().admitted, u64::from(u32::MAX));
+    let permit = gate.try_acquire().unwrap();
+    assert_eq!(gate.stats().admitted, 1 << 32, "wrapped and carried");
+    assert_eq!(
+        gate.in_flight(),
+        1,
+        "the free permits are untouched by the carry"
+    );
+    drop(permit);
+    // The slow path carries too.
+    let held = gate.try_acquire().unwrap();
+    let mut next = Box::pin(gate.acquire());
+    assert!(poll(next.as_mut(), Waker::noop()).is_pending());
+    drop(held);
+    assert!(poll(next.as_mut(), Waker::noop()).is_ready());
+    assert_eq!(gate.stats().admitted, (1 << 32) + 2);
+    assert_eq!(gate.in_flight(), 0);
 }
