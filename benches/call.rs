@@ -1,6 +1,7 @@
 //! The cost of an uncontended call: `#[bounded(limit = 8)]` next to an unannotated `async fn`,
-//! a hand-written `static tokio::sync::Semaphore` gate and an `async_lock::Semaphore` gate, in
-//! the same run.
+//! a hand-written compare-and-swap gate (one compare-exchange to take a permit, one add to give
+//! it back, no wait list: the floor a gate can reach), a `static tokio::sync::Semaphore` gate and
+//! an `async_lock::Semaphore` gate, in the same run.
 //!
 //! ```sh
 //! cargo bench --bench call
@@ -13,6 +14,7 @@
 //! each runs once on a small input as a smoke test.
 
 use std::hint::black_box;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use bounded_async::bounded;
@@ -25,6 +27,36 @@ async fn unannotated(x: u64) -> u64 {
 
 #[bounded(limit = 8)]
 async fn annotated(x: u64) -> u64 {
+    black_box(x)
+}
+
+/// A hand-written gate of 8 permits: a compare-exchange loop to take one, an add to give it back.
+/// It cannot wait, so it only serves the uncontended benchmark.
+static CAS_GATE: AtomicUsize = AtomicUsize::new(8);
+
+struct CasPermit;
+
+impl Drop for CasPermit {
+    #[inline]
+    fn drop(&mut self) {
+        CAS_GATE.fetch_add(1, Ordering::Release);
+    }
+}
+
+#[inline]
+fn cas_acquire() -> Option<CasPermit> {
+    let mut free = CAS_GATE.load(Ordering::Relaxed);
+    while free > 0 {
+        match CAS_GATE.compare_exchange_weak(free, free - 1, Ordering::Acquire, Ordering::Relaxed) {
+            Ok(_) => return Some(CasPermit),
+            Err(actual) => free = actual,
+        }
+    }
+    None
+}
+
+async fn cas_gate(x: u64) -> u64 {
+    let _permit = cas_acquire().expect("uncontended: a permit is always free");
     black_box(x)
 }
 
@@ -164,6 +196,9 @@ fn call(c: &mut Criterion) {
     });
     group.bench_function("#[bounded(limit = 8)]", |b| {
         b.iter(|| assert_eq!(sequential!(annotated, n), expected))
+    });
+    group.bench_function("hand-written CAS gate", |b| {
+        b.iter(|| assert_eq!(sequential!(cas_gate, n), expected))
     });
     group.bench_function("static tokio Semaphore gate", |b| {
         b.iter(|| assert_eq!(sequential!(tokio_gate, n), expected))

@@ -86,7 +86,8 @@
 //!
 //! # Without macros
 //!
-//! [`Semaphore`] and [`Pool`] are what the attribute declares, usable in a `static` of your own.
+//! [`Gate`] (also named [`Semaphore`]) and [`Pool`] are what the attribute declares, usable in a
+//! `static` of your own, with a limit that can be changed at run time ([`Pool::set_limit`]).
 //! [`join_bounded()`] is the same join as the macro, as a function, for limits read at run time
 //! and joins passed around as values:
 //!
@@ -134,9 +135,9 @@
 
 pub use bounded_async_macros::bounded;
 pub use bounded_async_runtime::{
-    Acquire, AllOutput, AnyOutput, Collector, Errors, IntoLimit, Join, JoinBounded, MAX_PERMITS,
-    Outcome, Panic, Permit, Pool, Reason, Rejected, Semaphore, Settled, SettledOf, SettledOutput,
-    join_bounded,
+    Acquire, AllOutput, AnyOutput, Collector, Errors, Gate, IntoLimit, Join, JoinBounded,
+    LimitError, MAX_PERMITS, Outcome, Panic, Permit, Pool, Reason, Rejected, Rejections,
+    Semaphore, Settled, SettledOf, SettledOutput, Stats, Waits, join_bounded,
 };
 
 #[macro_use]

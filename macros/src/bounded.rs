@@ -300,7 +300,7 @@ impl Bounded {
                         "LimitFitsItsPool",
                     ));
                 }
-                quote!(::core::option::Option::Some(#private::Gate::limit(&#gate, #caller)))
+                quote!(::core::option::Option::Some(#private::GateRef::limit(&#gate, #caller)))
             }
             None => quote!(::core::option::Option::None),
         };
@@ -310,7 +310,7 @@ impl Bounded {
                 let private = located_at(&private, span);
                 quote_spanned! {span=>
                     ::core::option::Option::Some(
-                        #private::Gate::pool(&#pool, ::core::stringify!(#pool))
+                        #private::GateRef::pool(&#pool, ::core::stringify!(#pool))
                     )
                 }
             }

@@ -35,11 +35,11 @@ pub(crate) const JOIN_LIMIT: Rules = Rules {
     fits_a_semaphore: None,
 };
 
-/// `#[bounded]`'s `limit`: the most permits a semaphore holds (`bounded_async::MAX_PERMITS` on
-/// 64-bit targets; narrower targets reject larger values in const evaluation).
+/// `#[bounded]`'s `limit`: the most permits a semaphore holds (`bounded_async::MAX_PERMITS`,
+/// 2³¹ − 1 on every target).
 pub(crate) const ATTRIBUTE_LIMIT: Rules = Rules {
     name: "`limit`",
-    max: (u64::MAX >> 1) as u128,
+    max: (1 << 31) - 1,
     why: "a semaphore holds at most `MAX_PERMITS` permits",
     not_zero: "LimitIsNotZero",
     fits_a_semaphore: Some("LimitFitsASemaphore"),

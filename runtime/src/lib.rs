@@ -11,6 +11,7 @@
 #![warn(rust_2018_idioms, unreachable_pub)]
 
 mod errors;
+mod gate;
 mod join;
 mod limit;
 mod list;
@@ -20,14 +21,17 @@ mod reentry;
 mod rejected;
 #[doc(hidden)]
 pub mod rules;
-mod semaphore;
 mod settled;
+mod sync;
 
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;
 
 pub use errors::Errors;
+pub use gate::{
+    Acquire, Gate, LimitError, MAX_PERMITS, Permit, Rejections, Semaphore, Stats, Waits,
+};
 pub use join::{
     AllCollector, AllOutput, AnyCollector, AnyOutput, Collector, Join, JoinBounded, JoinCollector,
     RaceCollector, SettledCollector, SettledOf, SettledOutput, join_bounded,
@@ -36,5 +40,4 @@ pub use limit::IntoLimit;
 pub use outcome::{Outcome, Panic};
 pub use pool::Pool;
 pub use rejected::{Reason, Rejected};
-pub use semaphore::{Acquire, MAX_PERMITS, Permit, Semaphore};
 pub use settled::Settled;

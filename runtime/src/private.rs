@@ -207,9 +207,9 @@ pub mod rejected {
     pub use crate::rejected::{paused, queue_full, timed_out, wait_elapsed};
 }
 
+pub use crate::gate::{Admit, Refusal, Semaphore};
 pub use crate::list::{Keep, KeepOk, ListItem, Pass, Settle, Slot, run_list};
-pub use crate::reentry::{Call, Gate, Gates, call};
-pub use crate::semaphore::Semaphore;
+pub use crate::reentry::{Call, Enabled, GateRef, Gates, Guard, Guarded, call};
 
 #[cfg(test)]
 mod tests {

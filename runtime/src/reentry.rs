@@ -13,25 +13,28 @@
 use std::cell::RefCell;
 use std::fmt;
 use std::future::Future;
+use std::marker::PhantomData;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+use pin_project_lite::pin_project;
+
+use crate::gate::{Acquire, Gate, Permit};
 use crate::pool::Pool;
-use crate::semaphore::{Acquire, Permit, Semaphore};
 
 thread_local! {
     /// The gates held by the calls being polled on this thread, innermost last, with the name
     /// of the call that holds each.
-    static HELD: RefCell<Vec<(Gate, &'static str)>> = const { RefCell::new(Vec::new()) };
+    static HELD: RefCell<Vec<(GateRef, &'static str)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Panics when the call being polled on this thread already holds `gate`: asking for it again
 /// would wait for a permit that only this call can give back.
-fn check(gate: Gate, caller: &'static str) {
+fn check(gate: GateRef, caller: &'static str) {
     let holder = HELD.with(|held| {
         held.borrow()
             .iter()
-            .find(|(held, _)| std::ptr::eq(held.semaphore, gate.semaphore))
+            .find(|(held, _)| std::ptr::eq(held.gate, gate.gate))
             .map(|(_, holder)| *holder)
     });
     if let Some(holder) = holder {
@@ -45,26 +48,26 @@ fn check(gate: Gate, caller: &'static str) {
     }
 }
 
-/// A gate of a `#[bounded]` function: its semaphore, and its name for messages.
+/// A gate of a `#[bounded]` function, and its name for messages.
 #[derive(Clone, Copy, Debug)]
-pub struct Gate {
-    semaphore: &'static Semaphore,
+pub struct GateRef {
+    gate: &'static Gate,
     name: &'static str,
 }
 
-impl Gate {
-    /// The function's own semaphore.
-    pub const fn limit(semaphore: &'static Semaphore, name: &'static str) -> Self {
-        Gate { semaphore, name }
+impl GateRef {
+    /// The function's own gate.
+    pub const fn limit(gate: &'static Gate, name: &'static str) -> Self {
+        GateRef { gate, name }
     }
 
-    /// A pool's semaphore.
+    /// A pool's gate.
     pub const fn pool<const CAPACITY: usize>(
         pool: &'static Pool<CAPACITY>,
         name: &'static str,
     ) -> Self {
-        Gate {
-            semaphore: pool.semaphore(),
+        GateRef {
+            gate: pool.gate(),
             name,
         }
     }
@@ -74,13 +77,13 @@ impl Gate {
 /// `static` of the expansion, so that a call's future holds one pointer to it.
 #[derive(Debug)]
 pub struct Gates {
-    gates: [Option<Gate>; 2],
+    gates: [Option<GateRef>; 2],
     caller: &'static str,
 }
 
 impl Gates {
     /// The function's own limit, then its pool.
-    pub const fn new(limit: Option<Gate>, pool: Option<Gate>, caller: &'static str) -> Self {
+    pub const fn new(limit: Option<GateRef>, pool: Option<GateRef>, caller: &'static str) -> Self {
         Gates {
             gates: [limit, pool],
             caller,
@@ -99,75 +102,96 @@ pub fn call<const ENABLED: bool, R, F: Future<Output = R>>(
     gates: &'static Gates,
     body: F,
 ) -> Call<F, ENABLED> {
-    Call {
+    Guarded {
         body,
         permits: [None, None],
         acquire: None,
         gates,
         checked: false,
+        guard: PhantomData,
     }
 }
 
-/// The future of [`call`].
-#[must_use = "futures do nothing unless polled"]
-pub struct Call<F, const ENABLED: bool> {
-    // Dropped first: the body's own state goes before its permits are given back.
-    body: F,
-    permits: [Option<Permit<'static>>; 2],
-    /// The wait for the permit of the first gate not yet held.
-    acquire: Option<Acquire<'static>>,
-    gates: &'static Gates,
-    checked: bool,
+pin_project! {
+    /// The future of [`call`], named [`Call`].
+    #[must_use = "futures do nothing unless polled"]
+    pub struct Guarded<F, G> {
+        // Dropped first: the body's own state goes before its permits are given back.
+        #[pin]
+        body: F,
+        permits: [Option<Permit<'static>>; 2],
+        // The wait for the permit of the first gate not yet held: pinned, since it holds the
+        // call's place in the gate's wait list.
+        #[pin]
+        acquire: Option<Acquire<'static>>,
+        gates: &'static Gates,
+        checked: bool,
+        guard: PhantomData<G>,
+    }
 }
 
-impl<F: Future, const ENABLED: bool> Future for Call<F, ENABLED> {
+/// The future of [`call`]: `Guarded` with the debug guard on or off. (The const parameter is
+/// carried by a type, [`Guard`], since `pin_project!` takes type parameters only.)
+pub type Call<F, const ENABLED: bool> = Guarded<F, Guard<ENABLED>>;
+
+/// Whether a [`Call`] runs the debug guard, as a type.
+#[derive(Debug)]
+pub struct Guard<const ENABLED: bool>;
+
+/// A [`Guard`]'s flag.
+pub trait Enabled {
+    /// Whether the guard runs.
+    const ENABLED: bool;
+}
+
+impl<const ENABLED: bool> Enabled for Guard<ENABLED> {
+    const ENABLED: bool = ENABLED;
+}
+
+impl<F: Future, G: Enabled> Future for Guarded<F, G> {
     type Output = F::Output;
 
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-        // SAFETY: `body` is pinned because `self` is: it is never moved out of or handed out
-        // unpinned, and `Call` has no `Drop` of its own. Every other field is `Unpin`.
-        let this = unsafe { self.get_unchecked_mut() };
-        if ENABLED && !this.checked {
-            this.checked = true;
-            for gate in this.gates.gates.iter().flatten() {
-                check(*gate, this.gates.caller);
+        let enabled = G::ENABLED;
+        let mut this = self.project();
+        let gates: &'static Gates = this.gates;
+        if enabled && !*this.checked {
+            *this.checked = true;
+            for gate in gates.gates.iter().flatten() {
+                check(*gate, gates.caller);
             }
         }
         // The gates in their fixed order; a free permit is taken without an `acquire` future.
-        for (gate, permit) in this.gates.gates.iter().zip(&mut this.permits) {
+        for (gate, permit) in gates.gates.iter().zip(this.permits.iter_mut()) {
             let (Some(gate), None) = (gate, &permit) else {
                 continue;
             };
             if this.acquire.is_none() {
-                if let Some(free) = gate.semaphore.try_acquire() {
+                if let Some(free) = gate.gate.try_acquire() {
                     *permit = Some(free);
                     continue;
                 }
-                this.acquire = Some(gate.semaphore.acquire());
+                this.acquire.set(Some(gate.gate.acquire()));
             }
-            let acquire = this.acquire.as_mut().expect("set above");
-            match Pin::new(acquire).poll(cx) {
+            let acquire = this.acquire.as_mut().as_pin_mut().expect("set above");
+            match acquire.poll(cx) {
                 Poll::Ready(taken) => {
-                    this.acquire = None;
+                    this.acquire.set(None);
                     *permit = Some(taken);
                 }
                 Poll::Pending => return Poll::Pending,
             }
         }
-        let body = unsafe { Pin::new_unchecked(&mut this.body) };
-        if !ENABLED {
-            return body.poll(cx);
+        if !enabled {
+            return this.body.poll(cx);
         }
-        let _pop = record(
-            this.gates.gates.iter().flatten().copied(),
-            this.gates.caller,
-        );
-        body.poll(cx)
+        let _pop = record(gates.gates.iter().flatten().copied(), gates.caller);
+        this.body.poll(cx)
     }
 }
 
-impl<F, const ENABLED: bool> fmt::Debug for Call<F, ENABLED> {
+impl<F, G> fmt::Debug for Guarded<F, G> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Call")
             .field("gates", &self.gates)
@@ -176,7 +200,7 @@ impl<F, const ENABLED: bool> fmt::Debug for Call<F, ENABLED> {
 }
 
 /// Records `gates` as held by `caller` on this thread until the returned guard is dropped.
-fn record(gates: impl Iterator<Item = Gate>, caller: &'static str) -> impl Drop {
+fn record(gates: impl Iterator<Item = GateRef>, caller: &'static str) -> impl Drop {
     /// Takes a poll's records off again, even when the body panics.
     struct Pop(usize);
     impl Drop for Pop {
@@ -202,13 +226,13 @@ mod tests {
     /// (`$a_only`) or both (`$both`): statics of each test's own, since tests run in parallel.
     macro_rules! gates {
         ($a:ident, $b:ident, $a_only:ident, $both:ident) => {
-            static $a: Semaphore = Semaphore::new(1);
-            static $b: Semaphore = Semaphore::new(1);
+            static $a: Gate = Gate::new(1);
+            static $b: Gate = Gate::new(1);
             static $a_only: Gates =
-                Gates::new(Some(Gate::limit(&$a, "app::A")), None, "app::outer");
+                Gates::new(Some(GateRef::limit(&$a, "app::A")), None, "app::outer");
             static $both: Gates = Gates::new(
-                Some(Gate::limit(&$a, "app::A")),
-                Some(Gate::limit(&$b, "app::B")),
+                Some(GateRef::limit(&$a, "app::A")),
+                Some(GateRef::limit(&$b, "app::B")),
                 "app::outer",
             );
         };
@@ -218,8 +242,8 @@ mod tests {
     fn a_nested_ask_for_a_held_gate_panics_and_names_both() {
         gates!(A, B, HOLDS_A, _BOTH);
         let outer = call::<true, _, _>(&HOLDS_A, async {
-            check(Gate::limit(&B, "app::B"), "app::other");
-            check(Gate::limit(&A, "app::A"), "app::inner");
+            check(GateRef::limit(&B, "app::B"), "app::other");
+            check(GateRef::limit(&A, "app::A"), "app::inner");
         });
         let payload = catch_unwind(AssertUnwindSafe(|| outer.now_or_never()))
             .expect_err("asking for a held gate panics");
@@ -232,7 +256,7 @@ mod tests {
         );
         assert!(message.contains("taken by `app::outer`"), "{message}");
         // The records are gone after the panic, and so is the permit.
-        check(Gate::limit(&A, "app::A"), "app::next");
+        check(GateRef::limit(&A, "app::A"), "app::next");
         assert_eq!(A.in_flight(), 0);
     }
 
@@ -249,8 +273,8 @@ mod tests {
         // Between polls, another task on this thread holds nothing, though `outer` holds both
         // permits.
         assert_eq!((A.in_flight(), B.in_flight()), (1, 1));
-        check(Gate::limit(&A, "app::A"), "app::other_task");
-        check(Gate::limit(&B, "app::B"), "app::other_task");
+        check(GateRef::limit(&A, "app::A"), "app::other_task");
+        check(GateRef::limit(&B, "app::B"), "app::other_task");
     }
 
     #[test]
@@ -267,7 +291,7 @@ mod tests {
     fn disabled_records_nothing() {
         gates!(A, _B, HOLDS_A, _BOTH);
         let outer = call::<false, _, _>(&HOLDS_A, async {
-            check(Gate::limit(&A, "app::A"), "app::inner");
+            check(GateRef::limit(&A, "app::A"), "app::inner");
         });
         assert_eq!(outer.now_or_never(), Some(()));
     }

@@ -1,0 +1,680 @@
+//! The gate: what admits a call. A `#[bounded]` function declares one, a [`Pool`](crate::Pool)
+//! holds one, and [`Semaphore`] is its standalone name.
+//!
+//! A gate is built in a const context (it can live in a `static`), is lock-free when a permit is
+//! free and nobody waits, and first come first served otherwise.
+//!
+//! - Admission (this file): the state word holds the free permits, a bit that says the slow
+//!   path is needed (someone waits, or permits are owed), and a count of admissions. While the
+//!   bit is clear, taking a permit is one compare-exchange on that word (which counts the
+//!   admission too) and giving it back one add. Once someone waits, new
+//!   callers queue behind them (no barging), and each permit given back is handed to the first
+//!   waiter under the lock, so waiters enter in the order they arrived.
+//! - Stats ([`stats`]): read without the lock; what the uncontended call must count rides on the
+//!   state word's compare-exchange, everything else is counted on the slow path.
+//! - Live limits ([`limit`]): the limit moves between 1 and `max` at run time; lowering it
+//!   leaves a debt that permits pay as they come back.
+//! - The wait list ([`wait`]): waiters live inside the callers' pinned [`Acquire`] futures,
+//!   linked into an intrusive list under the lock; waiting allocates nothing, and a waiter that
+//!   gives up is unlinked in O(1). Granted waiters are woken after the lock is released.
+
+mod limit;
+mod stats;
+mod wait;
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::ptr::NonNull;
+use std::task::{Context, Poll};
+use std::time::Instant;
+
+use pin_project_lite::pin_project;
+
+use crate::sync::{AtomicU64, AtomicUsize, Mutex, MutexGuard, Ordering};
+pub use limit::LimitError;
+use stats::Counters;
+pub use stats::{Rejections, Stats, Waits};
+use wait::{WaitList, Waiter, WakeList};
+
+/// The most permits a [`Gate`] (or [`Semaphore`]) can hold: 2³¹ − 1, on every target.
+pub const MAX_PERMITS: usize = (1 << 31) - 1;
+
+/// Set in the state word while the slow path is needed: the wait list is not empty, or the gate
+/// owes permits after its limit was lowered. Set and cleared only under the lock.
+const SLOW: u64 = 1;
+/// One permit, in the state word: the free permits are bits 1 to 31.
+const ONE: u64 = 2;
+/// The free permits' bits.
+const FREE: u64 = (1 << 32) - ONE;
+/// One admission, in the state word: bits 32 to 63 count admissions, modulo 2³², and the gate's
+/// stats count how often they wrapped.
+const ADMIT: u64 = 1 << 32;
+/// Taking a free permit and counting the admission, as one addition (wrapping past the top bit
+/// when the count wraps).
+const TAKE: u64 = ADMIT - ONE;
+
+/// The free permits in `state`.
+#[inline]
+const fn free(state: u64) -> usize {
+    ((state & FREE) >> 1) as usize
+}
+
+/// `n` permits, in the state word.
+#[inline]
+const fn permits(n: usize) -> u64 {
+    (n as u64) << 1
+}
+
+/// A gate: a counting semaphore for `static`s, built by a `const fn` that allocates nothing.
+///
+/// This is what `#[bounded(limit = N)]` declares for each annotated function, and what a
+/// [`Pool`](crate::Pool) holds. [`Semaphore`] is the same type, under the name it had before
+/// gates had policies.
+///
+/// ```
+/// use bounded_async::Gate;
+///
+/// static UPLOADS: Gate = Gate::new(2);
+///
+/// # futures::executor::block_on(async {
+/// let permit = UPLOADS.acquire().await;
+/// assert_eq!(UPLOADS.in_flight(), 1);
+/// drop(permit);
+/// assert_eq!(UPLOADS.in_flight(), 0);
+/// # });
+/// ```
+pub struct Gate {
+    /// `admissions << 32 | free permits << 1 | SLOW`.
+    state: AtomicU64,
+    capacity: usize,
+    /// The limit now: `free + in flight - debt`. Written under the lock.
+    limit: AtomicUsize,
+    /// The highest the limit may be set to.
+    max: usize,
+    /// Permits in flight beyond the limit, after it was lowered: given back, they are not handed
+    /// out again. Written under the lock, and non-zero only while `SLOW` is set.
+    debt: AtomicUsize,
+    /// The most callers that may wait at once to be [admitted](Gate::admit); `None`: no bound.
+    queue: Option<usize>,
+    waiters: Mutex<WaitList>,
+    /// The wait list's length, readable without the lock.
+    waiting: AtomicUsize,
+    counters: Counters,
+}
+
+/// A standalone gate, by the name it has had since before gates had policies: the same type as
+/// [`Gate`].
+///
+/// ```
+/// use bounded_async::Semaphore;
+///
+/// static UPLOADS: Semaphore = Semaphore::new(2);
+///
+/// # futures::executor::block_on(async {
+/// let permit = UPLOADS.acquire().await;
+/// assert_eq!(UPLOADS.in_flight(), 1);
+/// drop(permit);
+/// assert_eq!(UPLOADS.in_flight(), 0);
+/// # });
+/// ```
+pub type Semaphore = Gate;
+
+impl Gate {
+    /// A gate with `limit` permits.
+    ///
+    /// # Panics
+    ///
+    /// When `limit` is 0 (nothing could ever acquire it) or above [`MAX_PERMITS`]; in a
+    /// `static`, that is a compile error.
+    ///
+    /// ```
+    /// static GATE: bounded_async::Gate = bounded_async::Gate::new(8);
+    /// assert_eq!(GATE.capacity(), 8);
+    /// ```
+    pub const fn new(limit: usize) -> Self {
+        assert!(limit > 0, "a semaphore needs at least 1 permit");
+        assert!(
+            limit <= MAX_PERMITS,
+            "a semaphore holds at most MAX_PERMITS permits"
+        );
+        Gate {
+            state: AtomicU64::new(permits(limit)),
+            capacity: limit,
+            limit: AtomicUsize::new(limit),
+            max: limit,
+            debt: AtomicUsize::new(0),
+            queue: None,
+            waiters: Mutex::new(WaitList::new()),
+            waiting: AtomicUsize::new(0),
+            counters: Counters::new(),
+        }
+    }
+
+    /// The same gate with a higher `max`: the most its limit can be raised to at run time with
+    /// [`set_limit`](Gate::set_limit). Without it, `max` is the limit it was created with.
+    ///
+    /// # Panics
+    ///
+    /// When `max` is below the gate's limit or above [`MAX_PERMITS`]; in a `static`, that is a
+    /// compile error.
+    ///
+    /// ```
+    /// use bounded_async::Gate;
+    ///
+    /// static API: Gate = Gate::new(16).with_max(128);
+    /// assert_eq!((API.limit(), API.max()), (16, 128));
+    /// ```
+    pub const fn with_max(mut self, max: usize) -> Self {
+        assert!(max >= self.capacity, "a gate's max is at least its limit");
+        assert!(
+            max <= MAX_PERMITS,
+            "a semaphore holds at most MAX_PERMITS permits"
+        );
+        self.max = max;
+        self
+    }
+
+    /// The same gate with a bound on its line: at most `queue` callers may wait at once to be
+    /// [admitted](Gate::admit), and one more is refused at once. `queue = 0` never waits: a
+    /// caller is admitted when a permit is free and nobody waits, and refused otherwise (load
+    /// shedding).
+    ///
+    /// The bound is on callers that can be refused: [`acquire`](Gate::acquire), which has no
+    /// way to report a refusal, still waits, and is counted among those waiting.
+    ///
+    /// ```
+    /// use bounded_async::Gate;
+    ///
+    /// static SHEDDING: Gate = Gate::new(4).with_queue(0);
+    /// assert_eq!(SHEDDING.queue(), Some(0));
+    /// ```
+    pub const fn with_queue(mut self, queue: usize) -> Self {
+        self.queue = Some(queue);
+        self
+    }
+
+    /// The bound on the callers waiting at once, if the gate has one (see
+    /// [`with_queue`](Gate::with_queue)).
+    ///
+    /// ```
+    /// assert_eq!(bounded_async::Gate::new(4).queue(), None);
+    /// assert_eq!(bounded_async::Gate::new(4).with_queue(16).queue(), Some(16));
+    /// ```
+    pub fn queue(&self) -> Option<usize> {
+        self.queue
+    }
+
+    /// How many permits it was created with.
+    ///
+    /// ```
+    /// assert_eq!(bounded_async::Gate::new(3).capacity(), 3);
+    /// ```
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    /// How many permits are held right now. After the limit was lowered, this may be above the
+    /// [limit](Gate::limit) until enough calls finish.
+    ///
+    /// ```
+    /// let gate = bounded_async::Gate::new(3);
+    /// let _permit = gate.try_acquire();
+    /// assert_eq!(gate.in_flight(), 1);
+    /// ```
+    pub fn in_flight(&self) -> usize {
+        // Three words read without the lock: exact while the limit is not being changed.
+        let free = free(self.state.load(Ordering::Acquire));
+        let limit = self.limit.load(Ordering::Acquire);
+        let debt = self.debt.load(Ordering::Acquire);
+        (limit + debt).saturating_sub(free)
+    }
+
+    /// How many callers are waiting for a permit right now.
+    ///
+    /// ```
+    /// assert_eq!(bounded_async::Gate::new(3).waiting(), 0);
+    /// ```
+    pub fn waiting(&self) -> usize {
+        self.waiting.load(Ordering::Acquire)
+    }
+
+    /// Takes a permit if one is free and nobody is waiting for one.
+    ///
+    /// ```
+    /// let gate = bounded_async::Gate::new(1);
+    /// let permit = gate.try_acquire().expect("free");
+    /// assert!(gate.try_acquire().is_none());
+    /// drop(permit);
+    /// assert!(gate.try_acquire().is_some());
+    /// ```
+    #[inline]
+    pub fn try_acquire(&self) -> Option<Permit<'_>> {
+        let mut state = self.state.load(Ordering::Acquire);
+        // The fast path: a permit is free and nobody waits (or is owed), so the bit is clear and
+        // the free permits at least one.
+        while state & SLOW == 0 && state & FREE >= ONE {
+            match self.state.compare_exchange_weak(
+                state,
+                state.wrapping_add(TAKE),
+                Ordering::Acquire,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => {
+                    self.admitted(state);
+                    return Some(Permit { gate: self });
+                }
+                Err(actual) => state = actual,
+            }
+        }
+        None
+    }
+
+    /// Waits for a permit, first come first served. Dropping the future gives up its place in
+    /// line (or the permit, if it was just granted).
+    ///
+    /// ```
+    /// # futures::executor::block_on(async {
+    /// let gate = bounded_async::Gate::new(1);
+    /// let permit = gate.acquire().await;
+    /// # drop(permit);
+    /// # });
+    /// ```
+    #[inline]
+    pub fn acquire(&self) -> Acquire<'_> {
+        Acquire {
+            gate: self,
+            waiter: Waiter::new(),
+            phase: Phase::Idle,
+            since: None,
+        }
+    }
+
+    /// Waits for a permit like [`acquire`](Gate::acquire), but is refused at once, with
+    /// [`Refusal::QueueFull`], when the gate's [queue](Gate::with_queue) is full.
+    ///
+    /// Not public API yet: a refusal becomes the public `Rejected` once that type exists.
+    #[doc(hidden)]
+    #[inline]
+    pub fn admit(&self) -> Admit<'_> {
+        Admit {
+            acquire: self.acquire(),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, WaitList> {
+        // Nothing under the lock calls into other code: no waker is cloned, woken or dropped
+        // there, so nothing can panic while it is held. A poisoned list would still be
+        // well-formed, so poisoning is not passed on.
+        self.waiters
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Gives a permit back: to the free count, and from there to the first waiter if any.
+    #[inline]
+    fn release(&self) {
+        let previous = self.state.fetch_add(ONE, Ordering::AcqRel);
+        if previous & SLOW != 0 {
+            self.hand_over();
+        }
+    }
+
+    /// Hands free permits to waiters, in order, a batch of wakers at a time, waking each batch
+    /// after the lock is released: waking a waker can drop the last owner of a permit of this
+    /// very gate, whose release comes back here.
+    #[cold]
+    fn hand_over(&self) {
+        let mut wakers = WakeList::new();
+        loop {
+            let mut list = self.lock();
+            let more = self.dispatch(&mut list, &mut wakers);
+            drop(list);
+            wakers.wake_all();
+            if !more {
+                return;
+            }
+        }
+    }
+
+    /// Under the lock: pays the debt from the free permits, grants the rest to the waiters at the
+    /// head of the line while `wakers` has room, then brings the `SLOW` bit and the `waiting` count up to date. Returns
+    /// whether a full batch left both free permits and waiters behind.
+    ///
+    /// While `SLOW` is set, only releases change the state word outside the lock, and they only
+    /// add permits, so a free permit seen here stays free until it is taken here.
+    fn dispatch(&self, list: &mut WaitList, wakers: &mut WakeList) -> bool {
+        let mut state = self.state.load(Ordering::Acquire);
+        if state & SLOW == 0 {
+            // Nobody waits and nothing is owed; fast-path callers may be taking permits.
+            debug_assert!(list.is_empty());
+            self.waiting.store(0, Ordering::Release);
+            return false;
+        }
+        // Debt first: a permit owed is not handed out.
+        state = self.pay_debt(state);
+        while state & FREE >= ONE && !list.is_empty() && !wakers.is_full() {
+            let before = self.state.fetch_add(TAKE, Ordering::AcqRel);
+            self.admitted(before);
+            state = before.wrapping_add(TAKE);
+            if let Some(Some(waker)) = list.grant_front() {
+                wakers.push(waker);
+            }
+        }
+        if list.is_empty() && self.debt.load(Ordering::Acquire) == 0 {
+            self.state.fetch_and(!SLOW, Ordering::AcqRel);
+        }
+        self.waiting.store(list.len(), Ordering::Release);
+        wakers.is_full() && state & FREE >= ONE && !list.is_empty()
+    }
+}
+
+impl fmt::Debug for Gate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Gate")
+            .field("limit", &self.limit())
+            .field("max", &self.max)
+            .field("in_flight", &self.in_flight())
+            .field("waiting", &self.waiting())
+            .finish()
+    }
+}
+
+/// A held permit; dropping it gives the permit back (to the first waiter, if any).
+///
+/// ```
+/// let gate = bounded_async::Gate::new(1);
+/// let permit: bounded_async::Permit<'_> = gate.try_acquire().unwrap();
+/// drop(permit);
+/// assert_eq!(gate.in_flight(), 0);
+/// ```
+#[must_use = "the permit is given back as soon as it is dropped"]
+pub struct Permit<'a> {
+    gate: &'a Gate,
+}
+
+impl Drop for Permit<'_> {
+    #[inline]
+    fn drop(&mut self) {
+        self.gate.release();
+    }
+}
+
+impl fmt::Debug for Permit<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Permit").finish_non_exhaustive()
+    }
+}
+
+/// Where an [`Acquire`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Phase {
+    /// Not polled yet, or polled without having had to wait: not in the list.
+    Idle,
+    /// In the list, or taken off it with a permit it has not returned yet.
+    Waiting,
+    /// Returned its permit.
+    Done,
+}
+
+pin_project! {
+    /// The future of [`Gate::acquire`].
+    ///
+    /// It holds its own place in line (the gate's wait list links it in place), so it is
+    /// `!Unpin`: pin it (`pin!`, `Box::pin`, or `.await`) to poll it.
+    ///
+    /// # Panics
+    ///
+    /// When polled again after it returned its permit: a second permit would be taken for one
+    /// `acquire` call.
+    ///
+    /// ```
+    /// # futures::executor::block_on(async {
+    /// let gate = bounded_async::Gate::new(1);
+    /// let acquire: bounded_async::Acquire<'_> = gate.acquire();
+    /// let permit = acquire.await;
+    /// # drop(permit);
+    /// # });
+    /// ```
+    #[must_use = "a permit is only acquired when the future is awaited"]
+    pub struct Acquire<'a> {
+        gate: &'a Gate,
+        // Linked into the gate's wait list while `phase` is `Waiting` and it is not granted.
+        #[pin]
+        waiter: Waiter,
+        phase: Phase,
+        // When it joined the line, for the stats.
+        since: Option<Instant>,
+    }
+
+    impl<'a> PinnedDrop for Acquire<'a> {
+        fn drop(this: Pin<&mut Self>) {
+            let this = this.project();
+            if *this.phase == Phase::Waiting {
+                this.gate.leave(this.waiter.into_ref().get_ref());
+            }
+        }
+    }
+}
+
+impl<'a> Acquire<'a> {
+    /// Polls for a permit; a `refusable` caller is refused when the line is full.
+    #[inline]
+    fn poll_admit(
+        self: Pin<&mut Self>,
+        refusable: bool,
+        cx: &mut Context<'_>,
+    ) -> Poll<Result<Permit<'a>, Refusal>> {
+        let this = self.project();
+        let gate: &'a Gate = this.gate;
+        match this.phase {
+            Phase::Idle => {
+                if let Some(permit) = gate.try_acquire() {
+                    *this.phase = Phase::Done;
+                    return Poll::Ready(Ok(permit));
+                }
+            }
+            Phase::Waiting => {}
+            Phase::Done => panic!("`Acquire` polled after it returned its permit"),
+        }
+        let poll = gate.poll_waiting(
+            this.waiter.into_ref(),
+            this.phase,
+            this.since,
+            refusable,
+            cx,
+        );
+        if poll.is_ready() {
+            *this.phase = Phase::Done;
+            if let Poll::Ready(Ok(())) = poll
+                && let Some(since) = this.since.take()
+            {
+                gate.counters.waited(since.elapsed());
+            }
+        }
+        poll.map(|admitted| admitted.map(|()| Permit { gate }))
+    }
+}
+
+impl<'a> Future for Acquire<'a> {
+    type Output = Permit<'a>;
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Permit<'a>> {
+        match self.poll_admit(false, cx) {
+            Poll::Ready(Ok(permit)) => Poll::Ready(permit),
+            Poll::Ready(Err(_)) => unreachable!("`acquire` is never refused"),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+/// Why a gate refused a caller that can be refused.
+///
+/// Internal for now: the public `Rejected` error (with its `Reason`) is built from it in one
+/// place, when rejection reaches the macros.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Refusal {
+    /// The gate's [queue](Gate::with_queue) was full: `queue` callers were already waiting.
+    QueueFull,
+}
+
+/// What a caller that found no free permit does, decided under the lock.
+enum Decision {
+    Take,
+    Queue,
+    Refuse(Refusal),
+}
+
+pin_project! {
+    /// The future of [`Gate::admit`]: an [`Acquire`] that can be refused.
+    #[doc(hidden)]
+    #[must_use = "a permit is only acquired when the future is awaited"]
+    #[derive(Debug)]
+    pub struct Admit<'a> {
+        #[pin]
+        acquire: Acquire<'a>,
+    }
+}
+
+impl<'a> Future for Admit<'a> {
+    type Output = Result<Permit<'a>, Refusal>;
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        self.project().acquire.poll_admit(true, cx)
+    }
+}
+
+impl Gate {
+    /// The slow path of [`Acquire`]: no permit was free, or others wait. Joins the line, or
+    /// checks whether our turn came. `Ready` means a permit was taken for `waiter`'s owner.
+    #[cold]
+    fn poll_waiting(
+        &self,
+        waiter: Pin<&Waiter>,
+        phase: &mut Phase,
+        since: &mut Option<Instant>,
+        refusable: bool,
+        cx: &mut Context<'_>,
+    ) -> Poll<Result<(), Refusal>> {
+        let waiter = waiter.get_ref();
+        if *phase == Phase::Waiting && waiter.is_granted() {
+            return Poll::Ready(Ok(()));
+        }
+        // Cloned before the lock is taken: cloning a waker runs the executor's code.
+        let waker = cx.waker().clone();
+        let mut wakers = WakeList::new();
+        let mut list = self.lock();
+        let replaced = match *phase {
+            Phase::Idle => {
+                match self.take_or_queue(&mut list, refusable) {
+                    Decision::Take => return Poll::Ready(Ok(())),
+                    Decision::Refuse(refusal) => return Poll::Ready(Err(refusal)),
+                    Decision::Queue => *since = Some(Instant::now()),
+                }
+                let replaced = waiter.set_waker(&mut list, waker);
+                // SAFETY: `waiter` is pinned (we got it as `Pin<&Waiter>`), in no list (an `Idle`
+                // acquire never was), and its `Acquire` unlinks it before it is freed (its drop
+                // calls `leave` while `phase` is `Waiting`).
+                unsafe { list.push_back(NonNull::from(waiter)) };
+                *phase = Phase::Waiting;
+                // Permits given back before the `SLOW` bit was set are handed over now.
+                if self.dispatch(&mut list, &mut wakers) {
+                    drop(list);
+                    wakers.wake_all();
+                    self.hand_over();
+                    return self.check_granted(waiter);
+                }
+                replaced
+            }
+            // The grant is only ever made under the lock, so this answer is final.
+            _ if waiter.is_granted() => return Poll::Ready(Ok(())),
+            _ => waiter.set_waker(&mut list, waker),
+        };
+        drop(list);
+        wakers.wake_all();
+        drop(replaced);
+        self.check_granted(waiter)
+    }
+
+    fn check_granted(&self, waiter: &Waiter) -> Poll<Result<(), Refusal>> {
+        if waiter.is_granted() {
+            Poll::Ready(Ok(()))
+        } else {
+            Poll::Pending
+        }
+    }
+
+    /// Under the lock: takes a permit if one is free and nobody waits; or, for a caller that can
+    /// be refused, refuses it when the line is full; or else sets the `SLOW` bit, so that the
+    /// caller can queue before any permit is given back past it.
+    fn take_or_queue(&self, list: &mut WaitList, refusable: bool) -> Decision {
+        let mut state = self.state.load(Ordering::Acquire);
+        loop {
+            // `SLOW` is clear exactly when nobody waits and nothing is owed (we hold the lock).
+            let take = state & SLOW == 0 && state & FREE >= ONE;
+            if !take
+                && refusable
+                && let Some(queue) = self.queue
+                && list.len() >= queue
+            {
+                self.counters.refused(Refusal::QueueFull);
+                return Decision::Refuse(Refusal::QueueFull);
+            }
+            let next = if take {
+                state.wrapping_add(TAKE)
+            } else {
+                state | SLOW
+            };
+            match self
+                .state
+                .compare_exchange(state, next, Ordering::AcqRel, Ordering::Acquire)
+            {
+                Ok(_) if take => {
+                    self.admitted(state);
+                    return Decision::Take;
+                }
+                Ok(_) => return Decision::Queue,
+                Err(actual) => state = actual,
+            }
+        }
+    }
+
+    /// An `Acquire` that waited is dropped: it leaves the line, or, if it was granted a permit
+    /// that it never returned, passes the permit on.
+    #[cold]
+    fn leave(&self, waiter: &Waiter) {
+        let mut wakers = WakeList::new();
+        let mut list = self.lock();
+        if waiter.is_granted() {
+            drop(list);
+            self.release();
+            return;
+        }
+        // SAFETY: not granted, and grants are only made under the lock we hold, so it is still
+        // in this gate's list.
+        unsafe { list.remove(NonNull::from(waiter)) };
+        let old = waiter.take_waker(&mut list);
+        let more = self.dispatch(&mut list, &mut wakers);
+        drop(list);
+        wakers.wake_all();
+        drop(old);
+        if more {
+            self.hand_over();
+        }
+    }
+}
+
+impl fmt::Debug for Acquire<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Acquire")
+            .field("waiting", &(self.phase == Phase::Waiting))
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests;

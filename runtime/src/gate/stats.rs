@@ -1,0 +1,203 @@
+//! A gate's stats, read without the lock.
+//!
+//! The uncontended call pays nothing for them: the admissions are counted by the state word's own
+//! compare-exchange (its top 32 bits), the peak is a relaxed load and compare that writes only on
+//! a new peak, and everything else (refusals, waits) is counted on the slow path.
+
+use std::time::Duration;
+
+use super::{ADMIT, Gate, Refusal, free};
+use crate::sync::{AtomicU64, AtomicUsize, Ordering};
+
+/// A snapshot of a gate: its limits, what it holds now, and totals since it was created.
+///
+/// Each field is read on its own, without a lock, so a snapshot taken while calls come and go is
+/// not one instant: for example `in_flight` may be a call apart from `admitted`.
+///
+/// ```
+/// use bounded_async::Gate;
+///
+/// static API: Gate = Gate::new(2).with_queue(0);
+///
+/// # futures::executor::block_on(async {
+/// let first = API.acquire().await;
+/// let second = API.acquire().await;
+/// let stats = API.stats();
+/// assert_eq!((stats.limit, stats.in_flight, stats.waiting), (2, 2, 0));
+/// assert_eq!((stats.admitted, stats.peak_in_flight), (2, 2));
+/// assert_eq!(stats.rejected.total(), 0);
+/// # drop((first, second));
+/// # });
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Stats {
+    /// The limit now.
+    pub limit: usize,
+    /// The highest the limit can be set to.
+    pub max: usize,
+    /// Permits held now (above `limit` after it was lowered, until enough calls finish).
+    pub in_flight: usize,
+    /// Callers waiting now.
+    pub waiting: usize,
+    /// The most permits held at once so far.
+    pub peak_in_flight: usize,
+    /// Permits handed out so far: free ones taken, and ones handed to waiters (including a
+    /// waiter that gave up before it used its permit, which passed it on).
+    pub admitted: u64,
+    /// Callers refused so far, by reason.
+    pub rejected: Rejections,
+    /// The waits that ended with a permit so far.
+    pub waits: Waits,
+}
+
+/// Callers a gate refused, by reason (see [`Stats`]).
+///
+/// ```
+/// use bounded_async::Gate;
+///
+/// static SHEDDING: Gate = Gate::new(1).with_queue(0);
+/// assert_eq!(SHEDDING.stats().rejected.queue_full, 0);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Rejections {
+    /// Refused because the gate's queue was full.
+    pub queue_full: u64,
+}
+
+impl Rejections {
+    /// Every refusal, whatever the reason.
+    ///
+    /// ```
+    /// assert_eq!(bounded_async::Gate::new(1).stats().rejected.total(), 0);
+    /// ```
+    pub fn total(&self) -> u64 {
+        self.queue_full
+    }
+}
+
+/// The waits that ended with a permit (see [`Stats`]): from the moment a caller joined the line
+/// until its task saw it had the permit.
+///
+/// ```
+/// let waits = bounded_async::Gate::new(1).stats().waits;
+/// assert_eq!((waits.count, waits.total, waits.max), (0, Default::default(), Default::default()));
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Waits {
+    /// How many.
+    pub count: u64,
+    /// Their total duration.
+    pub total: Duration,
+    /// The longest.
+    pub max: Duration,
+}
+
+/// The counters behind [`Stats`] that the state word does not hold.
+#[derive(Debug)]
+pub(super) struct Counters {
+    /// How often the state word's admission count wrapped.
+    wraps: AtomicU64,
+    peak: AtomicUsize,
+    queue_full: AtomicU64,
+    waits: AtomicU64,
+    /// In nanoseconds (584 years fit).
+    wait_total: AtomicU64,
+    wait_max: AtomicU64,
+}
+
+impl Counters {
+    pub(super) const fn new() -> Self {
+        Counters {
+            wraps: AtomicU64::new(0),
+            peak: AtomicUsize::new(0),
+            queue_full: AtomicU64::new(0),
+            waits: AtomicU64::new(0),
+            wait_total: AtomicU64::new(0),
+            wait_max: AtomicU64::new(0),
+        }
+    }
+
+    pub(super) fn refused(&self, refusal: Refusal) {
+        match refusal {
+            Refusal::QueueFull => self.queue_full.fetch_add(1, Ordering::Relaxed),
+        };
+    }
+
+    /// A wait of `waited` ended with a permit.
+    pub(super) fn waited(&self, waited: Duration) {
+        let nanos = u64::try_from(waited.as_nanos()).unwrap_or(u64::MAX);
+        self.waits.fetch_add(1, Ordering::Relaxed);
+        self.wait_total.fetch_add(nanos, Ordering::Relaxed);
+        self.wait_max.fetch_max(nanos, Ordering::Relaxed);
+    }
+
+    #[cold]
+    fn wrapped(&self) {
+        self.wraps.fetch_add(1, Ordering::Relaxed);
+    }
+
+    #[cold]
+    fn raise_peak(&self, in_flight: usize) {
+        self.peak.fetch_max(in_flight, Ordering::Relaxed);
+    }
+}
+
+impl Gate {
+    /// Records an admission made by changing the state word from `before`: the word's own count
+    /// is the admission (this notes only when it wraps), and the peak is raised if this is one.
+    #[inline]
+    pub(super) fn admitted(&self, before: u64) {
+        // The count was at its top: this admission wrapped it to 0.
+        if before >= ADMIT.wrapping_neg() {
+            self.counters.wrapped();
+        }
+        // Admitted on a path where nothing is owed: in flight is `limit - free` after.
+        let in_flight = self
+            .limit
+            .load(Ordering::Relaxed)
+            .saturating_sub(free(before) - 1);
+        if in_flight > self.counters.peak.load(Ordering::Relaxed) {
+            self.counters.raise_peak(in_flight);
+        }
+    }
+
+    /// The gate's stats now, read without the lock.
+    ///
+    /// ```
+    /// use bounded_async::Gate;
+    ///
+    /// static GATE: Gate = Gate::new(4).with_max(8);
+    ///
+    /// let permit = GATE.try_acquire().unwrap();
+    /// drop(permit);
+    /// let stats = GATE.stats();
+    /// assert_eq!((stats.limit, stats.max), (4, 8));
+    /// assert_eq!((stats.in_flight, stats.admitted, stats.peak_in_flight), (0, 1, 1));
+    /// ```
+    pub fn stats(&self) -> Stats {
+        // An admission that wraps the count notes it just after its compare-exchange, so a read
+        // in between (a few instructions, once every 2³² admissions) is 2³² short.
+        let wraps = self.counters.wraps.load(Ordering::Acquire);
+        let state = self.state.load(Ordering::Acquire);
+        let counters = &self.counters;
+        Stats {
+            limit: self.limit(),
+            max: self.max,
+            in_flight: self.in_flight(),
+            waiting: self.waiting(),
+            peak_in_flight: counters.peak.load(Ordering::Relaxed),
+            admitted: (wraps << 32) | (state >> 32),
+            rejected: Rejections {
+                queue_full: counters.queue_full.load(Ordering::Relaxed),
+            },
+            waits: Waits {
+                count: counters.waits.load(Ordering::Relaxed),
+                total: Duration::from_nanos(counters.wait_total.load(Ordering::Relaxed)),
+                max: Duration::from_nanos(counters.wait_max.load(Ordering::Relaxed)),
+            },
+        }
+    }
+}
