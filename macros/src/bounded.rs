@@ -15,7 +15,7 @@ use syn::{
 use crate::args;
 use crate::diagnostics::{Diagnostics, located_at, respanned, unmentioned_name};
 use crate::keys::GateKeys;
-use crate::limit::{ATTRIBUTE_LIMIT, Limit, constant_names, names_self, rule};
+use crate::limit::{ATTRIBUTE_LIMIT, Limit, MAX_LIMIT, constant_names, names_self, rule};
 use crate::strategy::Strategy;
 
 /// The options, in the order the docs list them.
@@ -142,6 +142,22 @@ impl Bounded {
         });
 
         keys.check(limit.as_ref(), &mut errors);
+        // `queue` and `max` shape the function's own gate, which only a `limit` declares.
+        if limit.is_none() && seen.contains("pool") && !seen.contains("limit") {
+            for key in [keys.queue.as_ref().map(|k| &k.key), keys.max.as_ref().map(|k| &k.key)]
+                .into_iter()
+                .flatten()
+            {
+                errors.error(
+                    key.span(),
+                    format!(
+                        "`{key}` shapes the function's own gate, which it has only with a \
+                         `limit`: add one, as in `limit = 8, {key} = ..`, or set `{key}` on the \
+                         pool"
+                    ),
+                );
+            }
+        }
         // After an unknown key (likely a misspelt `limit`) or one without a value, its own
         // error says enough.
         if !seen.unknown && !malformed && !seen.contains("limit") && !seen.contains("pool") {
@@ -283,10 +299,37 @@ impl Bounded {
                 // several origins is reported at the whole attribute instead.
                 let value = self.item_name("__BOUNDED_LIMIT", span);
                 let krate = &respanned(krate, span);
+                // The gate's own keys: how high its limit may be raised, and its line's bound.
+                let mut policy = TokenStream::new();
+                if let Some(max) = &self.keys.max {
+                    let max_span = max.value.span();
+                    let max_value = self.item_name("__BOUNDED_MAX", max_span);
+                    let max_krate = &respanned(krate, max_span);
+                    let max_expr = &max.value;
+                    items.extend(quote! {
+                        const #max_value: usize = #max_krate::rules::limit_value(#max_expr);
+                    });
+                    if !matches!(max_expr, Expr::Lit(_)) {
+                        items.extend(MAX_LIMIT.checks(max_krate, &max_value, max_span));
+                        items.extend(rule(
+                            max_krate,
+                            max_span,
+                            quote!(#max_value >= #value),
+                            "MaxIsAtLeastTheLimit",
+                        ));
+                    }
+                    policy.extend(quote! {
+                        .with_max(#private::max_permits(#max_value, #private::permits(#value)))
+                    });
+                }
+                if let Some(queue) = &self.keys.queue {
+                    let queue = &queue.value;
+                    policy.extend(quote_spanned!(queue.span()=> .with_queue(#queue)));
+                }
                 items.extend(quote! {
                     const #value: usize = #krate::rules::limit_value(#limit);
                     static #gate: #private::Semaphore =
-                        #private::Semaphore::new(#private::permits(#value));
+                        #private::Semaphore::new(#private::permits(#value)) #policy;
                 });
                 if !matches!(limit, Expr::Lit(_)) {
                     items.extend(ATTRIBUTE_LIMIT.checks(krate, &value, span));
@@ -300,7 +343,12 @@ impl Bounded {
                         "LimitFitsItsPool",
                     ));
                 }
-                quote!(::core::option::Option::Some(#private::GateRef::limit(&#gate, #caller)))
+                let timers = self.timers();
+                quote! {
+                    ::core::option::Option::Some(
+                        #private::GateRef::limit(&#gate, #caller) #timers
+                    )
+                }
             }
             None => quote!(::core::option::Option::None),
         };
@@ -308,14 +356,31 @@ impl Bounded {
             Some(pool) => {
                 let span = pool.span();
                 let private = located_at(&private, span);
+                // Without a limit of its own, the function's `wait` and `timeout` go with its
+                // pool's gate, for its calls only.
+                let timers = match &self.limit {
+                    Some(_) => TokenStream::new(),
+                    None => self.timers(),
+                };
                 quote_spanned! {span=>
                     ::core::option::Option::Some(
-                        #private::GateRef::pool(&#pool, ::core::stringify!(#pool))
+                        #private::GateRef::pool(&#pool, ::core::stringify!(#pool)) #timers
                     )
                 }
             }
             None => quote!(::core::option::Option::None),
         };
+        // `wait` and `timeout` need the runtime's timers (its `tokio` feature).
+        if let Some(key) = self.keys.timer_key() {
+            let span = key.span();
+            let krate = respanned(krate, span);
+            items.extend(rule(
+                &krate,
+                span,
+                quote!(#krate::__private::TIMERS),
+                "TimersNeedTheTokioFeature",
+            ));
+        }
         let gates = self.item_name("__BOUNDED_GATES", Span::mixed_site());
         let gates = quote! {
             {
@@ -349,14 +414,42 @@ impl Bounded {
                 quote!(#nameable)
             }
         };
-        let call = quote! {
-            #private::call::<#debug, #output, _>(#gates, async move {
-                #(#statements)*
-            })
-        };
-        let body = match self.strategy {
-            Strategy::Settled => quote!(#private::settle(#call).await),
-            _ => quote!(#call.await),
+        let body = match self.keys.rejecting_key() {
+            None => {
+                let call = quote! {
+                    #private::call::<#debug, #output, _>(#gates, async move {
+                        #(#statements)*
+                    })
+                };
+                match self.strategy {
+                    Strategy::Settled => quote!(#private::settle(#call).await),
+                    _ => quote!(#call.await),
+                }
+            }
+            // A call its gates can turn away returns `Ok` of the body's output or `Err` of the
+            // rejection, which becomes the function's value: `Err(E::from(rejected))`, or
+            // `Outcome::Rejected` when "settled". `rejecting` is named at the key, so that an
+            // output that cannot carry a rejection is reported there.
+            Some(key) => {
+                let call = quote! {
+                    #private::gated::<#debug, #output, _>(#gates, async move {
+                        #(#statements)*
+                    })
+                };
+                match self.strategy {
+                    Strategy::Settled => quote!(#private::settle_gated(#call).await),
+                    _ => {
+                        let span = key.span();
+                        let krate = located_at(krate, span);
+                        let rejecting = quote_spanned!(span=> #krate::rules::Rejectable::output);
+                        // The argument is a call at the key too (path and parentheses), so
+                        // that an output that cannot carry a rejection is reported there.
+                        quote_spanned! {span=>
+                            #rejecting(::core::convert::identity(#call.await))
+                        }
+                    }
+                }
+            }
         };
         let body = match &self.async_trait {
             // `#[async_trait]` made the function return `Box::pin(async move { .. })`: the
@@ -376,6 +469,21 @@ impl Bounded {
                 #body
             }
         }
+    }
+
+    /// The function's `wait` and `timeout`, as the builder calls that set them on a gate, after
+    /// the check that the runtime has timers.
+    fn timers(&self) -> TokenStream {
+        let mut timers = TokenStream::new();
+        if let Some(wait) = &self.keys.wait {
+            let wait = wait.value.to_tokens();
+            timers.extend(quote!(.with_wait(#wait)));
+        }
+        if let Some(timeout) = &self.keys.timeout {
+            let timeout = timeout.value.to_tokens();
+            timers.extend(quote!(.with_timeout(#timeout)));
+        }
+        timers
     }
 
     /// The name of an item of the expansion, `base` unless the limit or the pool, the only user

@@ -17,6 +17,7 @@ mod limit;
 mod list;
 mod outcome;
 mod pool;
+mod gated;
 mod reentry;
 mod rejected;
 #[doc(hidden)]

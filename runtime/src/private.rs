@@ -101,6 +101,34 @@ where
     O::settle(caught)
 }
 
+/// Whether the runtime has timers (its `tokio` feature), for the `wait` and `timeout` keys.
+pub const TIMERS: bool = cfg!(feature = "tokio");
+
+/// The `max` of a `#[bounded]` function's gate, `limit` when `max` breaks a rule: the rule
+/// reports it once, at the key, and the gate is never run.
+pub const fn max_permits(max: usize, limit: usize) -> usize {
+    if max >= limit && max <= crate::MAX_PERMITS {
+        max
+    } else {
+        limit
+    }
+}
+
+/// Runs a "settled" function's call whose gates can turn it away (see [`gated`]): its
+/// `Result`, a rejection and any panic become the `Outcome` the function returns.
+pub async fn settle_gated<O, R, F>(call: F) -> O
+where
+    F: std::future::Future<Output = Result<R, crate::Rejected>>,
+    O: Settles<R> + crate::rules::Rejectable,
+{
+    use futures_util::FutureExt;
+    match std::panic::AssertUnwindSafe(call).catch_unwind().await {
+        Ok(Err(rejected)) => O::rejected(rejected),
+        Ok(Ok(output)) => O::settle(Ok(output)),
+        Err(panic) => O::settle(Err(panic)),
+    }
+}
+
 /// The `Outcome` of a "settled" body that returned `R` or panicked. Unimplemented when `R` is
 /// a type of the user's that is named `Result` but is not one.
 #[diagnostic::on_unimplemented(
@@ -209,6 +237,7 @@ pub mod rejected {
 
 pub use crate::gate::{Admit, Refusal, Semaphore};
 pub use crate::list::{Keep, KeepOk, ListItem, Pass, Settle, Slot, run_list};
+pub use crate::gated::{Gated, GatedCall, gated};
 pub use crate::reentry::{Call, Enabled, GateRef, Gates, Guard, Guarded, call};
 
 #[cfg(test)]

@@ -16,6 +16,7 @@ use std::future::Future;
 use std::marker::PhantomData;
 use std::pin::Pin;
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 use pin_project_lite::pin_project;
 
@@ -30,7 +31,7 @@ thread_local! {
 
 /// Panics when the call being polled on this thread already holds `gate`: asking for it again
 /// would wait for a permit that only this call can give back.
-fn check(gate: GateRef, caller: &'static str) {
+pub(crate) fn check(gate: GateRef, caller: &'static str) {
     let holder = HELD.with(|held| {
         held.borrow()
             .iter()
@@ -48,17 +49,25 @@ fn check(gate: GateRef, caller: &'static str) {
     }
 }
 
-/// A gate of a `#[bounded]` function, and its name for messages.
+/// A gate of a `#[bounded]` function, its name for messages, and the `wait` and `timeout` of
+/// the calls it admits.
 #[derive(Clone, Copy, Debug)]
 pub struct GateRef {
     gate: &'static Gate,
     name: &'static str,
+    wait: Option<Duration>,
+    timeout: Option<Duration>,
 }
 
 impl GateRef {
     /// The function's own gate.
     pub const fn limit(gate: &'static Gate, name: &'static str) -> Self {
-        GateRef { gate, name }
+        GateRef {
+            gate,
+            name,
+            wait: None,
+            timeout: None,
+        }
     }
 
     /// A pool's gate.
@@ -66,10 +75,40 @@ impl GateRef {
         pool: &'static Pool<CAPACITY>,
         name: &'static str,
     ) -> Self {
-        GateRef {
-            gate: pool.gate(),
-            name,
-        }
+        GateRef::limit(pool.gate(), name)
+    }
+
+    /// The same gate, whose calls wait at most `wait` to be admitted.
+    pub const fn with_wait(mut self, wait: Duration) -> Self {
+        self.wait = Some(wait);
+        self
+    }
+
+    /// The same gate, whose calls run at most `timeout` once admitted.
+    pub const fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    pub(crate) fn gate(&self) -> &'static Gate {
+        self.gate
+    }
+
+    pub(crate) fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// The gate's bound on its line; only called for a gate that refused a call for it.
+    pub(crate) fn queue(&self) -> usize {
+        self.gate.queue().unwrap_or(0)
+    }
+
+    pub(crate) fn wait(&self) -> Option<Duration> {
+        self.wait
+    }
+
+    pub(crate) fn timeout(&self) -> Option<Duration> {
+        self.timeout
     }
 }
 
@@ -88,6 +127,14 @@ impl Gates {
             gates: [limit, pool],
             caller,
         }
+    }
+
+    pub(crate) fn gates(&self) -> &[Option<GateRef>; 2] {
+        &self.gates
+    }
+
+    pub(crate) fn caller(&self) -> &'static str {
+        self.caller
     }
 }
 
@@ -200,7 +247,7 @@ impl<F, G> fmt::Debug for Guarded<F, G> {
 }
 
 /// Records `gates` as held by `caller` on this thread until the returned guard is dropped.
-fn record(gates: impl Iterator<Item = GateRef>, caller: &'static str) -> impl Drop {
+pub(crate) fn record(gates: impl Iterator<Item = GateRef>, caller: &'static str) -> impl Drop {
     /// Takes a poll's records off again, even when the body panics.
     struct Pop(usize);
     impl Drop for Pop {

@@ -111,6 +111,17 @@ rule!(
 pub trait Rejectable: Sized {
     /// The value of a call turned away.
     fn rejected(rejected: crate::Rejected) -> Self;
+
+    /// The value of a call that its gates may have turned away: the body's output, or
+    /// [`rejected`](Rejectable::rejected). The expansion calls it at the key that can turn
+    /// calls away, so that an output that cannot carry a rejection is reported there.
+    #[inline]
+    fn output(result: Result<Self, crate::Rejected>) -> Self {
+        match result {
+            Ok(output) => output,
+            Err(rejected) => Self::rejected(rejected),
+        }
+    }
 }
 
 #[diagnostic::do_not_recommend]

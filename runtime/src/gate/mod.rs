@@ -290,6 +290,12 @@ impl Gate {
         }
     }
 
+    /// Counts a call of this gate's that was turned away for `refusal` outside the gate: its
+    /// wait or its timeout ran out.
+    pub(crate) fn refused(&self, refusal: Refusal) {
+        self.counters.refused(refusal);
+    }
+
     /// Waits for a permit like [`acquire`](Gate::acquire), but is refused at once, with
     /// [`Refusal::QueueFull`], when the gate's [queue](Gate::with_queue) is full.
     ///
@@ -519,6 +525,10 @@ impl<'a> Future for Acquire<'a> {
 pub enum Refusal {
     /// The gate's [queue](Gate::with_queue) was full: `queue` callers were already waiting.
     QueueFull,
+    /// The caller's `wait` ran out before it was admitted.
+    WaitElapsed,
+    /// The admitted call's `timeout` ran out before its body finished.
+    TimedOut,
 }
 
 /// What a caller that found no free permit does, decided under the lock.

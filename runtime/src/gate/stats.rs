@@ -64,6 +64,11 @@ pub struct Stats {
 pub struct Rejections {
     /// Refused because the gate's queue was full.
     pub queue_full: u64,
+    /// Turned away because the call's `wait` ran out before it was admitted.
+    pub wait_elapsed: u64,
+    /// Admitted, then dropped because the call's `timeout` ran out: these calls are also among
+    /// the admitted ones, so `admitted + queue_full + wait_elapsed` is every call that asked.
+    pub timed_out: u64,
 }
 
 impl Rejections {
@@ -73,7 +78,7 @@ impl Rejections {
     /// assert_eq!(bounded_async::Gate::new(1).stats().rejected.total(), 0);
     /// ```
     pub fn total(&self) -> u64 {
-        self.queue_full
+        self.queue_full + self.wait_elapsed + self.timed_out
     }
 }
 
@@ -102,6 +107,8 @@ pub(super) struct Counters {
     wraps: AtomicU64,
     peak: AtomicUsize,
     queue_full: AtomicU64,
+    wait_elapsed: AtomicU64,
+    timed_out: AtomicU64,
     waits: AtomicU64,
     /// In nanoseconds (584 years fit).
     wait_total: AtomicU64,
@@ -114,6 +121,8 @@ impl Counters {
             wraps: AtomicU64::new(0),
             peak: AtomicUsize::new(0),
             queue_full: AtomicU64::new(0),
+            wait_elapsed: AtomicU64::new(0),
+            timed_out: AtomicU64::new(0),
             waits: AtomicU64::new(0),
             wait_total: AtomicU64::new(0),
             wait_max: AtomicU64::new(0),
@@ -123,6 +132,8 @@ impl Counters {
     pub(super) fn refused(&self, refusal: Refusal) {
         match refusal {
             Refusal::QueueFull => self.queue_full.fetch_add(1, Ordering::Relaxed),
+            Refusal::WaitElapsed => self.wait_elapsed.fetch_add(1, Ordering::Relaxed),
+            Refusal::TimedOut => self.timed_out.fetch_add(1, Ordering::Relaxed),
         };
     }
 
@@ -192,6 +203,8 @@ impl Gate {
             admitted: (wraps << 32) | (state >> 32),
             rejected: Rejections {
                 queue_full: counters.queue_full.load(Ordering::Relaxed),
+                wait_elapsed: counters.wait_elapsed.load(Ordering::Relaxed),
+                timed_out: counters.timed_out.load(Ordering::Relaxed),
             },
             waits: Waits {
                 count: counters.waits.load(Ordering::Relaxed),

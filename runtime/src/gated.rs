@@ -1,0 +1,238 @@
+//! The call of a `#[bounded]` function whose gates can turn it away: a gate with a `queue`, or
+//! a `wait` or `timeout` on the function or its pool.
+//!
+//! Like [`Call`](crate::reentry::Call), [`Gated`] takes a permit of each gate in their fixed
+//! order, then runs the body while holding them; it differs in what it does when it cannot:
+//! - a gate whose line is full (`queue`) refuses the call at once: [`Reason::QueueFull`];
+//! - a call still waiting for its permits when its `wait` is up is turned away:
+//!   [`Reason::WaitElapsed`]. The wait covers the whole admission, every gate included, from the
+//!   moment the call first had to wait; where the function and its pool both set `wait`, the
+//!   shorter one applies;
+//! - a body still running when its `timeout` is up is dropped, its permits given back at once:
+//!   [`Reason::TimedOut`]. The timeout starts when the call is admitted.
+//!
+//! The output is `Ok` of the body's output, or `Err` of the [`Rejected`] that says why and
+//! which gate. The timers are tokio's (feature `tokio`), so they follow `tokio::time::pause()`;
+//! a timer is only started when it can matter: `wait` when a call has to wait, and `timeout`
+//! when a body does not finish on its first poll.
+//!
+//! [`Reason::QueueFull`]: crate::Reason::QueueFull
+//! [`Reason::WaitElapsed`]: crate::Reason::WaitElapsed
+//! [`Reason::TimedOut`]: crate::Reason::TimedOut
+
+use std::fmt;
+use std::future::Future;
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use pin_project_lite::pin_project;
+
+use crate::gate::{Admit, Permit, Refusal};
+use crate::reentry::{Enabled, GateRef, Gates, Guard, check, record};
+use crate::rejected::{self, Rejected};
+
+#[cfg(feature = "tokio")]
+type Timer = tokio::time::Sleep;
+
+/// Without the `tokio` feature there are no timers, and the macros refuse `wait` and `timeout`
+/// (`rules::TimersNeedTheTokioFeature`): the slot stays empty.
+#[cfg(not(feature = "tokio"))]
+type Timer = std::future::Pending<()>;
+
+#[cfg(feature = "tokio")]
+fn timer(after: Duration) -> Timer {
+    tokio::time::sleep(after)
+}
+
+#[cfg(not(feature = "tokio"))]
+fn timer(_: Duration) -> Timer {
+    unreachable!("`wait` and `timeout` need the `tokio` feature, which the macros check")
+}
+
+/// The call of a `#[bounded]` function whose gates can turn it away. `ENABLED` turns on the
+/// debug guard against re-entry (see [`call`](crate::reentry::call)).
+#[inline]
+pub fn gated<const ENABLED: bool, R, F: Future<Output = R>>(
+    gates: &'static Gates,
+    body: F,
+) -> GatedCall<F, ENABLED> {
+    Gated {
+        body: Some(body),
+        permits: [None, None],
+        admit: None,
+        timer: None,
+        phase: Phase::Admitting,
+        gates,
+        guard: PhantomData,
+    }
+}
+
+/// The future of [`gated`]: [`Gated`] with the debug guard on or off.
+pub type GatedCall<F, const ENABLED: bool> = Gated<F, Guard<ENABLED>>;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Phase {
+    /// Taking the permits; the timer, if set, is the `wait`.
+    Admitting,
+    /// Holding them, running the body; the timer, if set, is the `timeout`.
+    Running,
+    /// Returned.
+    Done,
+}
+
+pin_project! {
+    /// The future of [`gated`], named [`GatedCall`].
+    #[must_use = "futures do nothing unless polled"]
+    #[project = Projection]
+    pub struct Gated<F, G> {
+        // Dropped first: the body's own state goes before its permits are given back. `None`
+        // once it returned or was dropped at its timeout.
+        #[pin]
+        body: Option<F>,
+        permits: [Option<Permit<'static>>; 2],
+        // The wait for the permit of the first gate not yet held: pinned, since it holds the
+        // call's place in the gate's wait list.
+        #[pin]
+        admit: Option<Admit<'static>>,
+        #[pin]
+        timer: Option<Timer>,
+        phase: Phase,
+        gates: &'static Gates,
+        guard: PhantomData<G>,
+    }
+}
+
+impl<F: Future, G: Enabled> Future for Gated<F, G> {
+    type Output = Result<F::Output, Rejected>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut this = self.project();
+        let gates: &'static Gates = this.gates;
+        match *this.phase {
+            Phase::Admitting => {}
+            Phase::Running => return poll_body(this, gates, cx),
+            Phase::Done => panic!("a `#[bounded]` call polled after it returned"),
+        }
+        if G::ENABLED && this.permits.iter().all(Option::is_none) && this.admit.is_none() {
+            for gate in gates.gates().iter().flatten() {
+                check(*gate, gates.caller());
+            }
+        }
+        for (gate, permit) in gates.gates().iter().zip(this.permits.iter_mut()) {
+            let (Some(gate), None) = (gate, &permit) else {
+                continue;
+            };
+            if this.admit.is_none() {
+                if let Some(free) = gate.gate().try_acquire() {
+                    *permit = Some(free);
+                    continue;
+                }
+                this.admit.set(Some(gate.gate().admit()));
+                // The call has to wait: its `wait`, if any, starts now, once for every gate.
+                if this.timer.is_none()
+                    && let Some((wait, _)) = shortest(gates, GateRef::wait)
+                {
+                    this.timer.set(Some(timer(wait)));
+                }
+            }
+            let admit = this.admit.as_mut().as_pin_mut().expect("set above");
+            match admit.poll(cx) {
+                Poll::Ready(Ok(taken)) => {
+                    this.admit.set(None);
+                    *permit = Some(taken);
+                }
+                // A gate refuses only for its queue; the timers are this future's.
+                Poll::Ready(Err(_)) => {
+                    this.admit.set(None);
+                    return reject(this, rejected::queue_full(gate.name(), gate.queue()));
+                }
+                Poll::Pending => {
+                    // Checked after the permit: one granted just as the wait ran out is used.
+                    if let Some(timer) = this.timer.as_mut().as_pin_mut()
+                        && timer.poll(cx).is_ready()
+                    {
+                        // Giving up the place in line passes on a permit granted since.
+                        this.admit.set(None);
+                        let (wait, by) = shortest(gates, GateRef::wait).expect("a wait was set");
+                        by.gate().refused(Refusal::WaitElapsed);
+                        return reject(this, rejected::wait_elapsed(by.name(), wait));
+                    }
+                    return Poll::Pending;
+                }
+            }
+        }
+        // Admitted: the timeout, if any, starts now.
+        *this.phase = Phase::Running;
+        this.timer.set(None);
+        poll_body(this, gates, cx)
+    }
+}
+
+/// Polls the body of an admitted call, and its timeout.
+fn poll_body<F: Future, G: Enabled>(
+    mut this: Projection<'_, F, G>,
+    gates: &'static Gates,
+    cx: &mut Context<'_>,
+) -> Poll<Result<F::Output, Rejected>> {
+    let body = this.body.as_mut().as_pin_mut().expect("polled after it returned");
+    let polled = if G::ENABLED {
+        let _pop = record(gates.gates().iter().flatten().copied(), gates.caller());
+        body.poll(cx)
+    } else {
+        body.poll(cx)
+    };
+    if let Poll::Ready(output) = polled {
+        this.body.set(None);
+        *this.phase = Phase::Done;
+        return Poll::Ready(Ok(output));
+    }
+    let Some((timeout, by)) = shortest(gates, GateRef::timeout) else {
+        return Poll::Pending;
+    };
+    if this.timer.is_none() {
+        this.timer.set(Some(timer(timeout)));
+    }
+    let timer = this.timer.as_mut().as_pin_mut().expect("set above");
+    if timer.poll(cx).is_pending() {
+        return Poll::Pending;
+    }
+    // Dropped in place, then its permits given back, before the caller hears of it.
+    this.body.set(None);
+    by.gate().refused(Refusal::TimedOut);
+    reject(this, rejected::timed_out(by.name(), timeout))
+}
+
+/// Ends the call with `rejected`, giving back the permits it holds.
+fn reject<T, F, G>(
+    mut this: Projection<'_, F, G>,
+    rejected: Rejected,
+) -> Poll<Result<T, Rejected>> {
+    this.timer.set(None);
+    *this.permits = [None, None];
+    *this.phase = Phase::Done;
+    Poll::Ready(Err(rejected))
+}
+
+/// The shortest of the gates' `key` (their `wait` or `timeout`), and the gate that set it.
+fn shortest(
+    gates: &'static Gates,
+    key: fn(&GateRef) -> Option<Duration>,
+) -> Option<(Duration, GateRef)> {
+    gates
+        .gates()
+        .iter()
+        .flatten()
+        .filter_map(|gate| Some((key(gate)?, *gate)))
+        .min_by_key(|(duration, _)| *duration)
+}
+
+impl<F, G> fmt::Debug for Gated<F, G> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GatedCall")
+            .field("gates", &self.gates)
+            .field("phase", &self.phase)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,189 @@
+//! The gate's keys on `#[bounded]`: `queue` refuses the call that finds the line full, `wait`
+//! turns a call away at its deadline and not before, `timeout` drops a body that runs too long and
+//! frees its permit at once; each rejection reaches the caller as `Err(E::from(rejected))`, or as
+//! `Outcome::Rejected` under "settled". On tokio's paused clock: no test reads the wall clock.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use bounded_async::{Outcome, Reason, Rejected, bounded};
+use tokio::sync::Semaphore as Release;
+use tokio::time::{advance, sleep};
+
+/// Lets each test hold its calls until it releases them: a call runs until it gets a permit of
+/// `release`.
+async fn hold(release: &Release) {
+    release.acquire().await.expect("never closed").forget();
+}
+
+/// `call`'s output, or a panic if it is still pending after a long while: on the paused clock,
+/// that comes as soon as every task is idle, so a regression fails instead of hanging.
+async fn soon<F: std::future::Future>(call: F) -> F::Output {
+    tokio::time::timeout(Duration::from_secs(3600), call)
+        .await
+        .expect("the call never returned")
+}
+
+/// Lets the spawned calls run until each is parked, without moving the paused clock.
+async fn settle_tasks() {
+    for _ in 0..10 {
+        tokio::task::yield_now().await;
+    }
+}
+
+mod queue {
+    use super::*;
+
+    static RELEASE: Release = Release::const_new(0);
+    static RAN: AtomicUsize = AtomicUsize::new(0);
+
+    #[bounded(limit = 1, queue = 2)]
+    async fn fetch(id: u32) -> Result<u32, Rejected> {
+        hold(&RELEASE).await;
+        RAN.fetch_add(1, Ordering::SeqCst);
+        Ok(id)
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn exactly_queue_calls_wait_and_the_next_is_refused() {
+        // One runs, two wait: the line is full.
+        let calls: Vec<_> = (0..3).map(|id| tokio::spawn(fetch(id))).collect();
+        settle_tasks().await;
+        let refused = soon(fetch(3)).await.expect_err("the line is full");
+        assert_eq!(refused.reason(), Reason::QueueFull);
+        assert!(refused.gate().ends_with("queue::fetch"), "{}", refused.gate());
+        assert_eq!(
+            refused.to_string(),
+            format!("{}: 2 calls already waiting (queue = 2)", refused.gate())
+        );
+
+        // The three admitted calls finish, in order, and nothing was run for the refused one.
+        RELEASE.add_permits(3);
+        for (id, call) in calls.into_iter().enumerate() {
+            assert_eq!(call.await.unwrap().unwrap(), id as u32);
+        }
+        assert_eq!(RAN.load(Ordering::SeqCst), 3);
+    }
+}
+
+mod shedding {
+    use super::*;
+
+    static RELEASE: Release = Release::const_new(0);
+
+    #[bounded(limit = 2, queue = 0, strategy = "settled")]
+    async fn fetch(id: u32) -> Result<u32, String> {
+        hold(&RELEASE).await;
+        Ok(id)
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn queue_0_never_waits_and_settled_reports_the_rejection() {
+        let calls: Vec<_> = (0..2).map(|id| tokio::spawn(fetch(id))).collect();
+        settle_tasks().await;
+        match soon(fetch(2)).await {
+            Outcome::Rejected(rejected) => {
+                assert_eq!(rejected.reason(), Reason::QueueFull);
+                assert!(rejected.to_string().ends_with("(queue = 0)"), "{rejected}");
+            }
+            other => panic!("expected a rejection, got {other:?}"),
+        }
+        RELEASE.add_permits(2);
+        for (id, call) in calls.into_iter().enumerate() {
+            assert!(matches!(call.await.unwrap(), Outcome::Ok(n) if n == id as u32));
+        }
+        // With the permits back, a call is admitted again.
+        RELEASE.add_permits(1);
+        assert!(matches!(soon(fetch(5)).await, Outcome::Ok(5)));
+    }
+}
+
+mod wait {
+    use super::*;
+
+    static RELEASE: Release = Release::const_new(0);
+
+    #[derive(Debug)]
+    enum FetchError {
+        Rejected(Rejected),
+    }
+
+    impl From<Rejected> for FetchError {
+        fn from(rejected: Rejected) -> Self {
+            FetchError::Rejected(rejected)
+        }
+    }
+
+    #[bounded(limit = 1, wait = "100ms")]
+    async fn fetch(id: u32) -> Result<u32, FetchError> {
+        hold(&RELEASE).await;
+        Ok(id)
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn wait_rejects_at_its_deadline_and_not_before() {
+        let first = tokio::spawn(fetch(0));
+        settle_tasks().await;
+        let second = tokio::spawn(fetch(1));
+        settle_tasks().await;
+
+        advance(Duration::from_millis(99)).await;
+        settle_tasks().await;
+        assert!(!second.is_finished(), "turned away before its wait was up");
+
+        advance(Duration::from_millis(1)).await;
+        let FetchError::Rejected(rejected) = second.await.unwrap().expect_err("waited 100ms");
+        assert_eq!(rejected.reason(), Reason::WaitElapsed);
+        assert!(rejected.to_string().ends_with("(wait = \"100ms\")"), "{rejected}");
+
+        RELEASE.add_permits(1);
+        assert_eq!(first.await.unwrap().unwrap(), 0);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_call_admitted_in_time_never_sees_its_wait() {
+        let first = tokio::spawn(fetch(10));
+        settle_tasks().await;
+        let second = tokio::spawn(fetch(11));
+        settle_tasks().await;
+        advance(Duration::from_millis(50)).await;
+        // The first finishes; the second gets its permit within its wait, and runs.
+        RELEASE.add_permits(2);
+        assert_eq!(first.await.unwrap().unwrap(), 10);
+        assert_eq!(second.await.unwrap().unwrap(), 11);
+    }
+}
+
+mod timeout {
+    use super::*;
+
+    static STARTED: AtomicUsize = AtomicUsize::new(0);
+
+    #[bounded(limit = 1, timeout = "50ms")]
+    async fn fetch(work: Duration) -> anyhow::Result<Duration> {
+        STARTED.fetch_add(1, Ordering::SeqCst);
+        sleep(work).await;
+        Ok(work)
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn timeout_drops_the_body_and_frees_the_permit_at_once() {
+        let slow = tokio::spawn(fetch(Duration::from_secs(10)));
+        settle_tasks().await;
+        let next = tokio::spawn(fetch(Duration::from_millis(10)));
+        settle_tasks().await;
+        assert_eq!(STARTED.load(Ordering::SeqCst), 1, "the second waits for the permit");
+
+        advance(Duration::from_millis(50)).await;
+        let error = slow.await.unwrap().expect_err("ran past its timeout");
+        let rejected = error.downcast_ref::<Rejected>().expect("a rejection");
+        assert_eq!(rejected.reason(), Reason::TimedOut);
+        assert!(rejected.to_string().ends_with("(timeout = \"50ms\")"), "{rejected}");
+
+        // The permit went to the waiting call as soon as the slow one was dropped.
+        settle_tasks().await;
+        assert_eq!(STARTED.load(Ordering::SeqCst), 2);
+        advance(Duration::from_millis(10)).await;
+        assert_eq!(next.await.unwrap().unwrap(), Duration::from_millis(10));
+    }
+}
