@@ -162,3 +162,40 @@ async fn through_an_outage_every_request_is_accounted_for_and_the_bounded_ways_d
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_way_cut_off_at_the_deadline_counts_what_it_had_pending_as_cut_off() {
+    // The deadline falls at the service's recovery: the requests it holds cannot be answered
+    // before it, whatever the way.
+    let plan = OutagePlan {
+        after: Duration::ZERO,
+        grace: Duration::ZERO,
+        ..plan()
+    };
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let listener = herd::listen().expect("a loopback port");
+    let addr = listener
+        .local_addr()
+        .expect("a bound listener has an address");
+    let server = tokio::spawn(herd::serve(listener, CONFIG));
+    for way in Way::ALL {
+        let row = run_outage(way, addr, &plan, CONFIG.capacity)
+            .await
+            .expect("the service answers its control requests");
+        let name = way.name();
+        assert!(row.cut_off > 0, "{name} was not cut off: {row:?}");
+        assert_eq!(row.lost, 0, "{name}: {row:?}");
+        assert_eq!(
+            row.served + row.throttled + row.other_status + row.connection_errors + row.cut_off,
+            row.requests as usize,
+            "{name}: {row:?}"
+        );
+        assert!(row.served <= row.stats.served, "{name}: {row:?}");
+        assert_eq!(row.recovery, None, "{name}: {row:?}");
+        // A bounded way stays within the capacity, also after a way cut off before it.
+        if way != Way::Unbounded {
+            assert_eq!(row.throttled, 0, "{name}: {row:?}");
+        }
+    }
+    server.abort();
+}

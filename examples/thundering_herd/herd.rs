@@ -178,9 +178,10 @@ async fn handle(
     // before it is even counted, and one being served is not answered before the end.
     let mut held = counters.ride_out_outage().await;
     let now = counters.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+    let in_flight = InFlight(counters);
     counters.peak.fetch_max(now, Ordering::SeqCst);
     if now > config.capacity {
-        counters.in_flight.fetch_sub(1, Ordering::SeqCst);
+        drop(in_flight);
         counters.throttled.fetch_add(1, Ordering::SeqCst);
         if held {
             counters.held.fetch_add(1, Ordering::SeqCst);
@@ -196,8 +197,18 @@ async fn handle(
     counters.served.fetch_add(1, Ordering::SeqCst);
     // Leave before answering, so that a client which sends its next request as soon as this
     // answer arrives never finds this one still counted.
-    counters.in_flight.fetch_sub(1, Ordering::SeqCst);
+    drop(in_flight);
     text(StatusCode::OK, format!("record {id}"))
+}
+
+/// Counts a request in flight until dropped, also when its client hangs up and the request is
+/// dropped unanswered.
+struct InFlight<'a>(&'a Counters);
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 fn text(status: StatusCode, body: String) -> Response<Full<Bytes>> {

@@ -48,6 +48,11 @@ pub struct OutagePlan {
     pub on_time: Duration,
     /// The window over which throughput is counted.
     pub window: Duration,
+    /// After a way is cut off, how long the service must go without answering anything before
+    /// its counts are read, so that the requests it was still serving are counted with this way
+    /// and not the next. Once an outage is over it answers every request within 1.5 times its
+    /// latency.
+    pub settle: Duration,
 }
 
 impl OutagePlan {
@@ -64,6 +69,7 @@ impl OutagePlan {
             warm_up: Duration::from_millis(500),
             on_time: (latency * 10).max(Duration::from_millis(50)),
             window: Duration::from_millis(250),
+            settle: (latency * 2).max(Duration::from_millis(100)),
         }
     }
 
@@ -271,7 +277,17 @@ pub async fn run_outage(
     let recovered = recovered?;
     let cut = finished.is_err();
     drop(client);
-    let stats = control.stats().await?;
+    let mut stats = control.stats().await?;
+    if cut {
+        loop {
+            tokio::time::sleep(plan.settle).await;
+            let now = control.stats().await?;
+            if now == stats {
+                break;
+            }
+            stats = now;
+        }
+    }
 
     let entries = ledger.into_entries();
     let count = |fate: Fate| entries.iter().flatten().filter(|(f, _)| *f == fate).count();
