@@ -12,11 +12,23 @@
 //! ```
 //!
 //! `--scenario outage` prints a second table instead: records are requested at a steady
-//! `--rate`, the service stops answering for `--outage-ms` in the middle of the run (its
-//! requests hang on open connections), then recovers. For each way it shows the time from the
-//! service's recovery until the way is back to its steady throughput, the requests that failed by
-//! reason or were cut off at the deadline that ends every way, and the peaks. `outage.rs` defines
-//! each measure precisely.
+//! `--rate`, and 1.5 s in, the service stops answering for `--outage-ms` (its requests hang on
+//! open connections), then recovers and answers the requests it held as if they had just
+//! arrived. Requests keep arriving for twice the outage after it, and every way is cut off as
+//! long again after the last one, so that the run always ends. For each way the table shows:
+//!
+//! - its time to recovery. A request is *on time* when it succeeds within ten times the
+//!   service's latency of its scheduled arrival (time queued in the client counts). The way's
+//!   steady throughput is its rate of on-time successes from 0.5 s in until the outage. It is back
+//!   to it at the first instant, from the service's recovery on a 10 ms grid, whose following
+//!   250 ms hold at least 90% of that rate's on-time successes. A backlog served late does not
+//!   count;
+//! - the requests served, failed by reason (429, connection error) or cut off at the deadline,
+//!   which add up to the requests made;
+//! - the requests the service held through the outage, the most connections it had open at once,
+//!   and the most heap the client held.
+//!
+//! `outage.rs` implements these.
 //!
 //! ```sh
 //! cargo run --release --example thundering_herd -- --scenario outage
