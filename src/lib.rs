@@ -24,7 +24,9 @@
 //! Every call holds one of 8 shared permits while its body runs; call 9 waits, first come first
 //! served. The permit is released when the body returns, fails, panics, or when the caller drops
 //! the call. With `strategy = "settled"`, each call returns an [`Outcome`] and a panic in the
-//! body becomes [`Outcome::Panicked`]. See [`macro@bounded`] for every option.
+//! body becomes [`Outcome::Panicked`]; a call that its gate turned away is
+//! [`Outcome::Rejected`], whose [`Rejected`] says which gate and why. See [`macro@bounded`] for
+//! every option.
 //!
 //! # `pool!`
 //!
@@ -134,8 +136,8 @@
 pub use bounded_async_macros::bounded;
 pub use bounded_async_runtime::{
     Acquire, AllOutput, AnyOutput, Collector, Errors, Gate, IntoLimit, Join, JoinBounded,
-    LimitError, MAX_PERMITS, Outcome, Panic, Permit, Pool, Rejections, Semaphore, Settled,
-    SettledOf, SettledOutput, Stats, Waits, join_bounded,
+    LimitError, MAX_PERMITS, Outcome, Panic, Permit, Pool, Reason, Rejected, Rejections, Semaphore,
+    Settled, SettledOf, SettledOutput, Stats, Waits, join_bounded,
 };
 
 #[macro_use]

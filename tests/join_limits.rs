@@ -277,7 +277,11 @@ fn settled_and_any_strategies_respect_and_fill_the_limit() {
     let outputs: Vec<usize> = settled
         .into_vec()
         .into_iter()
-        .map(|outcome| outcome.into_result().unwrap_or_else(|i| i))
+        .map(|outcome| {
+            outcome
+                .into_result_with(|rejected| panic!("a join without keys rejected {rejected}"))
+                .unwrap_or_else(|i| i)
+        })
         .collect();
     probe.check(15, &outputs);
 

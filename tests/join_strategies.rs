@@ -267,6 +267,7 @@ fn settled_iter_keeps_every_outcome_in_input_order() {
             Outcome::Ok(_) => 'o',
             Outcome::Err(_) => 'e',
             Outcome::Panicked(_) => 'p',
+            Outcome::Rejected(_) => 'r',
             _ => '?',
         })
         .collect();
@@ -306,9 +307,9 @@ fn settled_iter_keeps_every_outcome_in_input_order() {
 #[test]
 fn settled_iter_empty_is_empty() {
     let settled = drive(async {
-        join_bounded!(limit = 3, strategy = "settled"; for i in 0..0_u8 => async move { Ok::<u8, ()>(i) })
+        join_bounded!(limit = 3, strategy = "settled"; for i in 0..0_u8 => async move { Ok::<u8, String>(i) })
     });
-    has_type::<Settled<u8, ()>>(&settled);
+    has_type::<Settled<u8, String>>(&settled);
     assert!(settled.is_empty());
     assert_eq!(settled.len(), 0);
     assert_eq!(settled.iter().count(), 0);
@@ -347,7 +348,7 @@ fn settled_into_result_resumes_the_first_panic_in_input_order() {
             yield_times(N - i).await;
             match i {
                 1 | 3 => panic!("panic {i}"),
-                2 => Err("an error"),
+                2 => Err("an error".to_owned()),
                 _ => Ok(i),
             }
         })

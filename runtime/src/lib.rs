@@ -18,6 +18,7 @@ mod list;
 mod outcome;
 mod pool;
 mod reentry;
+mod rejected;
 #[doc(hidden)]
 pub mod rules;
 mod settled;
@@ -38,4 +39,5 @@ pub use join::{
 pub use limit::IntoLimit;
 pub use outcome::{Outcome, Panic};
 pub use pool::Pool;
+pub use rejected::{Reason, Rejected};
 pub use settled::Settled;

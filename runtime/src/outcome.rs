@@ -1,13 +1,17 @@
-//! The outcome of one call or one joined future: a value, an error, or a captured panic.
+//! The outcome of one call or one joined future: a value, an error, a captured panic, or a
+//! rejection by a gate.
 
 use std::any::Any;
 use std::fmt;
 use std::panic;
 
+use crate::Rejected;
+
 /// How one call or one joined future ended, under `strategy = "settled"`.
 ///
-/// `Outcome` is to `Result` what `Promise.allSettled` is to `Promise.all`: it records an error
-/// *and* a panic as values, so one failure cannot throw away the other results.
+/// `Outcome` is to `Result` what `Promise.allSettled` is to `Promise.all`: it records an error,
+/// a panic *and* a rejection by a gate as values, so one failure cannot throw away the other
+/// results.
 ///
 /// ```
 /// use bounded_async::Outcome;
@@ -20,20 +24,25 @@ use std::panic;
 /// assert_eq!(err.into_result(), Err("timed out".to_owned()));
 /// ```
 ///
-/// # Variants to come
+/// # Variants
 ///
-/// `Outcome` is `#[non_exhaustive]` because the ways a call can end will grow: the next
-/// release adds `Outcome::Rejected`, for a call that a gate with `wait`, `queue` or `timeout`
-/// turned away before or while it ran. A `match` outside this crate therefore needs a `_` arm.
-/// The helpers below cover every variant, present and future, so most code needs no `match`
-/// at all:
+/// A call ends in one of four ways: its body returned `Ok` or `Err`, it panicked, or a gate
+/// turned it away with [`Outcome::Rejected`] (a gate with `queue`, `wait` or `timeout`: the
+/// queue was full, the wait ran out, the body ran past its timeout and was dropped, or the gate
+/// was paused). `Outcome` stays `#[non_exhaustive]`, as the ways a call can end may grow, so a
+/// `match` outside this crate needs a `_` arm. The helpers below cover every variant, so most
+/// code needs no `match` at all:
 ///
 /// - [`is_ok`](Outcome::is_ok), [`is_err`](Outcome::is_err),
-///   [`is_panicked`](Outcome::is_panicked) ask which it is;
-/// - [`ok`](Outcome::ok), [`err`](Outcome::err), [`panic`](Outcome::panic) take one variant out;
+///   [`is_panicked`](Outcome::is_panicked), [`is_rejected`](Outcome::is_rejected) ask which it
+///   is;
+/// - [`ok`](Outcome::ok), [`err`](Outcome::err), [`panic`](Outcome::panic),
+///   [`rejected`](Outcome::rejected) take one variant out;
 /// - [`map`](Outcome::map) and [`map_err`](Outcome::map_err) change the value or the error and
 ///   keep every other variant as it is;
-/// - [`into_result`](Outcome::into_result) goes back to a `Result` for `?`.
+/// - [`into_result`](Outcome::into_result) goes back to a `Result` for `?`, and
+///   [`into_result_with`](Outcome::into_result_with) does for an error type that cannot hold a
+///   rejection.
 ///
 /// ```
 /// use bounded_async::Outcome;
@@ -43,12 +52,19 @@ use std::panic;
 ///         Outcome::Ok(value) => format!("got {value}"),
 ///         Outcome::Err(error) => format!("failed: {error}"),
 ///         Outcome::Panicked(panic) => format!("panicked: {panic}"),
+///         Outcome::Rejected(rejected) => format!("rejected: {rejected}"),
 ///         // Whatever later releases add.
 ///         _ => "did not run".to_owned(),
 ///     }
 /// }
 ///
 /// assert_eq!(describe(&Outcome::Ok(7)), "got 7");
+/// # let rejected = bounded_async::__private::rejected::queue_full("my_app::DB", 2);
+/// // `rejected` is what a gate with `queue = 2` gives the third call to wait.
+/// assert_eq!(
+///     describe(&Outcome::Rejected(rejected)),
+///     "rejected: my_app::DB: 2 calls already waiting (queue = 2)"
+/// );
 /// ```
 #[non_exhaustive]
 #[must_use = "an `Outcome` may hold an error or a panic, which should be handled"]
@@ -59,6 +75,9 @@ pub enum Outcome<T, E> {
     Err(E),
     /// The future panicked; the panic was caught and is held here.
     Panicked(Panic),
+    /// A gate turned the call away: the body never ran, or ran past its `timeout` and was
+    /// dropped. [`Rejected::reason`] says which.
+    Rejected(Rejected),
 }
 
 impl<T, E> Outcome<T, E> {
@@ -75,6 +94,11 @@ impl<T, E> Outcome<T, E> {
     /// Returns `true` for `Outcome::Panicked`.
     pub fn is_panicked(&self) -> bool {
         matches!(self, Outcome::Panicked(_))
+    }
+
+    /// Returns `true` for `Outcome::Rejected`.
+    pub fn is_rejected(&self) -> bool {
+        matches!(self, Outcome::Rejected(_))
     }
 
     /// The value of `Outcome::Ok`, or `None`.
@@ -101,6 +125,32 @@ impl<T, E> Outcome<T, E> {
         }
     }
 
+    /// The rejection of `Outcome::Rejected`, or `None`.
+    ///
+    /// It takes the outcome by value, like [`ok`](Outcome::ok), [`err`](Outcome::err) and
+    /// [`panic`](Outcome::panic); to look without taking, match on a reference, or call it on
+    /// a clone of the rejection (`Rejected` is `Clone`).
+    ///
+    /// ```
+    /// use bounded_async::{Outcome, Reason};
+    ///
+    /// # let rejected = bounded_async::__private::rejected::wait_elapsed(
+    /// #     "my_app::fetch",
+    /// #     std::time::Duration::from_millis(250),
+    /// # );
+    /// let outcome: Outcome<u32, String> = Outcome::Rejected(rejected);
+    /// assert!(outcome.is_rejected());
+    /// let rejected = outcome.rejected().unwrap();
+    /// assert_eq!(rejected.reason(), Reason::WaitElapsed);
+    /// assert_eq!(rejected.gate(), "my_app::fetch");
+    /// ```
+    pub fn rejected(self) -> Option<Rejected> {
+        match self {
+            Outcome::Rejected(rejected) => Some(rejected),
+            _ => None,
+        }
+    }
+
     /// Maps the value of `Outcome::Ok`, leaving every other variant as it is.
     ///
     /// ```
@@ -117,6 +167,7 @@ impl<T, E> Outcome<T, E> {
             Outcome::Ok(value) => Outcome::Ok(f(value)),
             Outcome::Err(error) => Outcome::Err(error),
             Outcome::Panicked(panic) => Outcome::Panicked(panic),
+            Outcome::Rejected(rejected) => Outcome::Rejected(rejected),
         }
     }
 
@@ -137,6 +188,7 @@ impl<T, E> Outcome<T, E> {
             Outcome::Ok(value) => Outcome::Ok(value),
             Outcome::Err(error) => Outcome::Err(f(error)),
             Outcome::Panicked(panic) => Outcome::Panicked(panic),
+            Outcome::Rejected(rejected) => Outcome::Rejected(rejected),
         }
     }
 
@@ -149,12 +201,14 @@ impl<T, E> Outcome<T, E> {
     /// |---|---|
     /// | `Ok(value)` | `Ok(value)` |
     /// | `Err(error)` | `Err(error)` |
+    /// | `Rejected(rejected)` | `Err(E::from(rejected))` |
     /// | `Panicked(panic)` | no `Result`: the panic is resumed, see below |
     ///
-    /// The coming `Outcome::Rejected(rejected)` will become `Err(E::from(rejected))`, the same
-    /// error a call under `strategy = "all"` returns when its gate rejects it; for that,
-    /// `into_result` will ask `E: From<Rejected>`, as `"all"` does. To convert without that bound,
-    /// match on the variants.
+    /// A rejection becomes the error that the same call returns under `strategy = "all"` when
+    /// its gate rejects it, so `into_result` asks `E: From<Rejected>`, as `"all"` does.
+    /// `anyhow::Error`, `Box<dyn Error + Send + Sync>` and `String` qualify, and an error enum
+    /// does with a `#[from] Rejected` variant (see [`Rejected`]). For any other error type, say
+    /// what a rejection becomes with [`into_result_with`](Outcome::into_result_with).
     ///
     /// # Panics
     ///
@@ -172,16 +226,83 @@ impl<T, E> Outcome<T, E> {
     /// assert_eq!(double(Outcome::Ok(21)), Ok(42));
     /// assert_eq!(double(Outcome::Err("refused".to_owned())), Err("refused".to_owned()));
     ///
+    /// # let rejected = bounded_async::__private::rejected::queue_full("my_app::DB", 128);
+    /// // `rejected` is what `pool!(pub DB = 16, queue = 128)` gives a call when 128 already wait.
+    /// assert_eq!(
+    ///     double(Outcome::Rejected(rejected)),
+    ///     Err("my_app::DB: 128 calls already waiting (queue = 128)".to_owned())
+    /// );
+    ///
     /// let panicked = Outcome::Panicked(Panic::new(Box::new("boom")));
     /// let resumed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| double(panicked)));
     /// let payload = resumed.unwrap_err();
     /// assert_eq!(payload.downcast_ref::<&str>(), Some(&"boom"));
     /// ```
-    pub fn into_result(self) -> Result<T, E> {
+    ///
+    /// With an error enum, the rejection keeps its [`reason`](Rejected::reason):
+    ///
+    /// ```
+    /// use bounded_async::{Outcome, Reason, Rejected};
+    ///
+    /// #[derive(Debug, thiserror::Error)]
+    /// enum ApiError {
+    ///     #[error("not found")]
+    ///     NotFound,
+    ///     #[error(transparent)]
+    ///     Rejected(#[from] Rejected),
+    /// }
+    ///
+    /// # let rejected = bounded_async::__private::rejected::timed_out(
+    /// #     "my_app::fetch",
+    /// #     std::time::Duration::from_secs(2),
+    /// # );
+    /// let outcome: Outcome<u32, ApiError> = Outcome::Rejected(rejected);
+    /// match outcome.into_result() {
+    ///     Err(ApiError::Rejected(rejected)) => assert_eq!(rejected.reason(), Reason::TimedOut),
+    ///     other => panic!("expected a rejection, got {other:?}"),
+    /// }
+    /// ```
+    pub fn into_result(self) -> Result<T, E>
+    where
+        E: From<Rejected>,
+    {
+        self.into_result_with(E::from)
+    }
+
+    /// Converts to a `Result` like [`into_result`](Outcome::into_result), with `on_rejected`
+    /// turning a rejection into an `E`: for error types that do not implement `From<Rejected>`.
+    ///
+    /// A captured panic is resumed, as `into_result` does.
+    ///
+    /// ```
+    /// use std::io;
+    ///
+    /// use bounded_async::Outcome;
+    ///
+    /// fn read(outcome: Outcome<Vec<u8>, io::Error>) -> io::Result<Vec<u8>> {
+    ///     outcome.into_result_with(io::Error::other)
+    /// }
+    ///
+    /// assert_eq!(read(Outcome::Ok(vec![1, 2])).unwrap(), [1, 2]);
+    ///
+    /// # let rejected = bounded_async::__private::rejected::wait_elapsed(
+    /// #     "my_app::read",
+    /// #     std::time::Duration::from_millis(250),
+    /// # );
+    /// // `rejected` is what `#[bounded(limit = 4, wait = "250ms")]` gives a call that waited too long.
+    /// let error = read(Outcome::Rejected(rejected)).unwrap_err();
+    /// assert_eq!(error.kind(), io::ErrorKind::Other);
+    /// assert_eq!(
+    ///     error.to_string(),
+    ///     r#"my_app::read: not admitted within 250ms (wait = "250ms")"#
+    /// );
+    /// ```
+    pub fn into_result_with(self, on_rejected: impl FnOnce(Rejected) -> E) -> Result<T, E> {
         match self {
             Outcome::Ok(value) => Ok(value),
             Outcome::Err(error) => Err(error),
             Outcome::Panicked(panic) => panic.resume(),
+            Outcome::Rejected(rejected) => Err(on_rejected(rejected)),
         }
     }
 
@@ -204,8 +325,9 @@ impl<T, E> From<Result<T, E>> for Outcome<T, E> {
     }
 }
 
-impl<T, E> From<Outcome<T, E>> for Result<T, E> {
-    /// Same as [`Outcome::into_result`]: a captured panic is resumed.
+impl<T, E: From<Rejected>> From<Outcome<T, E>> for Result<T, E> {
+    /// Same as [`Outcome::into_result`]: a rejection becomes `Err(E::from(rejected))`, and a
+    /// captured panic is resumed.
     fn from(outcome: Outcome<T, E>) -> Self {
         outcome.into_result()
     }
@@ -217,12 +339,16 @@ impl<T: fmt::Debug, E: fmt::Debug> fmt::Debug for Outcome<T, E> {
             Outcome::Ok(value) => f.debug_tuple("Ok").field(value).finish(),
             Outcome::Err(error) => f.debug_tuple("Err").field(error).finish(),
             Outcome::Panicked(panic) => f.debug_tuple("Panicked").field(panic).finish(),
+            Outcome::Rejected(rejected) => f.debug_tuple("Rejected").field(rejected).finish(),
         }
     }
 }
 
 /// Values and errors compare by value. Two panics are equal when both have a string message
-/// and the messages are equal.
+/// and the messages are equal. Two rejections are equal when they have the same
+/// [`reason`](Rejected::reason) and the same [`gate`](Rejected::gate): that is what tells one
+/// rejection from another, while the rest of a pause (`retry_after`) depends on when the call
+/// came.
 ///
 /// A panic whose payload is not a string (`std::panic::panic_any`) equals no panic, not even
 /// itself: nothing about two such payloads can be compared, and calling them equal would make
@@ -237,6 +363,12 @@ impl<T: fmt::Debug, E: fmt::Debug> fmt::Debug for Outcome<T, E> {
 ///
 /// let opaque = || Outcome::<u8, u8>::Panicked(Panic::new(Box::new(7_u32)));
 /// assert_ne!(opaque(), opaque());
+///
+/// # use std::time::Duration;
+/// # use bounded_async::__private::rejected::paused;
+/// // Two calls that a paused gate turned away, 300ms apart.
+/// # let (early, late) = (paused("my_app::API", Duration::from_secs(1)), paused("my_app::API", Duration::from_millis(700)));
+/// assert_eq!(Outcome::<u8, u8>::Rejected(early), Outcome::Rejected(late));
 /// ```
 impl<T: PartialEq, E: PartialEq> PartialEq for Outcome<T, E> {
     fn eq(&self, other: &Self) -> bool {
@@ -245,6 +377,9 @@ impl<T: PartialEq, E: PartialEq> PartialEq for Outcome<T, E> {
             (Outcome::Err(a), Outcome::Err(b)) => a == b,
             (Outcome::Panicked(a), Outcome::Panicked(b)) => {
                 matches!((a.message(), b.message()), (Some(a), Some(b)) if a == b)
+            }
+            (Outcome::Rejected(a), Outcome::Rejected(b)) => {
+                a.reason() == b.reason() && a.gate() == b.gate()
             }
             _ => false,
         }
@@ -271,7 +406,8 @@ impl<T: PartialEq, E: PartialEq> PartialEq for Outcome<T, E> {
 ///         Outcome::Ok(value) => Ok(value),
 ///         Outcome::Err(error) => Err(error.into()),
 ///         Outcome::Panicked(panic) => Err(panic.into()),
-///         _ => Err("did not run".into()),
+///         Outcome::Rejected(rejected) => Err(rejected.into()),
+///         _ => Err("ended in a way this code does not know".into()),
 ///     }
 /// }
 ///
@@ -368,6 +504,98 @@ mod tests {
         assert_ne!(panicked(Box::new(1_u32)), panicked(Box::new(1_u32)));
         assert_ne!(panicked(Box::new("1")), panicked(Box::new(1_u32)));
         assert_ne!(panicked(Box::new("boom")), Outcome::Err(0));
+    }
+
+    fn rejected(gate: &'static str) -> Outcome<u8, u8> {
+        Outcome::Rejected(crate::rejected::queue_full(gate, 4))
+    }
+
+    #[test]
+    fn a_rejection_is_only_a_rejection() {
+        let outcome = rejected("app::DB");
+        assert!(outcome.is_rejected());
+        assert!(!outcome.is_ok() && !outcome.is_err() && !outcome.is_panicked());
+        assert!(!Outcome::<u8, u8>::Ok(1).is_rejected());
+        assert!(!Outcome::<u8, u8>::Err(1).is_rejected());
+        assert!(!panicked(Box::new("boom")).is_rejected());
+        assert_eq!(rejected("app::DB").ok(), None);
+        assert_eq!(rejected("app::DB").err(), None);
+        assert!(rejected("app::DB").panic().is_none());
+        assert_eq!(Outcome::<u8, u8>::Err(1).rejected().map(|r| r.gate()), None);
+        let taken = outcome.rejected().expect("a rejection");
+        assert_eq!(taken.gate(), "app::DB");
+        assert_eq!(taken.reason(), crate::Reason::QueueFull);
+    }
+
+    #[test]
+    fn map_and_map_err_keep_a_rejection() {
+        let mapped = rejected("app::DB").map(|value| value.to_string());
+        assert_eq!(
+            mapped.rejected().map(|r| r.to_string()).as_deref(),
+            Some("app::DB: 4 calls already waiting (queue = 4)")
+        );
+        let mapped = rejected("app::DB").map_err(|error| error.to_string());
+        assert!(mapped.is_rejected());
+    }
+
+    #[test]
+    fn rejections_are_equal_when_gate_and_reason_are() {
+        use crate::rejected::{paused, wait_elapsed};
+        use std::time::Duration;
+        assert_eq!(rejected("app::DB"), rejected("app::DB"));
+        // The queue's size is the gate's; a different one is still the same rejection.
+        assert_eq!(
+            rejected("app::DB"),
+            Outcome::Rejected(crate::rejected::queue_full("app::DB", 9))
+        );
+        assert_ne!(rejected("app::DB"), rejected("app::CACHE"));
+        let wait = Outcome::<u8, u8>::Rejected(wait_elapsed("app::DB", Duration::from_millis(5)));
+        assert_ne!(rejected("app::DB"), wait);
+        let pause = |ms| Outcome::<u8, u8>::Rejected(paused("app::DB", Duration::from_millis(ms)));
+        assert_eq!(pause(100), pause(30));
+        assert_ne!(rejected("app::DB"), Outcome::Err(0));
+        assert_ne!(rejected("app::DB"), panicked(Box::new("app::DB")));
+    }
+
+    #[test]
+    fn debug_shows_the_rejection() {
+        assert_eq!(
+            format!("{:?}", rejected("app::DB")),
+            r#"Rejected(Rejected { gate: "app::DB", reason: QueueFull, queue: 4 })"#
+        );
+    }
+
+    #[test]
+    fn into_result_turns_a_rejection_into_the_error() {
+        let outcome: Outcome<u8, Box<dyn std::error::Error + Send + Sync>> =
+            Outcome::Rejected(crate::rejected::queue_full("app::DB", 4));
+        let error = outcome.into_result().unwrap_err();
+        let inner = error
+            .downcast_ref::<Rejected>()
+            .expect("the rejection itself");
+        assert_eq!(inner.gate(), "app::DB");
+
+        let outcome: Outcome<u8, String> =
+            Outcome::Rejected(crate::rejected::queue_full("app::DB", 4));
+        let result: Result<u8, String> = outcome.into();
+        assert_eq!(
+            result,
+            Err("app::DB: 4 calls already waiting (queue = 4)".to_owned())
+        );
+
+        let with = |outcome: Outcome<u8, u8>| outcome.into_result_with(|r| r.gate().len() as u8);
+        assert_eq!(with(rejected("app::DB")), Err(7));
+        assert_eq!(with(Outcome::Ok(1)), Ok(1));
+        assert_eq!(with(Outcome::Err(2)), Err(2));
+        let resumed = panic::catch_unwind(|| with(panicked(Box::new("boom")))).unwrap_err();
+        assert_eq!(resumed.downcast_ref::<&str>(), Some(&"boom"));
+    }
+
+    #[test]
+    fn a_rejection_adds_nothing_to_the_size_of_an_outcome() {
+        use std::mem::size_of;
+        assert_eq!(size_of::<Rejected>(), size_of::<usize>());
+        assert!(size_of::<Outcome<u64, u64>>() <= 2 * size_of::<usize>());
     }
 
     #[test]

@@ -201,6 +201,12 @@ const fn eq(a: &[u8], b: &[u8]) -> bool {
     true
 }
 
+/// The constructors of [`Rejected`](crate::Rejected), one per reason, for the gates and the
+/// expansions.
+pub mod rejected {
+    pub use crate::rejected::{paused, queue_full, timed_out, wait_elapsed};
+}
+
 pub use crate::gate::{Admit, Refusal, Semaphore};
 pub use crate::list::{Keep, KeepOk, ListItem, Pass, Settle, Slot, run_list};
 pub use crate::reentry::{Call, Enabled, GateRef, Gates, Guard, Guarded, call};

@@ -3,22 +3,39 @@
 use std::fmt;
 use std::ops::Index;
 
-use crate::{Errors, Outcome};
+use crate::{Errors, Outcome, Panic, Rejected};
 
 /// Every [`Outcome`] of a `strategy = "settled"` join, in input order.
 ///
-/// Nothing is thrown away: successes, errors and panics sit side by side, and the summary
-/// (`Display`) says how many of each there were.
+/// Nothing is thrown away: successes, errors, panics and rejections sit side by side, and the
+/// summary (`Display`) says how many of each there were.
 ///
 /// ```
 /// use bounded_async::{Outcome, Settled};
 ///
-/// let settled: Settled<u32, &str> =
-///     vec![Outcome::Ok(1), Outcome::Err("refused"), Outcome::Ok(3)].into();
+/// let settled: Settled<u32, String> =
+///     vec![Outcome::Ok(1), Outcome::Err("refused".to_owned()), Outcome::Ok(3)].into();
 ///
 /// assert_eq!(settled.to_string(), "2 succeeded, 1 failed, 0 panicked");
 /// assert_eq!(settled.successes().copied().collect::<Vec<_>>(), [1, 3]);
-/// assert_eq!(settled.into_result(), Err(vec!["refused"].into()));
+/// assert_eq!(settled.into_result(), Err(vec!["refused".to_owned()].into()));
+/// ```
+///
+/// Calls that a gate rejected (a gate with `queue`, `wait` or `timeout`) are counted, and the
+/// summary names them when there are some:
+///
+/// ```
+/// use bounded_async::{Outcome, Reason, Settled};
+///
+/// # let rejected = bounded_async::__private::rejected::queue_full("my_app::DB", 128);
+/// // `rejected` is what `pool!(pub DB = 16, queue = 128)` gives a call when 128 already wait.
+/// let settled: Settled<u32, String> = vec![Outcome::Ok(1), Outcome::Rejected(rejected)].into();
+///
+/// assert_eq!(settled.to_string(), "1 succeeded, 0 failed, 0 panicked, 1 rejected");
+/// assert_eq!(settled.rejected_count(), 1);
+/// let reasons: Vec<(usize, Reason)> =
+///     settled.rejected().map(|(index, rejected)| (index, rejected.reason())).collect();
+/// assert_eq!(reasons, [(1, Reason::QueueFull)]);
 /// ```
 #[must_use = "a `Settled` may hold errors or panics, which should be handled"]
 pub struct Settled<T, E> {
@@ -65,9 +82,18 @@ impl<T, E> Settled<T, E> {
 
     /// Iterates over the captured panics, in input order. [`panicked`](Settled::panicked) gives
     /// each with its input index.
-    pub fn panics(&self) -> impl Iterator<Item = &crate::Panic> {
+    pub fn panics(&self) -> impl Iterator<Item = &Panic> {
         self.outcomes.iter().filter_map(|outcome| match outcome {
             Outcome::Panicked(panic) => Some(panic),
+            _ => None,
+        })
+    }
+
+    /// Iterates over the rejections, in input order. [`rejected`](Settled::rejected) gives each
+    /// with its input index.
+    pub fn rejections(&self) -> impl Iterator<Item = &Rejected> {
+        self.outcomes.iter().filter_map(|outcome| match outcome {
+            Outcome::Rejected(rejected) => Some(rejected),
             _ => None,
         })
     }
@@ -90,7 +116,8 @@ impl<T, E> Settled<T, E> {
     /// assert_eq!(failed, [(1, &"refused"), (3, &"timed out")]);
     /// ```
     ///
-    /// Panics are not failures here; [`panicked`](Settled::panicked) gives them with their index.
+    /// Panics and rejections are not failures here; [`panicked`](Settled::panicked) and
+    /// [`rejected`](Settled::rejected) give them with their index.
     pub fn failures(&self) -> impl Iterator<Item = (usize, &E)> {
         self.outcomes
             .iter()
@@ -117,12 +144,44 @@ impl<T, E> Settled<T, E> {
     ///     .collect();
     /// assert_eq!(panicked, [(1, Some("index out of bounds"))]);
     /// ```
-    pub fn panicked(&self) -> impl Iterator<Item = (usize, &crate::Panic)> {
+    pub fn panicked(&self) -> impl Iterator<Item = (usize, &Panic)> {
         self.outcomes
             .iter()
             .enumerate()
             .filter_map(|(index, outcome)| match outcome {
                 Outcome::Panicked(panic) => Some((index, panic)),
+                _ => None,
+            })
+    }
+
+    /// Iterates over the rejections with the input index of the call that a gate turned away,
+    /// in input order: which inputs to retry later, after
+    /// [`retry_after`](Rejected::retry_after) where the gate knows it.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// use bounded_async::{Outcome, Settled};
+    ///
+    /// # let rejected = bounded_async::__private::rejected::paused(
+    /// #     "my_app::PARTNER",
+    /// #     Duration::from_secs(2),
+    /// # );
+    /// // `rejected` is what a call gets while `PARTNER.pause_for(..)` has 2s left to run.
+    /// let settled: Settled<u32, String> = vec![Outcome::Rejected(rejected), Outcome::Ok(2)].into();
+    ///
+    /// let retry: Vec<(usize, Option<Duration>)> = settled
+    ///     .rejected()
+    ///     .map(|(index, rejected)| (index, rejected.retry_after()))
+    ///     .collect();
+    /// assert_eq!(retry, [(0, Some(Duration::from_secs(2)))]);
+    /// ```
+    pub fn rejected(&self) -> impl Iterator<Item = (usize, &Rejected)> {
+        self.outcomes
+            .iter()
+            .enumerate()
+            .filter_map(|(index, outcome)| match outcome {
+                Outcome::Rejected(rejected) => Some((index, rejected)),
                 _ => None,
             })
     }
@@ -142,11 +201,69 @@ impl<T, E> Settled<T, E> {
         self.outcomes.iter().filter(|o| o.is_panicked()).count()
     }
 
-    /// Every value in input order when all succeeded, or else every error in input order.
+    /// How many calls a gate rejected.
+    pub fn rejected_count(&self) -> usize {
+        self.outcomes.iter().filter(|o| o.is_rejected()).count()
+    }
+
+    /// Every value in input order when all succeeded, or else every error and every rejection
+    /// in input order, a rejection as `E::from(rejected)`: what [`Outcome::into_result`] gives
+    /// for each outcome.
     ///
     /// A captured panic is resumed (the first one, in input order), because a panic is not an
     /// error value that the caller could handle.
-    pub fn into_result(self) -> Result<Vec<T>, Errors<E>> {
+    ///
+    /// `E: From<Rejected>` holds for `anyhow::Error`, `Box<dyn Error + Send + Sync>`, `String`
+    /// and error enums with a `#[from] Rejected` variant; for other error types, use
+    /// [`into_result_with`](Settled::into_result_with).
+    ///
+    /// ```
+    /// use bounded_async::{Outcome, Settled};
+    ///
+    /// # let rejected = bounded_async::__private::rejected::queue_full("my_app::DB", 8);
+    /// // `rejected` is what `pool!(pub DB = 4, queue = 8)` gives a call when 8 already wait.
+    /// let settled: Settled<u32, anyhow::Error> = vec![
+    ///     Outcome::Ok(1),
+    ///     Outcome::Rejected(rejected),
+    ///     Outcome::Err(anyhow::anyhow!("refused")),
+    /// ]
+    /// .into();
+    ///
+    /// let errors = settled.into_result().unwrap_err();
+    /// let messages: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    /// assert_eq!(messages, ["my_app::DB: 8 calls already waiting (queue = 8)", "refused"]);
+    /// ```
+    pub fn into_result(self) -> Result<Vec<T>, Errors<E>>
+    where
+        E: From<Rejected>,
+    {
+        self.into_result_with(E::from)
+    }
+
+    /// [`into_result`](Settled::into_result), with `on_rejected` turning each rejection into an
+    /// `E`: for error types that do not implement `From<Rejected>`.
+    ///
+    /// ```
+    /// use bounded_async::{Outcome, Settled};
+    ///
+    /// #[derive(Debug, PartialEq)]
+    /// enum Failure {
+    ///     Refused,
+    ///     Busy(&'static str),
+    /// }
+    ///
+    /// # let rejected = bounded_async::__private::rejected::queue_full("my_app::DB", 8);
+    /// // `rejected` is what `pool!(pub DB = 4, queue = 8)` gives a call when 8 already wait.
+    /// let settled: Settled<u32, Failure> =
+    ///     vec![Outcome::Err(Failure::Refused), Outcome::Rejected(rejected)].into();
+    ///
+    /// let errors = settled.into_result_with(|rejected| Failure::Busy(rejected.gate()));
+    /// assert_eq!(errors.unwrap_err().into_vec(), [Failure::Refused, Failure::Busy("my_app::DB")]);
+    /// ```
+    pub fn into_result_with(
+        self,
+        mut on_rejected: impl FnMut(Rejected) -> E,
+    ) -> Result<Vec<T>, Errors<E>> {
         if let Some(first) = self.outcomes.iter().position(Outcome::is_panicked) {
             let panic = self
                 .outcomes
@@ -155,10 +272,18 @@ impl<T, E> Settled<T, E> {
                 .and_then(Outcome::panic);
             panic.expect("position found a panic").resume();
         }
-        if self.outcomes.iter().any(Outcome::is_err) {
-            return Err(self.outcomes.into_iter().filter_map(Outcome::err).collect());
+        if self.outcomes.iter().all(Outcome::is_ok) {
+            return Ok(self.outcomes.into_iter().filter_map(Outcome::ok).collect());
         }
-        Ok(self.outcomes.into_iter().filter_map(Outcome::ok).collect())
+        Err(self
+            .outcomes
+            .into_iter()
+            .filter_map(|outcome| match outcome {
+                Outcome::Err(error) => Some(error),
+                Outcome::Rejected(rejected) => Some(on_rejected(rejected)),
+                _ => None,
+            })
+            .collect())
     }
 
     /// The outcomes, in input order.
@@ -208,7 +333,8 @@ impl<T, E> Index<usize> for Settled<T, E> {
 }
 
 impl<T, E> fmt::Display for Settled<T, E> {
-    /// A one-line summary: `97 succeeded, 2 failed, 1 panicked`.
+    /// A one-line summary: `97 succeeded, 2 failed, 1 panicked`, then `, 2 rejected` when a
+    /// gate rejected some calls.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
@@ -216,7 +342,11 @@ impl<T, E> fmt::Display for Settled<T, E> {
             self.success_count(),
             self.error_count(),
             self.panic_count()
-        )
+        )?;
+        match self.rejected_count() {
+            0 => Ok(()),
+            rejected => write!(f, ", {rejected} rejected"),
+        }
     }
 }
 
@@ -234,8 +364,11 @@ impl<T: PartialEq, E: PartialEq> PartialEq for Settled<T, E> {
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
-    use crate::Panic;
+    use crate::Reason;
+    use crate::rejected::{paused, queue_full, timed_out};
 
     fn panic_with(message: &'static str) -> Panic {
         Panic::new(Box::new(message))
@@ -270,5 +403,114 @@ mod tests {
         let settled: Settled<u8, &str> = vec![Outcome::Ok(0), Outcome::Ok(1)].into();
         assert_eq!(settled.failures().count(), 0);
         assert_eq!(settled.panicked().count(), 0);
+    }
+
+    fn mixed() -> Settled<u8, String> {
+        vec![
+            Outcome::Ok(0),
+            Outcome::Rejected(queue_full("app::DB", 2)),
+            Outcome::Err("refused".to_owned()),
+            Outcome::Ok(3),
+            Outcome::Rejected(timed_out("app::fetch", Duration::from_secs(1))),
+        ]
+        .into()
+    }
+
+    #[test]
+    fn rejections_are_counted_and_printed_only_when_there_are_some() {
+        let settled = mixed();
+        assert_eq!(settled.rejected_count(), 2);
+        assert_eq!(
+            (
+                settled.success_count(),
+                settled.error_count(),
+                settled.panic_count()
+            ),
+            (2, 1, 0)
+        );
+        assert_eq!(
+            settled.to_string(),
+            "2 succeeded, 1 failed, 0 panicked, 2 rejected"
+        );
+        let none: Settled<u8, String> = vec![Outcome::Ok(0)].into();
+        assert_eq!(none.rejected_count(), 0);
+        assert_eq!(none.to_string(), "1 succeeded, 0 failed, 0 panicked");
+    }
+
+    #[test]
+    fn rejections_come_with_their_input_index() {
+        let settled = mixed();
+        let rejected: Vec<_> = settled
+            .rejected()
+            .map(|(index, rejected)| (index, rejected.reason(), rejected.gate()))
+            .collect();
+        assert_eq!(
+            rejected,
+            [
+                (1, Reason::QueueFull, "app::DB"),
+                (4, Reason::TimedOut, "app::fetch")
+            ]
+        );
+        let gates: Vec<_> = settled.rejections().map(Rejected::gate).collect();
+        assert_eq!(gates, ["app::DB", "app::fetch"]);
+        // Rejections are neither errors nor panics.
+        assert_eq!(
+            settled
+                .failures()
+                .map(|(index, _)| index)
+                .collect::<Vec<_>>(),
+            [2]
+        );
+        assert_eq!(settled.errors().count(), 1);
+        assert_eq!(settled.panics().count(), 0);
+    }
+
+    #[test]
+    fn into_result_gives_errors_and_rejections_in_input_order() {
+        let errors = mixed().into_result().unwrap_err().into_vec();
+        assert_eq!(
+            errors,
+            [
+                "app::DB: 2 calls already waiting (queue = 2)",
+                "refused",
+                r#"app::fetch: still running after 1s, so it was cancelled (timeout = "1s")"#,
+            ]
+        );
+        let gates = mixed()
+            .into_result_with(|rejected| rejected.gate().to_owned())
+            .unwrap_err()
+            .into_vec();
+        assert_eq!(gates, ["app::DB", "refused", "app::fetch"]);
+    }
+
+    #[test]
+    fn only_rejections_is_an_error_too() {
+        let settled: Settled<u8, String> = vec![Outcome::Rejected(paused(
+            "app::API",
+            Duration::from_millis(5),
+        ))]
+        .into();
+        assert_eq!(
+            settled.to_string(),
+            "0 succeeded, 0 failed, 0 panicked, 1 rejected"
+        );
+        assert_eq!(
+            settled.into_result(),
+            Err(vec!["app::API: paused for another 5ms (pause_for)".to_owned()].into())
+        );
+    }
+
+    #[test]
+    fn into_result_resumes_a_panic_before_looking_at_rejections() {
+        let settled: Settled<u8, String> = vec![
+            Outcome::Rejected(queue_full("app::DB", 0)),
+            Outcome::Panicked(panic_with("boom")),
+        ]
+        .into();
+        let payload = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            settled.into_result_with(|_| unreachable!("the panic comes first"))
+        }))
+        .unwrap_err();
+        assert_eq!(payload.downcast_ref::<&str>(), Some(&"boom"));
     }
 }
