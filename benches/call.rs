@@ -10,7 +10,8 @@
 //! `call`: each sample awaits 2,000,000 calls in sequence on `futures::executor::block_on`;
 //! criterion's throughput line gives calls per second. `contended`: 64 tasks on a 2-worker tokio
 //! runtime each make 2,000 calls whose body yields once while holding the permit, limit 8, so
-//! callers queue and permits are handed over. Under `cargo test --all-targets` (no `--bench`),
+//! callers queue and permits are handed over. `rejected`: one call refused at once by a gate with
+//! `queue = 0` whose permit is held. Under `cargo test --all-targets` (no `--bench`),
 //! each runs once on a small input as a smoke test.
 
 use std::hint::black_box;
@@ -209,5 +210,22 @@ fn call(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, call, contended);
+/// A gate with `queue = 0` whose one permit is held: every call is refused at once.
+static SHEDDING: bounded_async::Gate = bounded_async::Gate::new(1).with_queue(0);
+
+fn rejected(c: &mut Criterion) {
+    use futures::FutureExt;
+    let _held = SHEDDING.try_acquire().expect("the permit is free");
+    let mut group = c.benchmark_group("rejected");
+    group.throughput(Throughput::Elements(1));
+    group.bench_function("queue = 0, permit held", |b| {
+        b.iter(|| {
+            let refused = black_box(&SHEDDING).admit().now_or_never();
+            assert!(matches!(refused, Some(Err(_))));
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, call, contended, rejected);
 criterion_main!(benches);

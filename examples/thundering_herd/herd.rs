@@ -1,12 +1,13 @@
-//! The core of the thundering-herd example: a rate-limited HTTP service on loopback, a client,
-//! and the four ways of fetching many records from it. The example prints a table from these;
-//! `tests/thundering_herd.rs` runs a small configuration of them.
+//! The core of the thundering-herd example: a rate-limited HTTP service on loopback (which can be
+//! told to stop answering for a while), a client, and the four ways of fetching many records from
+//! it. The example prints a table from these; `tests/thundering_herd.rs` runs a small
+//! configuration of them.
 
 use std::convert::Infallible;
 use std::fmt;
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bounded_async::{bounded, join_bounded};
@@ -20,6 +21,7 @@ use hyper_util::client::legacy::Client as HttpClient;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use tokio::net::{TcpListener, TcpSocket};
+use tokio::time::Instant;
 
 /// How the service behaves: like a third-party API with a concurrency quota.
 #[derive(Clone, Copy, Debug)]
@@ -43,6 +45,8 @@ pub struct ServiceStats {
     pub served: usize,
     /// Requests answered with `429 Too Many Requests`.
     pub throttled: usize,
+    /// Requests held unanswered by an outage (see [`Client::outage`]) until it ended.
+    pub held: usize,
 }
 
 #[derive(Default)]
@@ -53,6 +57,9 @@ struct Counters {
     peak_connections: AtomicUsize,
     served: AtomicUsize,
     throttled: AtomicUsize,
+    held: AtomicUsize,
+    /// When the current outage ends, if one was started.
+    outage_until: Mutex<Option<Instant>>,
 }
 
 impl Counters {
@@ -62,6 +69,7 @@ impl Counters {
             peak_connections: self.peak_connections.load(Ordering::SeqCst),
             served: self.served.load(Ordering::SeqCst),
             throttled: self.throttled.load(Ordering::SeqCst),
+            held: self.held.load(Ordering::SeqCst),
         }
     }
 
@@ -71,6 +79,20 @@ impl Counters {
             .store(self.connections.load(Ordering::SeqCst), Ordering::SeqCst);
         self.served.store(0, Ordering::SeqCst);
         self.throttled.store(0, Ordering::SeqCst);
+        self.held.store(0, Ordering::SeqCst);
+        *self.outage_until.lock().expect("never poisoned") = None;
+    }
+
+    /// Holds a request unanswered until the current outage, if any, ends. Returns whether it did.
+    async fn ride_out_outage(&self) -> bool {
+        let until = *self.outage_until.lock().expect("never poisoned");
+        match until {
+            Some(until) if Instant::now() < until => {
+                tokio::time::sleep_until(until).await;
+                true
+            }
+            _ => false,
+        }
     }
 }
 
@@ -82,8 +104,8 @@ pub fn listen() -> std::io::Result<TcpListener> {
     socket.listen(4096)
 }
 
-/// Serves `GET /records/{id}` under `config`, plus `GET /stats` and `POST /reset` for the
-/// client that measures it. Runs until the process ends.
+/// Serves `GET /records/{id}` under `config`, plus `GET /stats`, `POST /reset` and
+/// `POST /outage?ms=N` for the client that measures it. Runs until the process ends.
 pub async fn serve(listener: TcpListener, config: ServiceConfig) {
     let counters = Arc::new(Counters::default());
     loop {
@@ -121,12 +143,26 @@ async fn handle(
                 peak_connections,
                 served,
                 throttled,
+                held,
             } = counters.stats();
-            let stats = format!("{peak} {peak_connections} {served} {throttled}");
+            let stats = format!("{peak} {peak_connections} {served} {throttled} {held}");
             return text(StatusCode::OK, stats);
         }
         (&Method::POST, "/reset") => {
             counters.reset();
+            return text(StatusCode::OK, String::new());
+        }
+        (&Method::POST, "/outage") => {
+            let ms = request
+                .uri()
+                .query()
+                .and_then(|query| query.strip_prefix("ms="))
+                .and_then(|ms| ms.parse().ok());
+            let Some(ms) = ms else {
+                return text(StatusCode::BAD_REQUEST, "expected ?ms=N".to_owned());
+            };
+            let until = Instant::now() + Duration::from_millis(ms);
+            *counters.outage_until.lock().expect("never poisoned") = Some(until);
             return text(StatusCode::OK, String::new());
         }
         _ => {}
@@ -138,20 +174,41 @@ async fn handle(
         return text(StatusCode::NOT_FOUND, "no such record".to_owned());
     };
 
+    // During an outage the service answers nothing: a request arriving then waits for its end
+    // before it is even counted, and one being served is not answered before the end.
+    let mut held = counters.ride_out_outage().await;
     let now = counters.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+    let in_flight = InFlight(counters);
     counters.peak.fetch_max(now, Ordering::SeqCst);
     if now > config.capacity {
-        counters.in_flight.fetch_sub(1, Ordering::SeqCst);
+        drop(in_flight);
         counters.throttled.fetch_add(1, Ordering::SeqCst);
+        if held {
+            counters.held.fetch_add(1, Ordering::SeqCst);
+        }
         return text(StatusCode::TOO_MANY_REQUESTS, "slow down".to_owned());
     }
     let spread = 0.5 + (id.wrapping_mul(37) % 101) as f64 / 100.0;
     tokio::time::sleep(config.latency.mul_f64(spread)).await;
+    held |= counters.ride_out_outage().await;
+    if held {
+        counters.held.fetch_add(1, Ordering::SeqCst);
+    }
     counters.served.fetch_add(1, Ordering::SeqCst);
     // Leave before answering, so that a client which sends its next request as soon as this
     // answer arrives never finds this one still counted.
-    counters.in_flight.fetch_sub(1, Ordering::SeqCst);
+    drop(in_flight);
     text(StatusCode::OK, format!("record {id}"))
+}
+
+/// Counts a request in flight until dropped, also when its client hangs up and the request is
+/// dropped unanswered.
+struct InFlight<'a>(&'a Counters);
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 fn text(status: StatusCode, body: String) -> Response<Full<Bytes>> {
@@ -221,19 +278,32 @@ impl Client {
         let text = self.get("/stats").await?;
         let numbers: Vec<usize> = text.split(' ').filter_map(|n| n.parse().ok()).collect();
         match numbers[..] {
-            [peak, peak_connections, served, throttled] => Ok(ServiceStats {
+            [peak, peak_connections, served, throttled, held] => Ok(ServiceStats {
                 peak,
                 peak_connections,
                 served,
                 throttled,
+                held,
             }),
             _ => Err(FetchError::Transport(format!("unreadable stats: {text:?}"))),
         }
     }
 
-    /// Clears the service's counters.
+    /// Clears the service's counters, and ends any outage.
     pub async fn reset(&self) -> Result<(), FetchError> {
-        let request = Request::post(self.uri("/reset"))
+        self.post("/reset").await
+    }
+
+    /// Starts an outage at the service: from now until `duration` has passed, it answers no
+    /// record request (they hang, on open connections), then it recovers and answers those it
+    /// held as if they had just arrived. Its other requests are answered as usual.
+    pub async fn outage(&self, duration: Duration) -> Result<(), FetchError> {
+        self.post(&format!("/outage?ms={}", duration.as_millis()))
+            .await
+    }
+
+    async fn post(&self, path: &str) -> Result<(), FetchError> {
+        let request = Request::post(self.uri(path))
             .body(Empty::new())
             .expect("a static request is valid");
         let response = self

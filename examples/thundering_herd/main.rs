@@ -10,8 +10,33 @@
 //! cargo run --release --example thundering_herd
 //! cargo run --release --example thundering_herd -- --requests 5000 --capacity 50 --latency-ms 10
 //! ```
+//!
+//! `--scenario outage` prints a second table instead: records are requested at a steady
+//! `--rate`, and 1.5 s in, the service stops answering for `--outage-ms` (its requests hang on
+//! open connections), then recovers and answers the requests it held as if they had just
+//! arrived. Requests keep arriving for twice the outage after it, and every way is cut off as
+//! long again after the last one, so that the run always ends. For each way the table shows:
+//!
+//! - its time to recovery. A request is *on time* when it succeeds within ten times the
+//!   service's latency of its scheduled arrival (time queued in the client counts). The way's
+//!   steady throughput is its rate of on-time successes from 0.5 s in until the outage. It is back
+//!   to it at the first instant, from the service's recovery on a 10 ms grid, whose following
+//!   250 ms hold at least 90% of that rate's on-time successes. A backlog served late does not
+//!   count;
+//! - the requests served, failed by reason (429, connection error) or cut off at the deadline,
+//!   which add up to the requests made;
+//! - the requests the service held through the outage, the most connections it had open at once,
+//!   and the most heap the client held.
+//!
+//! `outage.rs` implements these.
+//!
+//! ```sh
+//! cargo run --release --example thundering_herd -- --scenario outage
+//! cargo run --release --example thundering_herd -- --scenario outage --outage-ms 1000 --rate 200
+//! ```
 
 mod herd;
+mod outage;
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::io::{BufRead, BufReader, IsTerminal, Read, Write};
@@ -21,6 +46,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use herd::{ATTRIBUTE_LIMIT, Client, ServiceConfig, ServiceStats, Way, fetch_all};
+use outage::{OutagePlan, OutageRow, RECOVERED, run_outage};
 
 /// Counts the heap bytes this process holds, and the most it held, for the "client peak heap"
 /// column.
@@ -64,27 +90,60 @@ static ALLOCATOR: CountingAllocator = CountingAllocator;
 
 const USAGE: &str = "\
 usage: thundering_herd [--requests N] [--capacity C] [--latency-ms L]
+       thundering_herd --scenario outage [--rate R] [--outage-ms O] [--capacity C] [--latency-ms L]
 
   --requests N     records to fetch in each run (default 2000)
   --capacity C     requests the service serves at once; more get 429 (default 20)
-  --latency-ms L   how long the service takes per request on average (default 20)";
+  --latency-ms L   how long the service takes per request on average (default 20)
+  --scenario S     `herd` (default): fetch N records at once, four ways
+                   `outage`: request records at a steady rate while the service stops answering
+                   for a while, four ways
+  --rate R         outage: records requested per second (default 400)
+  --outage-ms O    outage: how long the service stops answering (default 3000)";
+
+/// Which table to measure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Scenario {
+    Herd,
+    Outage,
+}
 
 struct Options {
+    scenario: Scenario,
     requests: u64,
     service: ServiceConfig,
+    rate: u64,
+    outage: Duration,
 }
 
 impl Options {
     fn parse(args: &[String]) -> Result<Options, String> {
         let mut options = Options {
+            scenario: Scenario::Herd,
             requests: 2000,
             service: ServiceConfig {
                 capacity: ATTRIBUTE_LIMIT,
                 latency: Duration::from_millis(20),
             },
+            rate: 400,
+            outage: Duration::from_millis(3000),
         };
+        let mut herd_flags = false;
+        let mut outage_flags = false;
         let mut args = args.iter();
         while let Some(flag) = args.next() {
+            if flag == "--scenario" {
+                options.scenario = match args.next().map(String::as_str) {
+                    Some("herd") => Scenario::Herd,
+                    Some("outage") => Scenario::Outage,
+                    other => {
+                        return Err(format!(
+                            "--scenario takes `herd` or `outage`, not {other:?}"
+                        ));
+                    }
+                };
+                continue;
+            }
             let mut value = |name: &str| -> Result<u64, String> {
                 let value = args.next().ok_or(format!("{name} needs a value"))?;
                 value
@@ -92,7 +151,18 @@ impl Options {
                     .map_err(|_| format!("{name} takes a whole number, not {value:?}"))
             };
             match flag.as_str() {
-                "--requests" => options.requests = value("--requests")?,
+                "--requests" => {
+                    options.requests = value("--requests")?;
+                    herd_flags = true;
+                }
+                "--rate" => {
+                    options.rate = value("--rate")?;
+                    outage_flags = true;
+                }
+                "--outage-ms" => {
+                    options.outage = Duration::from_millis(value("--outage-ms")?);
+                    outage_flags = true;
+                }
                 "--capacity" => options.service.capacity = value("--capacity")? as usize,
                 "--latency-ms" => {
                     options.service.latency = Duration::from_millis(value("--latency-ms")?)
@@ -103,7 +173,20 @@ impl Options {
         if options.requests == 0 || options.service.capacity == 0 {
             return Err("--requests and --capacity must be at least 1".to_owned());
         }
-        Ok(options)
+        if options.rate == 0 || options.outage.is_zero() {
+            return Err("--rate and --outage-ms must be at least 1".to_owned());
+        }
+        match options.scenario {
+            Scenario::Herd if outage_flags => {
+                Err("--rate and --outage-ms need --scenario outage".to_owned())
+            }
+            Scenario::Outage if herd_flags => Err(
+                "--scenario outage requests records at --rate for as long as the outage needs; \
+                 it takes no --requests"
+                    .to_owned(),
+            ),
+            _ => Ok(options),
+        }
     }
 }
 
@@ -123,6 +206,15 @@ fn main() -> ExitCode {
         Ok(options) => options,
         Err(error) => return fail(&error),
     };
+    if options.scenario == Scenario::Outage {
+        return match measure_outage(&options) {
+            Ok(rows) => {
+                print_outage_table(&options, &rows);
+                ExitCode::SUCCESS
+            }
+            Err(error) => fail(&error),
+        };
+    }
     match measure(&options) {
         Ok(rows) => {
             print_table(&options, &rows);
@@ -186,7 +278,8 @@ struct Row {
     peak_heap: usize,
 }
 
-fn measure(options: &Options) -> Result<Vec<Row>, String> {
+/// Starts the service in a child process, and returns it with its address.
+fn start_service(options: &Options) -> Result<(Service, SocketAddr), String> {
     let exe = std::env::current_exe().map_err(|error| error.to_string())?;
     let child = Command::new(exe)
         .args([
@@ -209,7 +302,11 @@ fn measure(options: &Options) -> Result<Vec<Row>, String> {
         .trim()
         .parse()
         .map_err(|_| format!("the service did not report its address: {line:?}"))?;
+    Ok((service, addr))
+}
 
+fn measure(options: &Options) -> Result<Vec<Row>, String> {
+    let (service, addr) = start_service(options)?;
     println!(
         "Fetching {} records from a service on {addr} that serves {} at once, ~{} ms each:",
         options.requests,
@@ -301,6 +398,123 @@ fn print_table(options: &Options, rows: &[Row]) {
          program-wide; the join_all around it still holds every pending call, hence its larger \
          heap.",
         c = options.service.capacity
+    );
+    if options.service.capacity != ATTRIBUTE_LIMIT {
+        println!(
+            "\nNote: the #[bounded] fn's limit is the constant {ATTRIBUTE_LIMIT} (an attribute's \
+             limit is fixed at compile time), not --capacity {}.",
+            options.service.capacity
+        );
+    }
+}
+
+struct OutageLine {
+    row: OutageRow,
+    peak_heap: usize,
+}
+
+fn measure_outage(options: &Options) -> Result<Vec<OutageLine>, String> {
+    let (service, addr) = start_service(options)?;
+    let plan = OutagePlan::new(options.rate, options.outage, options.service.latency);
+    println!(
+        "Requesting {} records a second for {:.1} s from a service on {addr} that serves {} at \
+         once, ~{} ms each;\nit stops answering {:.1} s in, for {:.1} s; every way is cut off \
+         {:.1} s after the last request:",
+        plan.rate,
+        plan.arriving().as_secs_f64(),
+        options.service.capacity,
+        options.service.latency.as_millis(),
+        plan.before.as_secs_f64(),
+        plan.outage.as_secs_f64(),
+        plan.grace.as_secs_f64(),
+    );
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|error| error.to_string())?;
+    let mut lines = Vec::new();
+    for way in Way::ALL {
+        if std::io::stderr().is_terminal() {
+            eprint!(
+                "\r  {:<20} ({:.0} s)",
+                way.name(),
+                plan.deadline().as_secs_f64()
+            );
+        }
+        let baseline = HELD.load(Ordering::Relaxed);
+        PEAK.store(baseline, Ordering::Relaxed);
+        let row = runtime
+            .block_on(run_outage(way, addr, &plan, options.service.capacity))
+            .map_err(|error| error.to_string())?;
+        let peak_heap = PEAK.load(Ordering::Relaxed) - baseline;
+        if std::io::stderr().is_terminal() {
+            eprint!("\r{:<40}\r", "");
+        }
+        lines.push(OutageLine { row, peak_heap });
+    }
+    drop(service);
+    Ok(lines)
+}
+
+fn print_outage_table(options: &Options, lines: &[OutageLine]) {
+    let plan = OutagePlan::new(options.rate, options.outage, options.service.latency);
+    println!();
+    println!(
+        "{:<20} {:>9} {:>8} {:>6} {:>7} {:>6} {:>9} {:>7} {:>10} {:>12}",
+        "way",
+        "recovery",
+        "steady",
+        "held",
+        "served",
+        "429s",
+        "conn errs",
+        "cut off",
+        "peak conns",
+        "client heap"
+    );
+    for OutageLine { row, peak_heap } in lines {
+        let recovery = match row.recovery {
+            Some(recovery) => format!("{:.2}s", recovery.as_secs_f64()),
+            None => format!(">{:.1}s", plan.after.as_secs_f64()),
+        };
+        println!(
+            "{:<20} {:>9} {:>6.0}/s {:>6} {:>7} {:>6} {:>9} {:>7} {:>10} {:>8.1} MiB",
+            row.way.name(),
+            recovery,
+            row.steady_rate,
+            row.stats.held,
+            row.served,
+            row.throttled,
+            row.connection_errors,
+            row.cut_off,
+            row.stats.peak_connections,
+            *peak_heap as f64 / (1024.0 * 1024.0),
+        );
+        if row.other_status > 0 || row.lost > 0 {
+            println!(
+                "  {}: {} other statuses, {} requests lost",
+                row.way.name(),
+                row.other_status,
+                row.lost
+            );
+        }
+    }
+    println!();
+    println!(
+        "Each way made {requests} requests: served, 429s, conn errs and cut off add up to them. \
+         recovery: from the\nservice's recovery until the way is back to its steady throughput, \
+         that is until a {window} ms window\nholds {share:.0}% of the on-time successes it had \
+         per second before the outage (on time: within {on_time} ms\nof the request's \
+         arrival); >{after:.1}s: not back before the last request arrived. steady: \
+         its on-time\nsuccesses per second before the outage. held: requests the service held \
+         unanswered through the\noutage. cut off: requests still pending at the deadline.",
+        requests = lines
+            .first()
+            .map_or(plan.requests(), |line| line.row.requests),
+        window = plan.window.as_millis(),
+        share = RECOVERED * 100.0,
+        on_time = plan.on_time.as_millis(),
+        after = plan.after.as_secs_f64(),
     );
     if options.service.capacity != ATTRIBUTE_LIMIT {
         println!(

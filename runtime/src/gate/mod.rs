@@ -583,7 +583,7 @@ impl Gate {
                 match self.take_or_queue(&mut list, refusable) {
                     Decision::Take => return Poll::Ready(Ok(())),
                     Decision::Refuse(refusal) => return Poll::Ready(Err(refusal)),
-                    Decision::Queue => *since = Some(Instant::now()),
+                    Decision::Queue => {}
                 }
                 let replaced = waiter.set_waker(&mut list, waker);
                 // SAFETY: `waiter` is pinned (we got it as `Pin<&Waiter>`), in no list (an `Idle`
@@ -592,20 +592,22 @@ impl Gate {
                 unsafe { list.push_back(NonNull::from(waiter)) };
                 *phase = Phase::Waiting;
                 // Permits given back before the `SLOW` bit was set are handed over now.
-                if self.dispatch(&mut list, &mut wakers) {
-                    drop(list);
-                    wakers.wake_all();
+                let more = self.dispatch(&mut list, &mut wakers);
+                drop(list);
+                // Read outside the lock, to keep the line's critical section short.
+                *since = Some(Instant::now());
+                wakers.wake_all();
+                drop(replaced);
+                if more {
                     self.hand_over();
-                    return self.check_granted(waiter);
                 }
-                replaced
+                return self.check_granted(waiter);
             }
             // The grant is only ever made under the lock, so this answer is final.
             _ if waiter.is_granted() => return Poll::Ready(Ok(())),
             _ => waiter.set_waker(&mut list, waker),
         };
         drop(list);
-        wakers.wake_all();
         drop(replaced);
         self.check_granted(waiter)
     }

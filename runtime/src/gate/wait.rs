@@ -10,7 +10,9 @@
 //! - A waiter is in the list from [`WaitList::push_back`] until [`WaitList::grant_front`] takes
 //!   it off or [`WaitList::remove`] takes it out, and during that time it is pinned and alive: its
 //!   `Acquire` is pinned before it is linked, and `Acquire`'s drop unlinks it (under the lock)
-//!   before its memory can go.
+//!   before its memory can go. Pinning guarantees that drop runs before the memory of a pinned
+//!   `!Unpin` value is reused (`mem::forget` of a pinned box leaks it instead), so no waiter's
+//!   memory disappears while it is linked.
 //! - `granted` is set only under the lock, by [`WaitList::grant_front`], so whoever holds the
 //!   lock knows from it whether the waiter is still linked: linked exactly while its `Acquire`
 //!   is waiting and `granted` is false. It is the last thing done to a granted waiter: its owner
