@@ -166,6 +166,78 @@ pub fn join_bounded_impl(input: TokenStream) -> TokenStream {
 /// `"join"`, `"any"` and `"race"` choose among many futures and belong to `join_bounded!`; here
 /// they are compile errors.
 ///
+/// ## `wait`, `queue`, `timeout` and `max`: bounded waiting, load shedding and run timeouts
+///
+/// Without these keys a call waits for its permit as long as it takes, in FIFO order. With
+/// them, the function's gate can turn a call away:
+///
+/// | key | value | a call is turned away |
+/// |---|---|---|
+/// | `queue` | a count, 0 or more | when `queue` calls already wait for a permit: at once, with `Reason::QueueFull`. `queue = 0` never waits (load shedding) |
+/// | `wait` | a duration, `"250ms"`, `"1m30s"` | when it has waited `wait` and is still not admitted: `Reason::WaitElapsed` |
+/// | `timeout` | a duration | when its body is still running `timeout` after it was admitted: the body is dropped and its permit given back at once, `Reason::TimedOut` |
+///
+/// `max` (a constant, at least the limit) is the highest the limit can be raised to at run
+/// time; it turns no call away. `queue` and `max` shape the function's own gate, so they need a
+/// `limit`; `wait` and `timeout` may also go on a pool member without one.
+///
+/// Durations are checked at compile time: a number and a unit (`ns`, `us`, `ms`, `s`, `m`,
+/// `h`), units combined largest first (`"1m30s"`). A missing or unknown unit, a fraction
+/// (`"1.5s"` is written `"1s500ms"`), zero, and `wait = "0s"` (write `queue = 0`) are compile
+/// errors that show the right spelling. The timers are tokio's, from the default feature
+/// `tokio`, so they follow `tokio::time::pause()` and need a tokio runtime with its timer
+/// enabled when a call has to wait or runs past its first poll; without the feature, `wait`
+/// and `timeout` are compile errors that name it.
+///
+/// A call turned away has to be reported, so a function with any of these keys returns
+/// `Result<T, E>` with `E: From<Rejected>`, and a rejection returns `Err(E::from(rejected))`.
+/// `anyhow::Error` and `Box<dyn Error + Send + Sync>` already qualify, a thiserror enum needs a
+/// `#[error(transparent)] Rejected(#[from] Rejected)` variant, and another return type is a
+/// compile error at the key. Under `strategy = "settled"`, a rejection is `Outcome::Rejected`.
+///
+/// ```
+/// use bounded_async::{Reason, Rejected, bounded};
+///
+/// #[derive(Debug)]
+/// enum FetchError {
+///     Busy(Rejected),
+/// }
+///
+/// impl From<Rejected> for FetchError {
+///     fn from(rejected: Rejected) -> Self {
+///         FetchError::Busy(rejected)
+///     }
+/// }
+///
+/// // Two at a time; a third caller is turned away at once rather than queued.
+/// #[bounded(limit = 2, queue = 0)]
+/// async fn fetch(id: u64, done: &tokio::sync::Notify) -> Result<u64, FetchError> {
+///     done.notified().await;
+///     Ok(id)
+/// }
+///
+/// // At most 250 ms in line and 2 s running; one more waiter than that is refused.
+/// #[bounded(limit = 8, queue = 64, wait = "250ms", timeout = "2s")]
+/// async fn render(page: u64) -> Result<String, Box<dyn std::error::Error + Send + Sync>> {
+///     Ok(format!("page {page}"))
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let done = tokio::sync::Notify::new();
+/// let (a, b, c) = tokio::join!(fetch(1, &done), fetch(2, &done), async {
+///     let third = fetch(3, &done).await;
+///     done.notify_waiters();
+///     third
+/// });
+/// assert_eq!((a.unwrap(), b.unwrap()), (1, 2));
+/// let FetchError::Busy(rejected) = c.unwrap_err();
+/// assert_eq!(rejected.reason(), Reason::QueueFull);
+///
+/// assert_eq!(render(7).await.unwrap(), "page 7");
+/// # }
+/// ```
+///
 /// ## `crate`
 ///
 /// The path to `bounded_async`, for code that re-exports it under another name:
