@@ -51,7 +51,11 @@ mod queue {
         settle_tasks().await;
         let refused = soon(fetch(3)).await.expect_err("the line is full");
         assert_eq!(refused.reason(), Reason::QueueFull);
-        assert!(refused.gate().ends_with("queue::fetch"), "{}", refused.gate());
+        assert!(
+            refused.gate().ends_with("queue::fetch"),
+            "{}",
+            refused.gate()
+        );
         assert_eq!(
             refused.to_string(),
             format!("{}: 2 calls already waiting (queue = 2)", refused.gate())
@@ -134,7 +138,10 @@ mod wait {
         advance(Duration::from_millis(1)).await;
         let FetchError::Rejected(rejected) = second.await.unwrap().expect_err("waited 100ms");
         assert_eq!(rejected.reason(), Reason::WaitElapsed);
-        assert!(rejected.to_string().ends_with("(wait = \"100ms\")"), "{rejected}");
+        assert!(
+            rejected.to_string().ends_with("(wait = \"100ms\")"),
+            "{rejected}"
+        );
 
         RELEASE.add_permits(1);
         assert_eq!(first.await.unwrap().unwrap(), 0);
@@ -172,13 +179,20 @@ mod timeout {
         settle_tasks().await;
         let next = tokio::spawn(fetch(Duration::from_millis(10)));
         settle_tasks().await;
-        assert_eq!(STARTED.load(Ordering::SeqCst), 1, "the second waits for the permit");
+        assert_eq!(
+            STARTED.load(Ordering::SeqCst),
+            1,
+            "the second waits for the permit"
+        );
 
         advance(Duration::from_millis(50)).await;
         let error = slow.await.unwrap().expect_err("ran past its timeout");
         let rejected = error.downcast_ref::<Rejected>().expect("a rejection");
         assert_eq!(rejected.reason(), Reason::TimedOut);
-        assert!(rejected.to_string().ends_with("(timeout = \"50ms\")"), "{rejected}");
+        assert!(
+            rejected.to_string().ends_with("(timeout = \"50ms\")"),
+            "{rejected}"
+        );
 
         // The permit went to the waiting call as soon as the slow one was dropped.
         settle_tasks().await;

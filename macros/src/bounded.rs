@@ -144,9 +144,12 @@ impl Bounded {
         keys.check(limit.as_ref(), &mut errors);
         // `queue` and `max` shape the function's own gate, which only a `limit` declares.
         if limit.is_none() && seen.contains("pool") && !seen.contains("limit") {
-            for key in [keys.queue.as_ref().map(|k| &k.key), keys.max.as_ref().map(|k| &k.key)]
-                .into_iter()
-                .flatten()
+            for key in [
+                keys.queue.as_ref().map(|k| &k.key),
+                keys.max.as_ref().map(|k| &k.key),
+            ]
+            .into_iter()
+            .flatten()
             {
                 errors.error(
                     key.span(),
@@ -486,15 +489,22 @@ impl Bounded {
         timers
     }
 
-    /// The name of an item of the expansion, `base` unless the limit or the pool, the only user
-    /// code in the item's scope, mentions it: items are not hygienic, so this is how no user name
+    /// The name of an item of the expansion, `base` unless the limit, the pool, `max` or `queue`,
+    /// the only user code in the item's scope, mentions it: items are not hygienic, so this is how no user name
     /// can come to mean the item.
     fn item_name(&self, base: &str, span: Span) -> Ident {
         let tokens = self
             .limit
             .iter()
             .map(ToTokens::to_token_stream)
-            .chain(self.pool.iter().map(ToTokens::to_token_stream));
+            .chain(self.pool.iter().map(ToTokens::to_token_stream))
+            .chain(self.keys.max.iter().map(|max| max.value.to_token_stream()))
+            .chain(
+                self.keys
+                    .queue
+                    .iter()
+                    .map(|queue| queue.value.to_token_stream()),
+            );
         Ident::new(&unmentioned_name(base, tokens), span)
     }
 }

@@ -6,10 +6,8 @@
 mod args;
 mod bounded;
 mod diagnostics;
-#[allow(dead_code)] // Wired to the `wait` and `timeout` keys with the gate.
 mod duration;
 mod join;
-#[allow(dead_code)] // Wired to `#[bounded]` and `pool!` with the gate.
 mod keys;
 mod limit;
 mod pool;

@@ -6,9 +6,7 @@ use syn::parse::{Parse, ParseStream};
 use syn::spanned::Spanned;
 use syn::{Attribute, Expr, Ident, Token, Visibility, bracketed};
 
-use crate::args;
-use crate::diagnostics::{Diagnostics, unmentioned_name};
-use crate::keys::{GATE_KEYS, GateKeys};
+use crate::diagnostics::unmentioned_name;
 use crate::limit::{Limit, POOL_CAPACITY};
 
 pub(crate) fn expand(input: TokenStream) -> TokenStream {
@@ -25,10 +23,6 @@ struct Input {
     vis: Visibility,
     name: Ident,
     capacity: Expr,
-    /// The gate's keys after the capacity.
-    keys: GateKeys,
-    /// What was wrong with the keys, reported with the capacity's checks.
-    errors: Diagnostics,
 }
 
 impl Parse for Input {
@@ -51,36 +45,13 @@ impl Parse for Input {
             )
         })?;
         let capacity = input.parse()?;
-        // The gate's keys, after the capacity: `pool!(pub DB = 16, queue = 128, wait = "1s")`.
-        let mut errors = Diagnostics::default();
-        let mut keys = GateKeys::default();
-        if input.parse::<Option<Token![,]>>()?.is_some() {
-            let args = args::parse_list(
-                input,
-                |input| input.peek(Token![;]),
-                "expected the pool's keys after its capacity, such as `queue = 128` or \
-                 `wait = \"250ms\"`",
-                &mut errors,
-            );
-            args::visit(args, &GATE_KEYS, &mut errors, |key, value| {
-                keys.apply(key, value).map(|_| ())
-            });
-        }
         input.parse::<Option<Token![;]>>()?;
-        if !input.is_empty() {
-            errors.error(
-                input.span(),
-                "expected the end of `pool!` here: one pool per `pool!`",
-            );
-        }
         Ok(Input {
             krate,
             attrs,
             vis,
             name,
             capacity,
-            keys,
-            errors,
         })
     }
 }
@@ -90,18 +61,9 @@ impl Input {
     /// compile time: a literal is checked here, and anything else (a constant, a `const fn`
     /// call) is handed to const evaluation, whose own "not a constant" error is the right one for
     /// a run-time value.
-    fn check(mut self) -> syn::Result<(Self, Expr)> {
-        let mut errors = std::mem::take(&mut self.errors);
-        let capacity = match Limit::from_expr(&self.capacity, &POOL_CAPACITY) {
-            Ok(Limit::Const(capacity) | Limit::Runtime(capacity)) => Some(capacity),
-            Err(error) => {
-                errors.push(error);
-                None
-            }
-        };
-        self.keys.check(capacity.as_ref(), &mut errors);
-        errors.finish()?;
-        let capacity = capacity.expect("a capacity that did not parse was reported");
+    fn check(self) -> syn::Result<(Self, Expr)> {
+        let (Limit::Const(capacity) | Limit::Runtime(capacity)) =
+            Limit::from_expr(&self.capacity, &POOL_CAPACITY)?;
         Ok((self, capacity))
     }
 

@@ -176,7 +176,11 @@ fn poll_body<F: Future, G: Enabled>(
     gates: &'static Gates,
     cx: &mut Context<'_>,
 ) -> Poll<Result<F::Output, Rejected>> {
-    let body = this.body.as_mut().as_pin_mut().expect("polled after it returned");
+    let body = this
+        .body
+        .as_mut()
+        .as_pin_mut()
+        .expect("polled after it returned");
     let polled = if G::ENABLED {
         let _pop = record(gates.gates().iter().flatten().copied(), gates.caller());
         body.poll(cx)

@@ -12,12 +12,12 @@
 
 mod errors;
 mod gate;
+mod gated;
 mod join;
 mod limit;
 mod list;
 mod outcome;
 mod pool;
-mod gated;
 mod reentry;
 mod rejected;
 #[doc(hidden)]

@@ -236,8 +236,8 @@ pub mod rejected {
 }
 
 pub use crate::gate::{Admit, Refusal, Semaphore};
-pub use crate::list::{Keep, KeepOk, ListItem, Pass, Settle, Slot, run_list};
 pub use crate::gated::{Gated, GatedCall, gated};
+pub use crate::list::{Keep, KeepOk, ListItem, Pass, Settle, Slot, run_list};
 pub use crate::reentry::{Call, Enabled, GateRef, Gates, Guard, Guarded, call};
 
 #[cfg(test)]

@@ -36,6 +36,14 @@ async fn limit_named_like_the_value() -> usize {
     __BOUNDED_LIMIT
 }
 
+// `max` and `queue` may name them too, and the body sees the user's.
+const __BOUNDED_MAX: usize = 8;
+const Rejectable: u8 = 9;
+#[bounded(limit = __BOUNDED_LIMIT, max = __BOUNDED_MAX, queue = __BOUNDED_GATE, timeout = "1s")]
+async fn keys_named_like_the_items() -> Result<usize, Box<dyn std::error::Error + Send + Sync>> {
+    Ok(__BOUNDED_MAX + __BOUNDED_LIMIT + Rejectable as usize)
+}
+
 #[bounded(pool = DB, strategy = "settled")]
 async fn settled_reads_them() -> Result<usize, ()> {
     Ok(__BOUNDED_GATE + __BOUNDED_LIMIT)
@@ -47,5 +55,6 @@ fn main() {
         assert_eq!(limit_named_like_the_gate().await, 2);
         assert_eq!(limit_named_like_the_value().await, 3);
         assert_eq!(settled_reads_them().await.ok(), Option::Some(5));
+        assert_eq!(keys_named_like_the_items().await.unwrap(), 20);
     });
 }
