@@ -238,6 +238,40 @@ macro_rules! join_bounded {
 /// );
 /// # fn main() { assert_eq!(DB.capacity(), 16); }
 /// ```
+///
+/// # Keys
+///
+/// After the capacity, a pool takes the gate's keys, as `#[bounded]` does: `queue`, `wait`,
+/// `timeout` and `max` (see [`bounded`](macro@crate::bounded) for each). They apply to every
+/// call that takes the pool's permit; where a member sets `wait` or `timeout` too, the shorter
+/// one applies. A pool with `queue`, `wait` or `timeout` can turn its members' calls away, and
+/// says so in its type, `Pool<CAPACITY, MAX, true>`: every member must then return
+/// `Result<T, E>` with `E: From<Rejected>` (or be "settled"), which the compiler checks at each
+/// member's `pool = ..`. A member's `limit` may go up to the pool's `max`.
+///
+/// ```
+/// use bounded_async::{Pool, bounded, pool};
+///
+/// pool!(
+///     /// The database: 16 connections, raised to 64 at most from configuration; at most 128
+///     /// calls in line, for at most a second each.
+///     pub DB = 16, max = 64, queue = 128, wait = "1s"
+/// );
+///
+/// #[bounded(pool = DB)]
+/// async fn load_order(id: u64) -> anyhow::Result<u64> {
+///     Ok(id)
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> anyhow::Result<()> {
+/// let _: &Pool<16, 64, true> = &DB;
+/// DB.set_limit(32)?;
+/// assert_eq!(load_order(7).await?, 7);
+/// assert_eq!((DB.limit(), DB.stats().admitted), (32, 1));
+/// # Ok(())
+/// # }
+/// ```
 #[macro_export]
 macro_rules! pool {
     ($($input:tt)*) => {

@@ -201,3 +201,154 @@ mod timeout {
         assert_eq!(next.await.unwrap().unwrap(), Duration::from_millis(10));
     }
 }
+
+mod pool_queue {
+    use super::*;
+    use bounded_async::pool;
+
+    static RELEASE: Release = Release::const_new(0);
+
+    pool!(DB = 1, queue = 1);
+
+    #[bounded(pool = DB)]
+    async fn load(id: u32) -> Result<u32, Rejected> {
+        hold(&RELEASE).await;
+        Ok(id)
+    }
+
+    #[bounded(pool = DB, strategy = "settled")]
+    async fn store(id: u32) -> Result<u32, String> {
+        hold(&RELEASE).await;
+        Ok(id)
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_pools_queue_turns_away_its_members_calls() {
+        let running = tokio::spawn(load(0));
+        settle_tasks().await;
+        let waiting = tokio::spawn(store(1));
+        settle_tasks().await;
+
+        let refused = soon(load(2)).await.expect_err("the pool's line is full");
+        assert_eq!(refused.reason(), Reason::QueueFull);
+        assert_eq!(refused.gate(), concat!(module_path!(), "::DB"));
+        match soon(store(3)).await {
+            Outcome::Rejected(rejected) => assert_eq!(rejected.reason(), Reason::QueueFull),
+            other => panic!("expected a rejection, got {other:?}"),
+        }
+
+        RELEASE.add_permits(2);
+        assert_eq!(running.await.unwrap().unwrap(), 0);
+        assert!(matches!(waiting.await.unwrap(), Outcome::Ok(1)));
+        // Every call that asked is admitted or refused.
+        let stats = DB.stats();
+        assert_eq!((stats.admitted, stats.rejected.queue_full), (2, 2));
+        assert_eq!((stats.in_flight, stats.waiting), (0, 0));
+    }
+}
+
+mod pool_timers {
+    use super::*;
+    use bounded_async::pool;
+
+    static RELEASE: Release = Release::const_new(0);
+
+    pool!(API = 1, wait = "1s", timeout = "200ms");
+
+    #[bounded(pool = API)]
+    async fn call(work: Duration) -> anyhow::Result<Duration> {
+        sleep(work).await;
+        Ok(work)
+    }
+
+    // The member's own `wait` is shorter than the pool's, so it applies.
+    #[bounded(pool = API, wait = "100ms")]
+    async fn impatient() -> anyhow::Result<()> {
+        hold(&RELEASE).await;
+        Ok(())
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_pools_wait_and_timeout_apply_to_its_members_and_the_shorter_wait_wins() {
+        let slow = tokio::spawn(call(Duration::from_secs(60)));
+        settle_tasks().await;
+        let waiting = tokio::spawn(impatient());
+        settle_tasks().await;
+
+        advance(Duration::from_millis(100)).await;
+        let error = waiting
+            .await
+            .unwrap()
+            .expect_err("waited past its own wait");
+        let rejected = error.downcast_ref::<Rejected>().unwrap();
+        assert_eq!(rejected.reason(), Reason::WaitElapsed);
+        assert!(
+            rejected.to_string().ends_with("(wait = \"100ms\")"),
+            "{rejected}"
+        );
+
+        advance(Duration::from_millis(100)).await;
+        let error = slow
+            .await
+            .unwrap()
+            .expect_err("ran past the pool's timeout");
+        let rejected = error.downcast_ref::<Rejected>().unwrap();
+        assert_eq!(rejected.reason(), Reason::TimedOut);
+        assert_eq!(rejected.gate(), concat!(module_path!(), "::API"));
+
+        let stats = API.stats();
+        assert_eq!(stats.in_flight, 0);
+        assert_eq!(
+            (stats.rejected.wait_elapsed, stats.rejected.timed_out),
+            (1, 1)
+        );
+
+        assert_eq!(
+            soon(call(Duration::from_millis(5))).await.unwrap(),
+            Duration::from_millis(5)
+        );
+    }
+}
+
+mod pool_wait {
+    use super::*;
+    use bounded_async::pool;
+
+    static RELEASE: Release = Release::const_new(0);
+
+    pool!(SLOW = 1, wait = "1s");
+
+    // The pool's `wait` is shorter than this member's, so the pool's applies.
+    #[bounded(pool = SLOW, wait = "1h")]
+    async fn patient() -> anyhow::Result<()> {
+        hold(&RELEASE).await;
+        Ok(())
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_pools_shorter_wait_wins_over_its_members() {
+        let holder = tokio::spawn(patient());
+        settle_tasks().await;
+        let waiting = tokio::spawn(patient());
+        settle_tasks().await;
+        advance(Duration::from_millis(999)).await;
+        settle_tasks().await;
+        assert!(
+            !waiting.is_finished(),
+            "turned away before the pool's wait was up"
+        );
+        advance(Duration::from_millis(1)).await;
+        let error = waiting
+            .await
+            .unwrap()
+            .expect_err("waited past the pool's wait");
+        let rejected = error.downcast_ref::<Rejected>().unwrap();
+        assert_eq!(rejected.reason(), Reason::WaitElapsed);
+        assert!(
+            rejected.to_string().ends_with("(wait = \"1s\")"),
+            "{rejected}"
+        );
+        RELEASE.add_permits(1);
+        assert!(holder.await.unwrap().is_ok());
+    }
+}

@@ -66,7 +66,8 @@ fn two_members_of_one_pool_nesting_panic_naming_the_pool() {
         block_on(load_order(1));
     });
     assert!(
-        message.contains("`bounded_reentry::load_items` asked for a permit of `DB`"),
+        message
+            .contains("`bounded_reentry::load_items` asked for a permit of `bounded_reentry::DB`"),
         "{message}"
     );
     assert!(
@@ -94,7 +95,9 @@ fn recursion_through_join_bounded_panics() {
         block_on(fetch_many(8));
     });
     assert!(
-        message.contains("`bounded_reentry::fetch_one` asked for a permit of `CACHE`"),
+        message.contains(
+            "`bounded_reentry::fetch_one` asked for a permit of `bounded_reentry::CACHE`"
+        ),
         "{message}"
     );
 }

@@ -285,7 +285,11 @@ impl Bounded {
         let caller = quote! {
             ::core::concat!(::core::module_path!(), "::", ::core::stringify!(#name))
         };
-        let self_checks = self.self_checks.iter().map(|path| self_check(krate, path));
+        let self_checks: Vec<_> = self
+            .self_checks
+            .iter()
+            .map(|path| self_check(krate, path))
+            .collect();
 
         // The gates are taken in one fixed order, the function's own limit first, so that two
         // functions sharing a pool cannot each hold what the other waits for. In debug builds,
@@ -313,11 +317,14 @@ impl Bounded {
                         const #max_value: usize = #max_krate::rules::limit_value(#max_expr);
                     });
                     if !matches!(max_expr, Expr::Lit(_)) {
+                        // Every token of a rule's condition at the `max`, so that it is
+                        // reported there.
+                        let limit_at_max = Ident::new(&value.to_string(), max_span);
                         items.extend(MAX_LIMIT.checks(max_krate, &max_value, max_span));
                         items.extend(rule(
                             max_krate,
                             max_span,
-                            quote!(#max_value >= #value),
+                            quote!(#max_value >= #limit_at_max),
                             "MaxIsAtLeastTheLimit",
                         ));
                     }
@@ -338,7 +345,7 @@ impl Bounded {
                     items.extend(ATTRIBUTE_LIMIT.checks(krate, &value, span));
                 }
                 if let Some(pool) = &self.pool {
-                    let capacity = quote_spanned!(span=> #krate::__private::pool_capacity(&#pool));
+                    let capacity = quote_spanned!(span=> #krate::__private::pool_max(&#pool));
                     items.extend(rule(
                         krate,
                         span,
@@ -367,7 +374,7 @@ impl Bounded {
                 };
                 quote_spanned! {span=>
                     ::core::option::Option::Some(
-                        #private::GateRef::pool(&#pool, ::core::stringify!(#pool)) #timers
+                        #private::GateRef::pool(&#pool) #timers
                     )
                 }
             }
@@ -385,15 +392,25 @@ impl Bounded {
             ));
         }
         let gates = self.item_name("__BOUNDED_GATES", Span::mixed_site());
-        let gates = quote! {
-            {
-                #items
-                #(#self_checks)*
-                static #gates: #private::Gates =
-                    #private::Gates::new(#limit_gate, #pool_gate, #caller);
-                &#gates
+        // The gates, and for a pool member without rejecting keys of its own, whether its pool
+        // can turn calls away: read from the gates in a const context, so that the pool is
+        // named once, here (a wrong path is one error).
+        let gates_ident = gates;
+        let gates = |tail: TokenStream| {
+            quote! {
+                {
+                    #items
+                    #(#self_checks)*
+                    static #gates_ident: #private::Gates =
+                        #private::Gates::new(#limit_gate, #pool_gate, #caller);
+                    #tail
+                }
             }
         };
+        let gates_with_mode = gates(quote! {
+            #private::with_mode::<{ #private::Gates::rejects(&#gates_ident) }>(&#gates_ident)
+        });
+        let gates = gates(quote!(&#gates_ident));
 
         let Function {
             attrs,
@@ -417,8 +434,31 @@ impl Bounded {
                 quote!(#nameable)
             }
         };
-        let body = match self.keys.rejecting_key() {
-            None => {
+        let body = match (self.keys.rejecting_key(), &self.pool) {
+            // A pool member with no rejecting key of its own: its pool's type says whether the
+            // pool can turn calls away, and so which call it is and what its value needs.
+            (None, Some(pool)) => {
+                let call = quote! {
+                    #private::member(#private::Guard::<#debug>, #gates_with_mode, async move {
+                        #(#statements)*
+                    })
+                };
+                match self.strategy {
+                    Strategy::Settled => quote!(#private::settle_member(#call).await),
+                    // At the pool, path and parentheses, so that an output that cannot carry a
+                    // rejection is reported there.
+                    _ => {
+                        let span = pool.span();
+                        let krate = located_at(krate, span);
+                        quote_spanned! {span=>
+                            #krate::rules::PoolOutput::finish(
+                                ::core::convert::identity(#call.await)
+                            )
+                        }
+                    }
+                }
+            }
+            (None, None) => {
                 let call = quote! {
                     #private::call::<#debug, #output, _>(#gates, async move {
                         #(#statements)*
@@ -433,7 +473,7 @@ impl Bounded {
             // rejection, which becomes the function's value: `Err(E::from(rejected))`, or
             // `Outcome::Rejected` when "settled". `rejecting` is named at the key, so that an
             // output that cannot carry a rejection is reported there.
-            Some(key) => {
+            (Some(key), _) => {
                 let call = quote! {
                     #private::gated::<#debug, #output, _>(#gates, async move {
                         #(#statements)*

@@ -1,4 +1,4 @@
-//! The gate's keys: `wait`, `queue`, `timeout` and `max`.
+//! The gate's keys, which `#[bounded]` and `pool!` share: `wait`, `queue`, `timeout` and `max`.
 //!
 //! Each value is parsed by the parser of its kind (durations in [`crate::duration`], limits in
 //! [`crate::limit`]); the relations between keys are checked in [`GateKeys::check`], which
@@ -11,6 +11,9 @@ use syn::{Expr, ExprLit, Ident, Lit};
 use crate::diagnostics::Diagnostics;
 use crate::duration::Written;
 use crate::limit::{Limit, MAX_LIMIT, unparen};
+
+/// The gate's keys, in the order the docs list them.
+pub(crate) const GATE_KEYS: [&str; 4] = ["wait", "queue", "timeout", "max"];
 
 /// The gate's keys as given, each value checked on its own.
 #[derive(Default)]
@@ -28,7 +31,7 @@ pub(crate) struct Key<T> {
 }
 
 impl GateKeys {
-    /// Takes `key = value` if `key` is one of the gate's keys: `Ok(false)` if it is not one.
+    /// Takes `key = value` if `key` is one of [`GATE_KEYS`]: `Ok(false)` if it is not one.
     pub(crate) fn apply(&mut self, key: &Ident, value: &Expr) -> syn::Result<bool> {
         let name = key.to_string();
         let key = key.clone();

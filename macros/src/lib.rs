@@ -317,8 +317,8 @@ pub fn join_bounded_impl(input: TokenStream) -> TokenStream {
 /// #[bounded(pool = DB)]
 /// async fn load_order(order: u64) -> u64 {
 ///     // Holds a permit of DB while asking for another: with 2 such calls at once, both wait
-///     // for each other. In debug builds this panics: "... asked for a permit of `DB` while
-///     // this task already holds one ...".
+///     // for each other. In debug builds this panics: "... asked for a permit of
+///     // `my_app::DB` while this task already holds one ...".
 ///     Box::pin(load_items(order)).await
 /// }
 /// # assert!(cfg!(debug_assertions), "doc tests run with debug assertions");

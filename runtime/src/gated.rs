@@ -30,7 +30,7 @@ use std::time::Duration;
 use pin_project_lite::pin_project;
 
 use crate::gate::{Admit, Permit, Refusal};
-use crate::reentry::{Enabled, GateRef, Gates, Guard, check, record};
+use crate::reentry::{Call, Enabled, GateRef, Gates, Guard, call, check, record};
 use crate::rejected::{self, Rejected};
 
 #[cfg(feature = "tokio")]
@@ -238,5 +238,111 @@ impl<F, G> fmt::Debug for Gated<F, G> {
             .field("gates", &self.gates)
             .field("phase", &self.phase)
             .finish_non_exhaustive()
+    }
+}
+
+/// Whether a pool member's gates can turn its calls away (see [`Gates::rejects`]), as a type,
+/// so that the call and what its value needs are chosen at compile time.
+#[derive(Clone, Copy, Debug)]
+pub struct Mode<const REJECTS: bool>;
+
+/// `gates` with their [`Mode`], read from the `static` in a const context: the expansion names
+/// a pool once, where the gates are built, so that a wrong path is one error.
+#[inline]
+pub const fn with_mode<const REJECTS: bool>(
+    gates: &'static Gates,
+) -> (&'static Gates, Mode<REJECTS>) {
+    (gates, Mode)
+}
+
+/// The call of a pool member without rejecting keys of its own: through [`Gated`] when its
+/// pool can turn calls away, and through the plain [`Call`] otherwise. Its output carries the
+/// [`Mode`], for [`PoolOutput`](crate::rules::PoolOutput) to turn into the function's value.
+#[inline]
+pub fn member<const ENABLED: bool, const REJECTS: bool, F: Future>(
+    _: Guard<ENABLED>,
+    (gates, _): (&'static Gates, Mode<REJECTS>),
+    body: F,
+) -> Tagged<<Member<REJECTS, ENABLED> as MemberCall>::Call<F>, Mode<REJECTS>>
+where
+    Member<REJECTS, ENABLED>: MemberCall,
+{
+    Tagged {
+        call: <Member<REJECTS, ENABLED> as MemberCall>::call(gates, body),
+        mode: Mode,
+    }
+}
+
+/// How a pool member is called, by whether its pool can turn calls away (`REJECTS`).
+#[derive(Debug)]
+pub struct Member<const REJECTS: bool, const ENABLED: bool>;
+
+/// The call of a pool member (see [`Member`]).
+pub trait MemberCall {
+    /// The call's future.
+    type Call<F: Future>: Future<Output = Result<F::Output, Rejected>>;
+
+    /// Calls `body` behind `gates`.
+    fn call<F: Future>(gates: &'static Gates, body: F) -> Self::Call<F>;
+}
+
+impl<const ENABLED: bool> MemberCall for Member<false, ENABLED> {
+    type Call<F: Future> = Unrejected<Call<F, ENABLED>>;
+
+    #[inline]
+    fn call<F: Future>(gates: &'static Gates, body: F) -> Self::Call<F> {
+        Unrejected {
+            call: call::<ENABLED, F::Output, F>(gates, body),
+        }
+    }
+}
+
+impl<const ENABLED: bool> MemberCall for Member<true, ENABLED> {
+    type Call<F: Future> = GatedCall<F, ENABLED>;
+
+    #[inline]
+    fn call<F: Future>(gates: &'static Gates, body: F) -> Self::Call<F> {
+        gated::<ENABLED, F::Output, F>(gates, body)
+    }
+}
+
+pin_project! {
+    /// A plain [`Call`], whose output is always `Ok`.
+    #[must_use = "futures do nothing unless polled"]
+    #[derive(Debug)]
+    pub struct Unrejected<C> {
+        #[pin]
+        call: C,
+    }
+}
+
+impl<C: Future> Future for Unrejected<C> {
+    type Output = Result<C::Output, Rejected>;
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        self.project().call.poll(cx).map(Ok)
+    }
+}
+
+pin_project! {
+    /// A member's call, whose output carries its [`Mode`].
+    #[must_use = "futures do nothing unless polled"]
+    #[derive(Debug)]
+    pub struct Tagged<C, M> {
+        #[pin]
+        call: C,
+        mode: M,
+    }
+}
+
+impl<C: Future, M: Copy> Future for Tagged<C, M> {
+    type Output = (M, C::Output);
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let mode = *this.mode;
+        this.call.poll(cx).map(|output| (mode, output))
     }
 }

@@ -1,13 +1,21 @@
 //! Pools: named semaphores that several functions share (bulkheads).
 
 use std::fmt;
+use std::time::Duration;
 
 use crate::gate::{Acquire, Admit, Gate, LimitError, Permit, Stats};
 
 /// A shared pool of `CAPACITY` permits, declared with `pool!` and named by `#[bounded(pool = ..)]`.
 ///
-/// The capacity is part of the type, so that `#[bounded(pool = P, limit = N)]` can check at
-/// compile time that `N` is not larger than the pool.
+/// What members are checked against at compile time is part of the type:
+/// - `CAPACITY`, the limit it starts with, and `MAX`, the highest its limit can be raised to at
+///   run time (`CAPACITY` unless the pool has a `max`): `#[bounded(pool = P, limit = N)]` is a
+///   compile error when `N` is above `MAX`;
+/// - `REJECTS`: whether the pool can turn calls away (it has a `queue`, a `wait` or a
+///   `timeout`), which [`with_queue`](Pool::with_queue), [`with_wait`](Pool::with_wait) and
+///   [`with_timeout`](Pool::with_timeout) set. Its members must then be able to report a
+///   rejection, as a function with those keys of its own must: return `Result<T, E>` with
+///   `E: From<Rejected>`, or be "settled".
 ///
 /// ```
 /// use bounded_async::Pool;
@@ -20,14 +28,17 @@ use crate::gate::{Acquire, Admit, Gate, LimitError, Permit, Stats};
 /// # drop(permit);
 /// # });
 /// ```
-pub struct Pool<const CAPACITY: usize> {
+pub struct Pool<const CAPACITY: usize, const MAX: usize = CAPACITY, const REJECTS: bool = false> {
     gate: Gate,
+    /// Its name, for messages: `pool!` names it by its module and its own name.
+    name: &'static str,
+    /// The longest its calls wait to be admitted.
+    wait: Option<Duration>,
+    /// The longest its calls run once admitted.
+    timeout: Option<Duration>,
 }
 
-impl<const CAPACITY: usize> Pool<CAPACITY> {
-    /// The pool's capacity.
-    pub const CAPACITY: usize = CAPACITY;
-
+impl<const CAPACITY: usize, const MAX: usize> Pool<CAPACITY, MAX> {
     /// A pool of `CAPACITY` permits.
     ///
     /// A `CAPACITY` of 0 or above [`MAX_PERMITS`](crate::MAX_PERMITS) does not compile: in a
@@ -36,6 +47,14 @@ impl<const CAPACITY: usize> Pool<CAPACITY> {
     /// ```compile_fail
     /// # fn main() {
     /// let pool = bounded_async::Pool::<0>::default();
+    /// # }
+    /// ```
+    ///
+    /// A `MAX` below `CAPACITY` or above `MAX_PERMITS` does not compile either:
+    ///
+    /// ```compile_fail
+    /// # fn main() {
+    /// let pool = bounded_async::Pool::<16, 8>::new();
     /// # }
     /// ```
     pub const fn new() -> Self {
@@ -48,47 +67,113 @@ impl<const CAPACITY: usize> Pool<CAPACITY> {
                 CAPACITY <= crate::MAX_PERMITS,
                 "a `Pool`'s capacity is at most `MAX_PERMITS`, the most permits a semaphore holds"
             );
+            assert!(
+                MAX >= CAPACITY && MAX <= crate::MAX_PERMITS,
+                "a `Pool`'s `MAX` is at least its capacity and at most `MAX_PERMITS`"
+            );
         }
         Self::checked_elsewhere()
     }
 
-    /// A pool whose capacity `pool!` checks itself, each rule with its message at the capacity:
-    /// out of range, it is reported there once, and this pool is never run.
+    /// A pool whose capacity and max `pool!` checks itself, each rule with its message at the
+    /// key: out of range, it is reported there once, and this pool is never run.
     pub(crate) const fn checked_elsewhere() -> Self {
+        let limit = crate::__private::permits(CAPACITY);
         Pool {
-            gate: Gate::new(crate::__private::permits(CAPACITY)),
+            gate: Gate::new(limit).with_max(crate::__private::max_permits(MAX, limit)),
+            name: "bounded_async::Pool",
+            wait: None,
+            timeout: None,
         }
     }
+}
 
-    /// The same pool with a bound on its line: at most `queue` callers may wait at once (see
-    /// [`Gate::with_queue`]).
+impl<const CAPACITY: usize, const MAX: usize, const REJECTS: bool> Pool<CAPACITY, MAX, REJECTS> {
+    /// The pool's capacity.
+    pub const CAPACITY: usize = CAPACITY;
+
+    /// The same pool with a bound on its line: at most `queue` callers may wait at once, and one
+    /// more is turned away at once (see [`Gate::with_queue`]). `queue = 0` never waits.
     ///
     /// ```
     /// use bounded_async::Pool;
     ///
-    /// static DB: Pool<16> = Pool::new().with_queue(128);
+    /// static DB: Pool<16, 16, true> = Pool::new().with_queue(128);
     /// assert_eq!(DB.queue(), Some(128));
     /// ```
-    pub const fn with_queue(self, queue: usize) -> Self {
+    pub const fn with_queue(self, queue: usize) -> Pool<CAPACITY, MAX, true> {
         Pool {
             gate: self.gate.with_queue(queue),
+            name: self.name,
+            wait: self.wait,
+            timeout: self.timeout,
         }
     }
 
-    /// The same pool with a higher `max`, the most its limit can be raised to at run time (see
-    /// [`Gate::with_max`]). Its [`capacity`](Pool::capacity) stays `CAPACITY`, the limit it starts
-    /// with.
+    /// The same pool, whose calls wait at most `wait` to be admitted, and are turned away after
+    /// (`Reason::WaitElapsed`). Needs the `tokio` feature's timers when a call has to wait.
     ///
     /// ```
     /// use bounded_async::Pool;
+    /// use std::time::Duration;
     ///
-    /// static DB: Pool<16> = Pool::new().with_max(64);
-    /// assert_eq!((DB.limit(), DB.max()), (16, 64));
+    /// static DB: Pool<16, 16, true> = Pool::new().with_wait(Duration::from_millis(250));
+    /// assert_eq!(DB.wait(), Some(Duration::from_millis(250)));
     /// ```
-    pub const fn with_max(self, max: usize) -> Self {
+    pub const fn with_wait(self, wait: Duration) -> Pool<CAPACITY, MAX, true> {
         Pool {
-            gate: self.gate.with_max(max),
+            gate: self.gate,
+            name: self.name,
+            wait: Some(wait),
+            timeout: self.timeout,
         }
+    }
+
+    /// The same pool, whose calls run at most `timeout` once admitted: a body still running is
+    /// dropped and its permit given back (`Reason::TimedOut`). Needs the `tokio` feature's timers
+    /// when a body does not finish on its first poll.
+    ///
+    /// ```
+    /// use bounded_async::Pool;
+    /// use std::time::Duration;
+    ///
+    /// static DB: Pool<16, 16, true> = Pool::new().with_timeout(Duration::from_secs(2));
+    /// assert_eq!(DB.timeout(), Some(Duration::from_secs(2)));
+    /// ```
+    pub const fn with_timeout(self, timeout: Duration) -> Pool<CAPACITY, MAX, true> {
+        Pool {
+            gate: self.gate,
+            name: self.name,
+            wait: self.wait,
+            timeout: Some(timeout),
+        }
+    }
+
+    /// The same pool under `name`, which messages (and rejections) give it; `pool!` names a pool
+    /// by its module and its own name, as in `my_app::DB`.
+    ///
+    /// ```
+    /// static DB: bounded_async::Pool<16> = bounded_async::Pool::new().with_name("my_app::DB");
+    /// assert_eq!(DB.name(), "my_app::DB");
+    /// ```
+    pub const fn with_name(mut self, name: &'static str) -> Self {
+        self.name = name;
+        self
+    }
+
+    /// The pool's name: `bounded_async::Pool` unless it was given one.
+    pub const fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// The longest a call waits to be admitted, if the pool bounds it.
+    pub const fn wait(&self) -> Option<Duration> {
+        self.wait
+    }
+
+    /// The longest a call runs once admitted, if the pool bounds it.
+    pub const fn timeout(&self) -> Option<Duration> {
+        self.timeout
     }
 
     /// The pool's limit now: `CAPACITY` until [`set_limit`](Pool::set_limit) changes it.
@@ -104,7 +189,7 @@ impl<const CAPACITY: usize> Pool<CAPACITY> {
     /// The highest the limit can be set to.
     ///
     /// ```
-    /// static DB: bounded_async::Pool<16> = bounded_async::Pool::new().with_max(32);
+    /// static DB: bounded_async::Pool<16, 32> = bounded_async::Pool::new();
     /// assert_eq!(DB.max(), 32);
     /// ```
     pub fn max(&self) -> usize {
@@ -118,7 +203,7 @@ impl<const CAPACITY: usize> Pool<CAPACITY> {
     /// ```
     /// use bounded_async::Pool;
     ///
-    /// static DB: Pool<16> = Pool::new().with_max(64);
+    /// static DB: Pool<16, 64> = Pool::new();
     ///
     /// // At start-up, from configuration:
     /// let configured = "40";
@@ -189,18 +274,25 @@ impl<const CAPACITY: usize> Pool<CAPACITY> {
     }
 }
 
-impl<const CAPACITY: usize> Default for Pool<CAPACITY> {
+impl<const CAPACITY: usize, const MAX: usize> Default for Pool<CAPACITY, MAX> {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl<const CAPACITY: usize> fmt::Debug for Pool<CAPACITY> {
+impl<const CAPACITY: usize, const MAX: usize, const REJECTS: bool> fmt::Debug
+    for Pool<CAPACITY, MAX, REJECTS>
+{
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Pool")
+            .field("name", &self.name)
             .field("capacity", &CAPACITY)
+            .field("max", &MAX)
             .field("in_flight", &self.in_flight())
             .field("waiting", &self.waiting())
+            .field("queue", &self.queue())
+            .field("wait", &self.wait)
+            .field("timeout", &self.timeout)
             .finish()
     }
 }

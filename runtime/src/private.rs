@@ -32,13 +32,23 @@ pub const fn fits_a_semaphore(limit: usize) -> bool {
 }
 
 /// The pool of a `pool!`, whose capacity the expansion checks with its own rules.
-pub const fn pool<const CAPACITY: usize>() -> crate::Pool<CAPACITY> {
+pub const fn pool<const CAPACITY: usize, const MAX: usize>() -> crate::Pool<CAPACITY, MAX> {
     crate::Pool::checked_elsewhere()
 }
 
-/// A pool's capacity, read from its type (no memory of the `static` is read).
-pub const fn pool_capacity<const CAPACITY: usize>(_: &crate::Pool<CAPACITY>) -> usize {
-    CAPACITY
+/// The most a pool can admit at once, its `MAX`, read from its type (no memory of the `static`
+/// is read).
+pub const fn pool_max<const CAPACITY: usize, const MAX: usize, const REJECTS: bool>(
+    _: &crate::Pool<CAPACITY, MAX, REJECTS>,
+) -> usize {
+    MAX
+}
+
+/// Whether a pool can turn calls away, read from its type.
+pub const fn pool_rejects<const CAPACITY: usize, const MAX: usize, const REJECTS: bool>(
+    _: &crate::Pool<CAPACITY, MAX, REJECTS>,
+) -> bool {
+    REJECTS
 }
 
 pub use crate::join::join_bounded;
@@ -99,6 +109,20 @@ where
     use futures_util::FutureExt;
     let caught = std::panic::AssertUnwindSafe(body).catch_unwind().await;
     O::settle(caught)
+}
+
+/// Runs a "settled" pool member's call (see [`member`]), as [`settle_gated`] does.
+pub async fn settle_member<O, R, F, const REJECTS: bool>(call: F) -> O
+where
+    F: std::future::Future<Output = (Mode<REJECTS>, Result<R, crate::Rejected>)>,
+    O: Settles<R> + crate::rules::Rejectable,
+{
+    use futures_util::FutureExt;
+    match std::panic::AssertUnwindSafe(call).catch_unwind().await {
+        Ok((_, Err(rejected))) => O::rejected(rejected),
+        Ok((_, Ok(output))) => O::settle(Ok(output)),
+        Err(panic) => O::settle(Err(panic)),
+    }
 }
 
 /// Whether the runtime has timers (its `tokio` feature), for the `wait` and `timeout` keys.
@@ -236,7 +260,9 @@ pub mod rejected {
 }
 
 pub use crate::gate::{Admit, Refusal, Semaphore};
-pub use crate::gated::{Gated, GatedCall, gated};
+pub use crate::gated::{
+    Gated, GatedCall, Member, MemberCall, Mode, Tagged, Unrejected, gated, member, with_mode,
+};
 pub use crate::list::{Keep, KeepOk, ListItem, Pass, Settle, Slot, run_list};
 pub use crate::reentry::{Call, Enabled, GateRef, Gates, Guard, Guarded, call};
 

@@ -57,6 +57,9 @@ pub struct GateRef {
     name: &'static str,
     wait: Option<Duration>,
     timeout: Option<Duration>,
+    /// Whether the gate's owner can turn calls away on its own: a pool with `queue`, `wait` or
+    /// `timeout` (`REJECTS` in its type).
+    rejects: bool,
 }
 
 impl GateRef {
@@ -67,26 +70,34 @@ impl GateRef {
             name,
             wait: None,
             timeout: None,
+            rejects: false,
         }
     }
 
-    /// A pool's gate.
-    pub const fn pool<const CAPACITY: usize>(
-        pool: &'static Pool<CAPACITY>,
-        name: &'static str,
+    /// A pool's gate, with the pool's name, `wait` and `timeout`.
+    pub const fn pool<const CAPACITY: usize, const MAX: usize, const REJECTS: bool>(
+        pool: &'static Pool<CAPACITY, MAX, REJECTS>,
     ) -> Self {
-        GateRef::limit(pool.gate(), name)
+        GateRef {
+            gate: pool.gate(),
+            name: pool.name(),
+            wait: pool.wait(),
+            timeout: pool.timeout(),
+            rejects: REJECTS,
+        }
     }
 
-    /// The same gate, whose calls wait at most `wait` to be admitted.
+    /// The same gate, whose calls wait at most `wait` to be admitted: the shorter of `wait` and
+    /// the pool's, if it has one.
     pub const fn with_wait(mut self, wait: Duration) -> Self {
-        self.wait = Some(wait);
+        self.wait = Some(shorter(self.wait, wait));
         self
     }
 
-    /// The same gate, whose calls run at most `timeout` once admitted.
+    /// The same gate, whose calls run at most `timeout` once admitted: the shorter of `timeout`
+    /// and the pool's, if it has one.
     pub const fn with_timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.timeout = Some(shorter(self.timeout, timeout));
         self
     }
 
@@ -112,6 +123,14 @@ impl GateRef {
     }
 }
 
+/// The shorter of `set` (if any) and `new`.
+const fn shorter(set: Option<Duration>, new: Duration) -> Duration {
+    match set {
+        Some(set) if set.as_nanos() < new.as_nanos() => set,
+        _ => new,
+    }
+}
+
 /// The gates of a `#[bounded]` function, in the order they are taken, and its name: a
 /// `static` of the expansion, so that a call's future holds one pointer to it.
 #[derive(Debug)]
@@ -127,6 +146,13 @@ impl Gates {
             gates: [limit, pool],
             caller,
         }
+    }
+
+    /// Whether one of the gates can turn calls away on its own (see [`GateRef`]), for the
+    /// expansion to read in a const context.
+    pub const fn rejects(&self) -> bool {
+        matches!(self.gates[0], Some(GateRef { rejects: true, .. }))
+            || matches!(self.gates[1], Some(GateRef { rejects: true, .. }))
     }
 
     pub(crate) fn gates(&self) -> &[Option<GateRef>; 2] {

@@ -46,8 +46,8 @@ rule!(
 rule!(
     /// A `#[bounded]` limit is at most its pool's capacity.
     LimitFitsItsPool,
-    "#[bounded]: `limit` is larger than the capacity of its `pool`, so it could never be reached: every call also holds one of the pool's permits",
-    "this is larger than the pool's capacity"
+    "#[bounded]: `limit` is larger than its `pool` can ever admit at once (its capacity, or its `max` if it has one), so it could never be reached: every call also holds one of the pool's permits",
+    "this is larger than the pool can admit"
 );
 
 rule!(
@@ -67,12 +67,6 @@ rule!(
     MaxIsAtLeastTheLimit,
     "`max` is below the limit: `max` is the highest the limit can be raised to at run time, so it must be at least the limit",
     "this is below the limit"
-);
-rule!(
-    /// A `#[bounded]` limit is at most its pool's `max`.
-    LimitFitsItsPoolMax,
-    "#[bounded]: `limit` is larger than its `pool`'s `max`, so it could never be reached: every call also holds one of the pool's permits",
-    "this is larger than the pool's `max`"
 );
 rule!(
     /// The keys that need a timer (`wait`, `timeout`) are only given with the `tokio` feature.
@@ -105,7 +99,7 @@ rule!(
 /// `Outcome::Rejected` under `strategy = "settled"`.
 #[diagnostic::on_unimplemented(
     message = "this gate can turn calls away, so the function must return `Result<T, E>` with `E: From<Rejected>`, but it returns `{Self}`",
-    label = "this key can turn a call away",
+    label = "this can turn a call away",
     note = "a turned-away call returns `Err(E::from(rejected))`: `anyhow::Error` and `Box<dyn Error + Send + Sync>` already qualify, and a thiserror enum needs a `#[error(transparent)] Rejected(#[from] bounded_async::Rejected)` variant; or use `strategy = \"settled\"`, which returns `Outcome::Rejected`"
 )]
 pub trait Rejectable: Sized {
@@ -135,6 +129,36 @@ impl<T, E: From<crate::Rejected>> Rejectable for Result<T, E> {
 impl<T, E> Rejectable for crate::Outcome<T, E> {
     fn rejected(rejected: crate::Rejected) -> Self {
         crate::Outcome::Rejected(rejected)
+    }
+}
+
+/// The value of a pool member's call (see [`Rejectable`]): when its pool can turn calls away
+/// (`REJECTS`), the output must be able to carry the rejection.
+#[diagnostic::on_unimplemented(
+    message = "this pool can turn calls away (it has `queue`, `wait` or `timeout`), so its members must return `Result<T, E>` with `E: From<Rejected>`, but this one returns `{Self}`",
+    label = "this pool can turn a call away",
+    note = "a turned-away call returns `Err(E::from(rejected))`: `anyhow::Error` and `Box<dyn Error + Send + Sync>` already qualify, and a thiserror enum needs a `#[error(transparent)] Rejected(#[from] bounded_async::Rejected)` variant; or use `strategy = \"settled\"`, which returns `Outcome::Rejected`"
+)]
+pub trait PoolOutput<const REJECTS: bool>: Sized {
+    /// The function's value: the body's output, or the rejection as the output carries it.
+    fn finish(output: (crate::gated::Mode<REJECTS>, Result<Self, crate::Rejected>)) -> Self;
+}
+
+impl<T> PoolOutput<false> for T {
+    #[inline]
+    fn finish((_, output): (crate::gated::Mode<false>, Result<T, crate::Rejected>)) -> T {
+        match output {
+            Ok(output) => output,
+            Err(_) => unreachable!("a pool that cannot turn calls away turned one away"),
+        }
+    }
+}
+
+#[diagnostic::do_not_recommend]
+impl<T: Rejectable> PoolOutput<true> for T {
+    #[inline]
+    fn finish((_, output): (crate::gated::Mode<true>, Result<T, crate::Rejected>)) -> T {
+        T::output(output)
     }
 }
 

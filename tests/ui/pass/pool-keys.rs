@@ -1,0 +1,38 @@
+//! Pools with keys: their types, members with and without keys of their own, a member's limit
+//! above the capacity but within `max`, and members of a pool without rejecting keys that return
+//! anything.
+use bounded_async::{Outcome, Pool, bounded, pool};
+
+const MAX_CONNS: usize = 64;
+
+pool!(
+    /// The database: 16 connections, raised to 64 at most, 128 in line for a second at most.
+    pub DB = 16, max = MAX_CONNS, queue = 128, wait = "1s"
+);
+pool!(CACHE = 4, max = 8);
+
+#[bounded(pool = DB, limit = 32)]
+async fn load(id: u64) -> anyhow::Result<u64> {
+    Ok(id)
+}
+
+#[bounded(pool = DB, timeout = "2s", strategy = "settled")]
+async fn store(id: u64) -> Result<u64, String> {
+    Ok(id)
+}
+
+#[bounded(pool = CACHE, limit = 8)]
+async fn get(id: u64) -> u64 {
+    id
+}
+
+fn main() {
+    let _: &Pool<16, 64, true> = &DB;
+    let _: &Pool<4, 8> = &CACHE;
+    futures::executor::block_on(async {
+        assert_eq!(load(1).await.unwrap(), 1);
+        assert!(matches!(store(2).await, Outcome::Ok(2)));
+        assert_eq!(get(3).await, 3);
+    });
+    assert_eq!((DB.limit(), DB.max(), DB.queue()), (16, 64, Some(128)));
+}
