@@ -31,6 +31,20 @@ async fn annotated(x: u64) -> u64 {
     black_box(x)
 }
 
+/// The same, with the keys that can turn a call away declared but never triggered: no call
+/// waits, so no timer is started.
+#[bounded(limit = 8, queue = 64, wait = "1s", timeout = "1s")]
+async fn annotated_with_keys(x: u64) -> Result<u64, bounded_async::Rejected> {
+    Ok(black_box(x))
+}
+
+async fn with_keys(x: u64) -> u64 {
+    match annotated_with_keys(x).await {
+        Ok(x) => x,
+        Err(rejected) => panic!("{rejected}"),
+    }
+}
+
 /// A hand-written gate of 8 permits: a compare-exchange loop to take one, an add to give it back.
 /// It cannot wait, so it only serves the uncontended benchmark.
 static CAS_GATE: AtomicUsize = AtomicUsize::new(8);
@@ -198,6 +212,9 @@ fn call(c: &mut Criterion) {
     group.bench_function("#[bounded(limit = 8)]", |b| {
         b.iter(|| assert_eq!(sequential!(annotated, n), expected))
     });
+    group.bench_function("#[bounded(limit = 8, queue, wait, timeout)]", |b| {
+        b.iter(|| assert_eq!(sequential!(with_keys, n), expected))
+    });
     group.bench_function("hand-written CAS gate", |b| {
         b.iter(|| assert_eq!(sequential!(cas_gate, n), expected))
     });
@@ -213,6 +230,15 @@ fn call(c: &mut Criterion) {
 /// A gate with `queue = 0` whose one permit is held: every call is refused at once.
 static SHEDDING: bounded_async::Gate = bounded_async::Gate::new(1).with_queue(0);
 
+bounded_async::pool!(SHED = 1, queue = 0);
+
+/// A function on a pool with `queue = 0`: while the pool's permit is held, every call is turned
+/// away, and returns the `Rejected`.
+#[bounded(pool = SHED)]
+async fn shed() -> Result<(), bounded_async::Rejected> {
+    Ok(())
+}
+
 fn rejected(c: &mut Criterion) {
     use futures::FutureExt;
     let _held = SHEDDING.try_acquire().expect("the permit is free");
@@ -221,6 +247,13 @@ fn rejected(c: &mut Criterion) {
     group.bench_function("queue = 0, permit held", |b| {
         b.iter(|| {
             let refused = black_box(&SHEDDING).admit().now_or_never();
+            assert!(matches!(refused, Some(Err(_))));
+        })
+    });
+    let _held = SHED.try_acquire().expect("the permit is free");
+    group.bench_function("#[bounded] call refused by queue = 0, with its Rejected", |b| {
+        b.iter(|| {
+            let refused = black_box(shed()).now_or_never();
             assert!(matches!(refused, Some(Err(_))));
         })
     });
