@@ -1,0 +1,17 @@
+//! Without the `tokio` feature there are no timers: `wait` and `timeout` are compile errors
+//! that name the feature, at the key, and `queue` still works. `.ci/run` builds this crate and
+//! checks that it fails with those errors, and only those.
+
+use bounded_async::{Rejected, bounded, pool};
+
+#[bounded(limit = 4, queue = 8)]
+pub async fn shed() -> Result<(), Rejected> {
+    Ok(())
+}
+
+#[bounded(limit = 4, wait = "250ms")]
+pub async fn wait() -> Result<(), Rejected> {
+    Ok(())
+}
+
+pool!(pub DB = 4, timeout = "1s");
