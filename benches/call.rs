@@ -251,7 +251,7 @@ fn rejected(c: &mut Criterion) {
         })
     });
     let _held = SHED.try_acquire().expect("the permit is free");
-    group.bench_function("#[bounded] call refused by queue = 0, with its Rejected", |b| {
+    group.bench_function("#[bounded] call refused, with its Rejected", |b| {
         b.iter(|| {
             let refused = black_box(shed()).now_or_never();
             assert!(matches!(refused, Some(Err(_))));
