@@ -256,8 +256,15 @@ fn loom_try_acquire_vs_a_waiter() {
             }
         });
 
-        holders.leave();
-        drop(held);
+        // Given back by another thread, so that a try can come between the permit's return and
+        // its hand-over to the waiter.
+        let release = thread::spawn({
+            let holders = Arc::clone(&holders);
+            move || {
+                holders.leave();
+                drop(held);
+            }
+        });
         let waiting = queued.load(Ordering::SeqCst);
         let tried = gate.try_acquire();
         let waiter_done = released.load(Ordering::SeqCst);
@@ -271,6 +278,7 @@ fn loom_try_acquire_vs_a_waiter() {
             drop(permit);
         }
 
+        release.join().unwrap();
         waiter.join().unwrap();
         assert_drained(gate);
     });
