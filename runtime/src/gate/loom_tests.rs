@@ -176,11 +176,10 @@ fn loom_two_waiters_and_a_release() {
     });
 }
 
-/// `set_limit` while callers wait: raising the limit admits a waiter at once; lowering it below
-/// the permits in flight leaves a debt that releases pay before anyone else is admitted; and
-/// everything drains.
+/// `set_limit` raised while callers wait: the new permit admits a waiter at once, while the old
+/// one is still held, and the rest drain.
 #[test]
-fn loom_set_limit_vs_waiters() {
+fn loom_set_limit_raised_vs_waiters() {
     model(|| {
         let gate = leak(Gate::new(1).with_max(2));
         let holders = Arc::new(Holders::default());
@@ -193,7 +192,7 @@ fn loom_set_limit_vs_waiters() {
                 let (holders, admitted) = (Arc::clone(&holders), Arc::clone(&admitted));
                 thread::spawn(move || {
                     let permit = block_on(gate.acquire());
-                    holders.enter(gate.max());
+                    holders.enter(2);
                     admitted.set();
                     holders.leave();
                     drop(permit);
@@ -202,21 +201,57 @@ fn loom_set_limit_vs_waiters() {
             .collect();
 
         gate.set_limit(2).unwrap();
-        // Raising the limit admitted a waiter while `held` is still out (or this blocks forever).
+        // Blocks forever unless raising the limit admitted a waiter while `held` is still out.
         block_on(admitted.wait());
-        // Lowered while up to two are in flight: what is not free is owed.
-        gate.set_limit(1).unwrap();
         holders.leave();
         drop(held);
-        // Admitted once the debt is paid: alone, whatever the waiters are doing.
-        let permit = block_on(gate.acquire());
-        holders.enter(1);
-        holders.leave();
-        drop(permit);
 
         for waiter in waiters {
             waiter.join().unwrap();
         }
+        assert_eq!(gate.limit(), 2);
+        assert_drained(gate);
+    });
+}
+
+/// `set_limit` lowered below the permits in flight while a caller waits: nothing is revoked, the
+/// first permit given back pays the debt, and the waiter is admitted only once it would be
+/// within the new limit, whichever release comes first.
+#[test]
+fn loom_set_limit_lowered_vs_a_waiter() {
+    model(|| {
+        let gate = leak(Gate::new(2));
+        let holders = Arc::new(Holders::default());
+        let [first, second] = [(); 2].map(|()| {
+            let permit = gate.try_acquire().expect("free");
+            holders.enter(2);
+            permit
+        });
+
+        let waiter = thread::spawn({
+            let holders = Arc::clone(&holders);
+            move || {
+                let permit = block_on(gate.acquire());
+                // No permit was given back before the limit was lowered to 1.
+                holders.enter(1);
+                holders.leave();
+                drop(permit);
+            }
+        });
+
+        gate.set_limit(1).unwrap();
+        let release = thread::spawn({
+            let holders = Arc::clone(&holders);
+            move || {
+                holders.leave();
+                drop(first);
+            }
+        });
+        holders.leave();
+        drop(second);
+
+        release.join().unwrap();
+        waiter.join().unwrap();
         assert_eq!(gate.limit(), 1);
         assert_drained(gate);
     });
