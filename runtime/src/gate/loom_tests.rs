@@ -5,7 +5,7 @@
 //! deadlock.
 //!
 //! Run with `RUSTFLAGS="--cfg loom" cargo test -p bounded-async-runtime --no-default-features
-//! --lib --release loom`; `LOOM_MAX_PREEMPTIONS` overrides the bound set here.
+//! --lib --release loom`; `LOOM_MAX_PREEMPTIONS` overrides the bounds set here.
 
 use super::*;
 use loom::future::{AtomicWaker, block_on};
@@ -16,15 +16,13 @@ use std::future::poll_fn;
 use std::pin::pin;
 use std::task::Waker;
 
-/// The preemptions loom explores per execution, unless `LOOM_MAX_PREEMPTIONS` says otherwise:
-/// enough for every model's races (each bug found so far needs at most two), and small enough
-/// for CI on two cores.
-const PREEMPTIONS: usize = 2;
-
-fn model(f: impl Fn() + Sync + Send + 'static) {
+/// Checks `f` in every interleaving with at most `preemptions` preemptions per execution, unless
+/// `LOOM_MAX_PREEMPTIONS` sets another bound for every model. Each model's bound is the highest
+/// that keeps it within seconds on two cores.
+fn model(preemptions: usize, f: impl Fn() + Sync + Send + 'static) {
     let mut builder = loom::model::Builder::new();
     if builder.preemption_bound.is_none() {
-        builder.preemption_bound = Some(PREEMPTIONS);
+        builder.preemption_bound = Some(preemptions);
     }
     builder.check(f);
 }
@@ -96,7 +94,7 @@ fn assert_drained(gate: &'static Gate) {
 /// passed on to the next in line, never lost.
 #[test]
 fn loom_grant_vs_cancel() {
-    model(|| {
+    model(4, || {
         let gate = leak(Gate::new(1));
         let holders = Arc::new(Holders::default());
         let held = gate.try_acquire().expect("free");
@@ -133,7 +131,7 @@ fn loom_grant_vs_cancel() {
 /// exactly one caller at a time.
 #[test]
 fn loom_two_waiters_and_a_release() {
-    model(|| {
+    model(3, || {
         let gate = leak(Gate::new(1));
         let holders = Arc::new(Holders::default());
         let admissions = Arc::new(AtomicUsize::new(0));
@@ -180,7 +178,7 @@ fn loom_two_waiters_and_a_release() {
 /// one is still held, and the rest drain.
 #[test]
 fn loom_set_limit_raised_vs_waiters() {
-    model(|| {
+    model(2, || {
         let gate = leak(Gate::new(1).with_max(2));
         let holders = Arc::new(Holders::default());
         let admitted = Arc::new(Signal::default());
@@ -219,7 +217,7 @@ fn loom_set_limit_raised_vs_waiters() {
 /// within the new limit, whichever release comes first.
 #[test]
 fn loom_set_limit_lowered_vs_a_waiter() {
-    model(|| {
+    model(3, || {
         let gate = leak(Gate::new(2));
         let holders = Arc::new(Holders::default());
         let [first, second] = [(); 2].map(|()| {
@@ -261,7 +259,7 @@ fn loom_set_limit_lowered_vs_a_waiter() {
 /// waiter.
 #[test]
 fn loom_try_acquire_vs_a_waiter() {
-    model(|| {
+    model(3, || {
         let gate = leak(Gate::new(1));
         let holders = Arc::new(Holders::default());
         let queued = Arc::new(AtomicBool::new(false));
@@ -324,7 +322,7 @@ fn loom_try_acquire_vs_a_waiter() {
 /// or passes it on, never loses it.
 #[test]
 fn loom_deadline_vs_grant() {
-    model(|| {
+    model(3, || {
         let gate = leak(Gate::new(1));
         let holders = Arc::new(Holders::default());
         let deadline = Arc::new(Signal::default());
