@@ -57,6 +57,7 @@ impl<const CAPACITY: usize, const MAX: usize> Pool<CAPACITY, MAX> {
     /// let pool = bounded_async::Pool::<16, 8>::new();
     /// # }
     /// ```
+    #[cfg(not(loom))]
     pub const fn new() -> Self {
         const {
             assert!(
@@ -77,7 +78,26 @@ impl<const CAPACITY: usize, const MAX: usize> Pool<CAPACITY, MAX> {
 
     /// A pool whose capacity and max `pool!` checks itself, each rule with its message at the
     /// key: out of range, it is reported there once, and this pool is never run.
+    #[cfg(not(loom))]
     pub(crate) const fn checked_elsewhere() -> Self {
+        let limit = crate::__private::permits(CAPACITY);
+        Pool {
+            gate: Gate::new(limit).with_max(crate::__private::max_permits(MAX, limit)),
+            name: "bounded_async::Pool",
+            wait: None,
+            timeout: None,
+        }
+    }
+
+    /// [`Pool::new`] under `cfg(loom)`, whose gate is built at run time.
+    #[cfg(loom)]
+    pub fn new() -> Self {
+        Self::checked_elsewhere()
+    }
+
+    /// [`Pool::checked_elsewhere`] under `cfg(loom)`, whose gate is built at run time.
+    #[cfg(loom)]
+    pub(crate) fn checked_elsewhere() -> Self {
         let limit = crate::__private::permits(CAPACITY);
         Pool {
             gate: Gate::new(limit).with_max(crate::__private::max_permits(MAX, limit)),

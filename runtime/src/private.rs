@@ -32,7 +32,14 @@ pub const fn fits_a_semaphore(limit: usize) -> bool {
 }
 
 /// The pool of a `pool!`, whose capacity the expansion checks with its own rules.
+#[cfg(not(loom))]
 pub const fn pool<const CAPACITY: usize, const MAX: usize>() -> crate::Pool<CAPACITY, MAX> {
+    crate::Pool::checked_elsewhere()
+}
+
+/// [`pool`] under `cfg(loom)`, whose gates are built at run time.
+#[cfg(loom)]
+pub fn pool<const CAPACITY: usize, const MAX: usize>() -> crate::Pool<CAPACITY, MAX> {
     crate::Pool::checked_elsewhere()
 }
 

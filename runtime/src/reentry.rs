@@ -289,7 +289,7 @@ pub(crate) fn record(gates: impl Iterator<Item = GateRef>, caller: &'static str)
     }))
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
     use futures_util::FutureExt;

@@ -132,6 +132,7 @@ impl Gate {
     /// static GATE: bounded_async::Gate = bounded_async::Gate::new(8);
     /// assert_eq!(GATE.capacity(), 8);
     /// ```
+    #[cfg(not(loom))]
     pub const fn new(limit: usize) -> Self {
         assert!(limit > 0, "a semaphore needs at least 1 permit");
         assert!(
@@ -688,5 +689,35 @@ impl fmt::Debug for Acquire<'_> {
     }
 }
 
-#[cfg(test)]
+/// The gate's constructor under `cfg(loom)`: [`Gate::new`], but not `const`, since loom's
+/// primitives are built at run time, inside a model.
+#[cfg(loom)]
+impl Gate {
+    /// A gate with `limit` permits (see the `const fn` of normal builds).
+    pub fn new(limit: usize) -> Self {
+        assert!(limit > 0, "a semaphore needs at least 1 permit");
+        assert!(
+            limit <= MAX_PERMITS,
+            "a semaphore holds at most MAX_PERMITS permits"
+        );
+        Gate {
+            state: AtomicU64::new(permits(limit)),
+            capacity: limit,
+            limit: AtomicUsize::new(limit),
+            max: limit,
+            debt: AtomicUsize::new(0),
+            queue: None,
+            waiters: Mutex::new(WaitList::new()),
+            waiting: AtomicUsize::new(0),
+            counters: Counters::new(),
+        }
+    }
+}
+
+// The tests driven by hand build gates in `static`s, which `cfg(loom)` builds cannot; those
+// builds run the loom models instead.
+#[cfg(all(test, not(loom)))]
 mod tests;
+
+#[cfg(all(test, loom))]
+mod loom_tests;

@@ -116,7 +116,23 @@ pub(super) struct Counters {
 }
 
 impl Counters {
+    #[cfg(not(loom))]
     pub(super) const fn new() -> Self {
+        Counters {
+            wraps: AtomicU64::new(0),
+            peak: AtomicUsize::new(0),
+            queue_full: AtomicU64::new(0),
+            wait_elapsed: AtomicU64::new(0),
+            timed_out: AtomicU64::new(0),
+            waits: AtomicU64::new(0),
+            wait_total: AtomicU64::new(0),
+            wait_max: AtomicU64::new(0),
+        }
+    }
+
+    /// [`Counters::new`] under `cfg(loom)`, whose atomics are built at run time.
+    #[cfg(loom)]
+    pub(super) fn new() -> Self {
         Counters {
             wraps: AtomicU64::new(0),
             peak: AtomicUsize::new(0),
