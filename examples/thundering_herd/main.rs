@@ -420,10 +420,11 @@ fn print_table(options: &Options, rows: &[Row]) {
          join_bounded! keeps exactly {c} in flight and starts the next\nrequest as soon as one \
          finishes. The #[bounded] fn is called from an unbounded join_all, yet its limit\nholds \
          program-wide; the join_all around it still holds every pending call, hence its larger \
-         heap.\n#[bounded] with keys is {attribute}:\n\
-         {limit} run, {queue} wait, and it turns the rest of the herd away at once \
-         (rejected: total (queue full/wait\nelapsed/timed out)), so the job gets only the \
-         records the gate admitted.",
+         heap.\n\n#[bounded] with keys is {attribute}:\n\
+         {limit} calls run and {queue} wait, and it turns the rest of the herd away at once \
+         (queue full). rejected:\nin all, and by reason (queue full/wait elapsed/timed out). \
+         So the job gets only the records the gate\nadmitted: keys are for load that may be \
+         shed, not for a batch that needs every record.",
         c = options.service.capacity,
         attribute = gated_attribute(),
         limit = ATTRIBUTE_LIMIT,
@@ -431,8 +432,8 @@ fn print_table(options: &Options, rows: &[Row]) {
     );
     if options.service.capacity != ATTRIBUTE_LIMIT {
         println!(
-            "\nNote: the #[bounded] fn's limit is the constant {ATTRIBUTE_LIMIT} (an attribute's \
-             limit is fixed at compile time), not --capacity {}.",
+            "\nNote: the #[bounded] ways' limit is the constant {ATTRIBUTE_LIMIT} (an \
+             attribute's limit is fixed at compile time), not --capacity {}.",
             options.service.capacity
         );
     }
@@ -565,8 +566,8 @@ fn print_outage_table(options: &Options, lines: &[OutageLine]) {
     );
     if options.service.capacity != ATTRIBUTE_LIMIT {
         println!(
-            "\nNote: the #[bounded] fn's limit is the constant {ATTRIBUTE_LIMIT} (an attribute's \
-             limit is fixed at compile time), not --capacity {}.",
+            "\nNote: the #[bounded] ways' limit is the constant {ATTRIBUTE_LIMIT} (an \
+             attribute's limit is fixed at compile time), not --capacity {}.",
             options.service.capacity
         );
     }
