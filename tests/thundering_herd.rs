@@ -1,7 +1,8 @@
 //! The thundering-herd example's core, on a small configuration: bounded clients stay within
-//! the service's capacity and are never throttled; the unbounded one is. Through an outage, every
-//! request is accounted for, the unbounded way piles up and sheds, and the bounded ones wait and
-//! drain.
+//! the service's capacity and are never throttled; the unbounded one is, and the gated one turns
+//! the rest of a herd away. Through an outage, every request is accounted for, the unbounded way
+//! piles up and sheds, the plain bounded ones wait and drain, and the gated one sheds during the
+//! outage and is back within a few of its timeouts.
 
 #[path = "../examples/thundering_herd/herd.rs"]
 mod herd;
@@ -10,23 +11,28 @@ mod outage;
 
 use std::time::Duration;
 
-use herd::{ATTRIBUTE_LIMIT, Client, ServiceConfig, ServiceStats, Way, fetch_all};
+use bounded_async::Reason;
+
+use herd::{
+    ATTRIBUTE_LIMIT, Client, FetchError, GATE_QUEUE, GATE_TIMEOUT, GATE_WAIT, Rejections,
+    ServiceConfig, ServiceStats, Way, fetch_all, fetch_gated, gated_attribute,
+};
 use outage::{OutagePlan, OutageRow, run_outage};
 
-/// The `#[bounded] fn` way's limit is program-wide, so the tests, which run in parallel, take
+/// The `#[bounded]` ways' limits are program-wide, so the tests, which run in parallel, take
 /// turns rather than share its permits.
 static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 const REQUESTS: u64 = 200;
 
-/// The capacity equals the attribute's limit, so that all four ways face the same service.
+/// The capacity equals the attributes' limit, so that all five ways face the same service.
 const CONFIG: ServiceConfig = ServiceConfig {
     capacity: ATTRIBUTE_LIMIT,
     latency: Duration::from_millis(20),
 };
 
 /// Runs every way against one service, as the example does, resetting its counters between.
-async fn run_every_way() -> Vec<(Way, ServiceStats, usize)> {
+async fn run_every_way() -> Vec<(Way, ServiceStats, usize, Rejections)> {
     let _turn = ONE_AT_A_TIME.lock().await;
     let listener = herd::listen().expect("a loopback port");
     let addr = listener
@@ -39,10 +45,17 @@ async fn run_every_way() -> Vec<(Way, ServiceStats, usize)> {
         client.reset().await.expect("the service resets");
         let results = fetch_all(way, &client, REQUESTS, CONFIG.capacity).await;
         assert_eq!(results.len(), REQUESTS as usize, "{}", way.name());
-        assert_eq!(client.completed(), REQUESTS as usize, "{}", way.name());
+        let rejections = Rejections::of(&results);
+        // Every call the gate did not turn away made its request, and it completed.
+        assert_eq!(
+            client.completed() + rejections.total(),
+            REQUESTS as usize,
+            "{}",
+            way.name()
+        );
         let successes = results.iter().filter(|result| result.is_ok()).count();
         let stats = client.stats().await.expect("the service answers /stats");
-        rows.push((way, stats, successes));
+        rows.push((way, stats, successes, rejections));
     }
     server.abort();
     rows
@@ -50,7 +63,11 @@ async fn run_every_way() -> Vec<(Way, ServiceStats, usize)> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bounded_ways_stay_within_capacity_and_the_unbounded_way_is_a_herd() {
-    for (way, stats, successes) in run_every_way().await {
+    for (way, stats, successes, rejections) in run_every_way().await {
+        let name = way.name();
+        if way != Way::Gated {
+            assert_eq!(rejections, Rejections::default(), "{name}");
+        }
         if way == Way::Unbounded {
             assert!(stats.peak > CONFIG.capacity, "{stats:?}");
             assert!(stats.throttled > 0, "{stats:?}");
@@ -60,8 +77,26 @@ async fn bounded_ways_stay_within_capacity_and_the_unbounded_way_is_a_herd() {
                 "{stats:?}"
             );
             assert_eq!(successes, stats.served);
+        } else if way == Way::Gated {
+            // The limit runs, the queue waits, and the rest of the herd is turned away at once:
+            // a herd larger than both leaves some rejected as queue full. What is admitted is
+            // served, never throttled, and the results add up.
+            assert_eq!(stats.throttled, 0, "{name} was throttled: {stats:?}");
+            assert!(
+                stats.peak <= CONFIG.capacity,
+                "{name} exceeded capacity: {stats:?}"
+            );
+            assert!(REQUESTS as usize > ATTRIBUTE_LIMIT + GATE_QUEUE);
+            assert!(rejections.queue_full > 0, "{name}: {rejections:?}");
+            assert_eq!(rejections.other, 0, "{name}: {rejections:?}");
+            assert!(successes >= ATTRIBUTE_LIMIT, "{name}: {successes} served");
+            assert_eq!(successes, stats.served, "{name}: {stats:?}");
+            assert_eq!(
+                successes + rejections.total(),
+                REQUESTS as usize,
+                "{name}: {rejections:?}"
+            );
         } else {
-            let name = way.name();
             assert_eq!(stats.throttled, 0, "{name} was throttled: {stats:?}");
             assert!(
                 stats.peak <= CONFIG.capacity,
@@ -86,6 +121,10 @@ fn plan() -> OutagePlan {
         ..OutagePlan::new(300, Duration::from_millis(300), CONFIG.latency)
     }
 }
+
+/// How many of its timeouts the gated way may take to recover after the outage: the expected
+/// shape is about one, and this leaves room for a busy machine.
+const RECOVERY_TIMEOUTS: u32 = 3;
 
 /// Runs every way through the outage, as the example does.
 async fn run_every_way_through_an_outage() -> Vec<OutageRow> {
@@ -118,7 +157,12 @@ async fn through_an_outage_every_request_is_accounted_for_and_the_bounded_ways_d
         // Every request has a fate, and the service saw the same answers.
         assert_eq!(row.requests, plan().requests(), "{name}");
         assert_eq!(
-            row.served + row.throttled + row.other_status + row.connection_errors + row.cut_off,
+            row.served
+                + row.throttled
+                + row.other_status
+                + row.connection_errors
+                + row.rejected.total()
+                + row.cut_off,
             row.requests as usize,
             "{name}: {row:?}"
         );
@@ -126,6 +170,7 @@ async fn through_an_outage_every_request_is_accounted_for_and_the_bounded_ways_d
             row.lost, 0,
             "{name} returned with requests unanswered: {row:?}"
         );
+        assert_eq!(row.rejected.other, 0, "{name}: {row:?}");
         assert_eq!(
             row.cut_off, 0,
             "{name} did not finish by the deadline: {row:?}"
@@ -153,12 +198,42 @@ async fn through_an_outage_every_request_is_accounted_for_and_the_bounded_ways_d
             assert!(row.stats.peak > CONFIG.capacity, "{name}: {row:?}");
             assert!(row.throttled > 0, "{name}: {row:?}");
         } else {
-            // A bounded way stalls behind the requests the outage holds, at most its limit of
-            // them, then drains its backlog: every request is served, none throttled.
+            // A bounded way has at most its limit of requests at the service, so the outage
+            // holds at most that many, and none is throttled.
             assert!(row.stats.held <= CONFIG.capacity, "{name}: {row:?}");
             assert!(row.stats.peak <= CONFIG.capacity, "{name}: {row:?}");
             assert_eq!(row.throttled, 0, "{name}: {row:?}");
-            assert_eq!(row.served, row.requests as usize, "{name}: {row:?}");
+        }
+        if row.way == Way::Gated {
+            // It sheds during the outage: hung calls run past their timeout, and calls behind
+            // them are turned away; everything else is served.
+            assert!(
+                plan().outage > GATE_TIMEOUT,
+                "the outage outlasts the timeout"
+            );
+            assert!(row.rejected.timed_out > 0, "{name}: {row:?}");
+            assert!(row.failed_in_outage > 0, "{name}: {row:?}");
+            assert_eq!(
+                row.served + row.rejected.total(),
+                row.requests as usize,
+                "{name}: {row:?}"
+            );
+            // And it is back to its steady throughput within a few timeouts of the recovery,
+            // by the example's own measure on its own clock.
+            let recovery = row.recovery.expect("checked above");
+            assert!(
+                recovery <= GATE_TIMEOUT * RECOVERY_TIMEOUTS,
+                "{name} took {recovery:?} to recover, more than {RECOVERY_TIMEOUTS} timeouts \
+                 of {GATE_TIMEOUT:?}: {row:?}"
+            );
+        } else {
+            // The others turn nothing away: the unbounded way sheds with 429s, and the plain
+            // bounded ways stall behind the requests the outage holds, then drain their
+            // backlog: every request is served.
+            assert_eq!(row.rejected, Rejections::default(), "{name}: {row:?}");
+            if row.way != Way::Unbounded {
+                assert_eq!(row.served, row.requests as usize, "{name}: {row:?}");
+            }
         }
     }
 }
@@ -186,7 +261,12 @@ async fn a_way_cut_off_at_the_deadline_counts_what_it_had_pending_as_cut_off() {
         assert!(row.cut_off > 0, "{name} was not cut off: {row:?}");
         assert_eq!(row.lost, 0, "{name}: {row:?}");
         assert_eq!(
-            row.served + row.throttled + row.other_status + row.connection_errors + row.cut_off,
+            row.served
+                + row.throttled
+                + row.other_status
+                + row.connection_errors
+                + row.rejected.total()
+                + row.cut_off,
             row.requests as usize,
             "{name}: {row:?}"
         );
@@ -198,4 +278,54 @@ async fn a_way_cut_off_at_the_deadline_counts_what_it_had_pending_as_cut_off() {
         }
     }
     server.abort();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_gated_fn_turns_calls_away_by_the_keys_the_tables_name() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    // A service that never answers: the system accepts its connections, and nothing reads them.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").expect("a loopback port");
+    let client = Client::new(
+        silent
+            .local_addr()
+            .expect("a bound listener has an address"),
+    );
+    // The limit runs and hangs, the queue waits, and one more finds the queue full.
+    let calls = (ATTRIBUTE_LIMIT + GATE_QUEUE + 1) as u64;
+    let results = futures::future::join_all((0..calls).map(|id| fetch_gated(&client, id))).await;
+
+    // The tables name the attribute as it is written on the function.
+    let source = include_str!("../examples/thundering_herd/herd.rs");
+    let written = gated_attribute().replace(
+        &format!("limit = {ATTRIBUTE_LIMIT}"),
+        "limit = ATTRIBUTE_LIMIT",
+    );
+    assert!(
+        source.contains(&format!("{written}\npub async fn fetch_gated(")),
+        "{written}"
+    );
+
+    let rejections = Rejections::of(&results);
+    assert_eq!(
+        rejections,
+        Rejections {
+            queue_full: 1,
+            wait_elapsed: GATE_QUEUE,
+            timed_out: ATTRIBUTE_LIMIT,
+            other: 0,
+        }
+    );
+    for result in &results {
+        let Err(FetchError::Rejected(rejected)) = result else {
+            panic!("expected a rejection, got {result:?}");
+        };
+        let key = match rejected.reason() {
+            Reason::QueueFull => format!("(queue = {GATE_QUEUE})"),
+            Reason::WaitElapsed => format!("(wait = \"{}ms\")", GATE_WAIT.as_millis()),
+            Reason::TimedOut => format!("(timeout = \"{}ms\")", GATE_TIMEOUT.as_millis()),
+            other => panic!("unexpected reason {other:?}"),
+        };
+        assert!(rejected.to_string().ends_with(&key), "{rejected} for {key}");
+    }
+    drop(silent);
 }

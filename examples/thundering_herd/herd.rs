@@ -1,5 +1,5 @@
 //! The core of the thundering-herd example: a rate-limited HTTP service on loopback (which can be
-//! told to stop answering for a while), a client, and the four ways of fetching many records from
+//! told to stop answering for a while), a client, and the five ways of fetching many records from
 //! it. The example prints a table from these; `tests/thundering_herd.rs` runs a small
 //! configuration of them.
 
@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use bounded_async::{bounded, join_bounded};
+use bounded_async::{Reason, Rejected, bounded, join_bounded};
 use futures::future::join_all;
 use http_body_util::{BodyExt, Empty, Full};
 use hyper::body::{Bytes, Incoming};
@@ -230,6 +230,15 @@ pub enum FetchError {
     Status(StatusCode),
     /// The request did not complete (connection refused or reset, ...).
     Transport(String),
+    /// The gate of [`fetch_gated`] turned the call away: its queue was full, it waited too long
+    /// for a permit, or it ran past its timeout.
+    Rejected(Rejected),
+}
+
+impl From<Rejected> for FetchError {
+    fn from(rejected: Rejected) -> Self {
+        FetchError::Rejected(rejected)
+    }
 }
 
 impl fmt::Display for FetchError {
@@ -238,11 +247,19 @@ impl fmt::Display for FetchError {
             FetchError::Throttled => f.write_str("429 Too Many Requests"),
             FetchError::Status(status) => write!(f, "unexpected status {status}"),
             FetchError::Transport(error) => write!(f, "request failed: {error}"),
+            FetchError::Rejected(rejected) => write!(f, "rejected: {rejected}"),
         }
     }
 }
 
-impl std::error::Error for FetchError {}
+impl std::error::Error for FetchError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            FetchError::Rejected(rejected) => Some(rejected),
+            _ => None,
+        }
+    }
+}
 
 /// An HTTP client of the service, counting the fetches it completes (for a progress line).
 pub struct Client {
@@ -355,7 +372,98 @@ pub async fn fetch_bounded(client: &Client, id: u64) -> Result<Record, FetchErro
     client.fetch(id).await
 }
 
-/// The four ways of fetching records `0..requests`.
+/// The most calls of [`fetch_gated`] that wait for a permit at once: three rounds of the limit.
+/// A healthy service clears them in at most 3 × 30 ms (a record takes at most 1.5 times the
+/// 20 ms latency), within [`GATE_WAIT`]; a longer line would only hold calls that wait out their
+/// `wait`. The attribute takes literals, so these constants repeat its keys for the table and the
+/// tests, which check them against the gate's own rejections.
+pub const GATE_QUEUE: usize = 60;
+
+/// The longest a call of [`fetch_gated`] waits for a permit: half of [`GATE_TIMEOUT`], so that a
+/// call admitted at the end of its wait and answered at the service's usual pace is still on
+/// time.
+pub const GATE_WAIT: Duration = Duration::from_millis(100);
+
+/// The longest a call of [`fetch_gated`] runs once admitted: ten times the service's 20 ms
+/// latency (which the table also takes as on time), so that no healthy request reaches it, even
+/// on a busy machine, and a fifteenth of the 3 s outage, so that a hung request gives its permit
+/// back after 200 ms rather than holding it through the outage.
+pub const GATE_TIMEOUT: Duration = Duration::from_millis(200);
+
+/// The attribute of [`fetch_gated`], as the tables name it.
+pub fn gated_attribute() -> String {
+    format!(
+        "#[bounded(limit = {ATTRIBUTE_LIMIT}, queue = {GATE_QUEUE}, wait = \"{}ms\", \
+         timeout = \"{}ms\")]",
+        GATE_WAIT.as_millis(),
+        GATE_TIMEOUT.as_millis()
+    )
+}
+
+/// [`fetch_bounded`] with the gate's keys: a call waits at most [`GATE_WAIT`] for a permit, at
+/// most [`GATE_QUEUE`] calls wait at once, and an admitted call is dropped after
+/// [`GATE_TIMEOUT`], its permit given back at once. A call turned away returns
+/// `Err(FetchError::Rejected(..))` with its [`Reason`].
+#[bounded(limit = ATTRIBUTE_LIMIT, queue = 60, wait = "100ms", timeout = "200ms")]
+pub async fn fetch_gated(client: &Client, id: u64) -> Result<Record, FetchError> {
+    client.fetch(id).await
+}
+
+/// The rejections among results, by reason.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Rejections {
+    pub queue_full: usize,
+    pub wait_elapsed: usize,
+    pub timed_out: usize,
+    /// Any other reason (a gate that was paused): always 0 here, as nothing pauses the gate.
+    pub other: usize,
+}
+
+impl Rejections {
+    /// Counts one rejection for `reason`.
+    pub fn add(&mut self, reason: Reason) {
+        match reason {
+            Reason::QueueFull => self.queue_full += 1,
+            Reason::WaitElapsed => self.wait_elapsed += 1,
+            Reason::TimedOut => self.timed_out += 1,
+            _ => self.other += 1,
+        }
+    }
+
+    /// The rejections among `results`.
+    pub fn of<'a>(results: impl IntoIterator<Item = &'a Result<Record, FetchError>>) -> Self {
+        let mut rejections = Rejections::default();
+        for result in results {
+            if let Err(FetchError::Rejected(rejected)) = result {
+                rejections.add(rejected.reason());
+            }
+        }
+        rejections
+    }
+
+    /// Every rejection, whatever its reason.
+    pub fn total(&self) -> usize {
+        self.queue_full + self.wait_elapsed + self.timed_out + self.other
+    }
+}
+
+/// The total, then the breakdown by reason: queue full / wait elapsed / timed out.
+impl fmt::Display for Rejections {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.total() == 0 {
+            return f.pad("0");
+        }
+        f.pad(&format!(
+            "{} ({}/{}/{})",
+            self.total(),
+            self.queue_full,
+            self.wait_elapsed,
+            self.timed_out
+        ))
+    }
+}
+
+/// The five ways of fetching records `0..requests`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Way {
     /// `join_all` over every request at once.
@@ -366,15 +474,18 @@ pub enum Way {
     JoinBounded,
     /// An unbounded `join_all` over calls of [`fetch_bounded`].
     Attribute,
+    /// An unbounded `join_all` over calls of [`fetch_gated`].
+    Gated,
 }
 
 impl Way {
     /// Every way, in the order of the table.
-    pub const ALL: [Way; 4] = [
+    pub const ALL: [Way; 5] = [
         Way::Unbounded,
         Way::Batches,
         Way::JoinBounded,
         Way::Attribute,
+        Way::Gated,
     ];
 
     /// The way's name in the table.
@@ -384,6 +495,7 @@ impl Way {
             Way::Batches => "fixed batches",
             Way::JoinBounded => "join_bounded!",
             Way::Attribute => "#[bounded] fn",
+            Way::Gated => "#[bounded] with keys",
         }
     }
 }
@@ -415,5 +527,6 @@ pub async fn fetch_all(
                 .collect()
         }
         Way::Attribute => join_all((0..requests).map(|id| fetch_bounded(client, id))).await,
+        Way::Gated => join_all((0..requests).map(|id| fetch_gated(client, id))).await,
     }
 }

@@ -3,8 +3,26 @@
 //! A rate-limited HTTP service runs on loopback (in a child process, so that the client's memory
 //! is measured alone): it serves at most `--capacity` requests at once, each taking
 //! `--latency-ms`, and answers any request beyond with `429 Too Many Requests` at once. The same
-//! job, fetching `--requests` records by id, runs four ways, and the table shows what each way
+//! job, fetching `--requests` records by id, runs five ways, and the table shows what each way
 //! did to the service and to the client.
+//!
+//! The fifth way calls a `#[bounded]` function with the gate's keys,
+//! `#[bounded(limit = 20, queue = 60, wait = "100ms", timeout = "200ms")]`, named
+//! "#[bounded] with keys" in both tables. Its values follow the service (capacity 20, ~20 ms per
+//! request, at most 30 ms) and the outage (3 s):
+//!
+//! - `timeout = "200ms"`: ten times the latency, so that no healthy request reaches it even on a
+//!   busy machine (and a slower answer would not count as on time below anyway), yet a fifteenth
+//!   of the outage, so that a hung request gives its permit back after 200 ms instead of holding
+//!   it until the service recovers;
+//! - `wait = "100ms"`: half the timeout, so that a call admitted at the end of its wait and
+//!   answered at the usual pace is still on time;
+//! - `queue = 60`: three rounds of the limit, which a healthy service clears in at most 90 ms,
+//!   within the wait; a longer line would only hold calls that then wait out their `wait`.
+//!
+//! A call it turns away fails with its `Reason` (queue full, wait elapsed, timed out), and both
+//! tables count those. Like the limit, these keys are constants: the flags below do not change
+//! them.
 //!
 //! ```sh
 //! cargo run --release --example thundering_herd
@@ -23,8 +41,8 @@
 //!   to it at the first instant, from the service's recovery on a 10 ms grid, whose following
 //!   250 ms hold at least 90% of that rate's on-time successes. A backlog served late does not
 //!   count;
-//! - the requests served, failed by reason (429, connection error) or cut off at the deadline,
-//!   which add up to the requests made;
+//! - the requests served, failed by reason (429, connection error, rejected by the gate with its
+//!   `Reason`) or cut off at the deadline, which add up to the requests made;
 //! - the requests the service held through the outage, the most connections it had open at once,
 //!   and the most heap the client held.
 //!
@@ -45,7 +63,10 @@ use std::process::{Child, Command, ExitCode, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use herd::{ATTRIBUTE_LIMIT, Client, ServiceConfig, ServiceStats, Way, fetch_all};
+use herd::{
+    ATTRIBUTE_LIMIT, Client, GATE_QUEUE, GATE_TIMEOUT, GATE_WAIT, Rejections, ServiceConfig,
+    ServiceStats, Way, fetch_all, gated_attribute,
+};
 use outage::{OutagePlan, OutageRow, RECOVERED, run_outage};
 
 /// Counts the heap bytes this process holds, and the most it held, for the "client peak heap"
@@ -95,9 +116,9 @@ usage: thundering_herd [--requests N] [--capacity C] [--latency-ms L]
   --requests N     records to fetch in each run (default 2000)
   --capacity C     requests the service serves at once; more get 429 (default 20)
   --latency-ms L   how long the service takes per request on average (default 20)
-  --scenario S     `herd` (default): fetch N records at once, four ways
+  --scenario S     `herd` (default): fetch N records at once, five ways
                    `outage`: request records at a steady rate while the service stops answering
-                   for a while, four ways
+                   for a while, five ways
   --rate R         outage: records requested per second (default 400)
   --outage-ms O    outage: how long the service stops answering (default 3000)";
 
@@ -275,6 +296,7 @@ struct Row {
     elapsed: Duration,
     stats: ServiceStats,
     successes: usize,
+    rejected: Rejections,
     peak_heap: usize,
 }
 
@@ -361,6 +383,7 @@ async fn run(way: Way, addr: SocketAddr, options: &Options) -> Result<Row, Strin
         elapsed,
         stats,
         successes: results.iter().filter(|result| result.is_ok()).count(),
+        rejected: Rejections::of(&results),
         peak_heap,
     })
 }
@@ -368,19 +391,20 @@ async fn run(way: Way, addr: SocketAddr, options: &Options) -> Result<Row, Strin
 fn print_table(options: &Options, rows: &[Row]) {
     println!();
     println!(
-        "{:<20} {:>7} {:>13} {:>13} {:>14} {:>8} {:>12}",
-        "way", "time", "peak requests", "peak conns", "429s", "records", "client heap"
+        "{:<20} {:>7} {:>13} {:>10} {:>14} {:>16} {:>8} {:>12}",
+        "way", "time", "peak requests", "peak conns", "429s", "rejected", "records", "client heap"
     );
     for row in rows {
         let throttled = row.stats.throttled;
         let share = 100.0 * throttled as f64 / options.requests as f64;
         println!(
-            "{:<20} {:>6.2}s {:>13} {:>13} {:>14} {:>8} {:>8.1} MiB",
+            "{:<20} {:>6.2}s {:>13} {:>10} {:>14} {:>16} {:>8} {:>8.1} MiB",
             row.way.name(),
             row.elapsed.as_secs_f64(),
             row.stats.peak,
             row.stats.peak_connections,
             format!("{throttled} ({share:.1}%)"),
+            row.rejected,
             row.successes,
             row.peak_heap as f64 / (1024.0 * 1024.0),
         );
@@ -396,13 +420,20 @@ fn print_table(options: &Options, rows: &[Row]) {
          join_bounded! keeps exactly {c} in flight and starts the next\nrequest as soon as one \
          finishes. The #[bounded] fn is called from an unbounded join_all, yet its limit\nholds \
          program-wide; the join_all around it still holds every pending call, hence its larger \
-         heap.",
-        c = options.service.capacity
+         heap.\n\n#[bounded] with keys is {attribute}:\n\
+         {limit} calls run and {queue} wait, and it turns the rest of the herd away at once \
+         (queue full). rejected:\nin all, and by reason (queue full/wait elapsed/timed out). \
+         So the job gets only the records the gate\nadmitted: keys are for load that may be \
+         shed, not for a batch that needs every record.",
+        c = options.service.capacity,
+        attribute = gated_attribute(),
+        limit = ATTRIBUTE_LIMIT,
+        queue = GATE_QUEUE,
     );
     if options.service.capacity != ATTRIBUTE_LIMIT {
         println!(
-            "\nNote: the #[bounded] fn's limit is the constant {ATTRIBUTE_LIMIT} (an attribute's \
-             limit is fixed at compile time), not --capacity {}.",
+            "\nNote: the #[bounded] ways' limit is the constant {ATTRIBUTE_LIMIT} (an \
+             attribute's limit is fixed at compile time), not --capacity {}.",
             options.service.capacity
         );
     }
@@ -460,7 +491,7 @@ fn print_outage_table(options: &Options, lines: &[OutageLine]) {
     let plan = OutagePlan::new(options.rate, options.outage, options.service.latency);
     println!();
     println!(
-        "{:<20} {:>9} {:>8} {:>6} {:>7} {:>6} {:>9} {:>7} {:>10} {:>12}",
+        "{:<20} {:>9} {:>8} {:>6} {:>7} {:>6} {:>9} {:>16} {:>7} {:>10} {:>12}",
         "way",
         "recovery",
         "steady",
@@ -468,6 +499,7 @@ fn print_outage_table(options: &Options, lines: &[OutageLine]) {
         "served",
         "429s",
         "conn errs",
+        "rejected",
         "cut off",
         "peak conns",
         "client heap"
@@ -478,7 +510,7 @@ fn print_outage_table(options: &Options, lines: &[OutageLine]) {
             None => format!(">{:.1}s", plan.after.as_secs_f64()),
         };
         println!(
-            "{:<20} {:>9} {:>6.0}/s {:>6} {:>7} {:>6} {:>9} {:>7} {:>10} {:>8.1} MiB",
+            "{:<20} {:>9} {:>6.0}/s {:>6} {:>7} {:>6} {:>9} {:>16} {:>7} {:>10} {:>8.1} MiB",
             row.way.name(),
             recovery,
             row.steady_rate,
@@ -486,28 +518,37 @@ fn print_outage_table(options: &Options, lines: &[OutageLine]) {
             row.served,
             row.throttled,
             row.connection_errors,
+            row.rejected,
             row.cut_off,
             row.stats.peak_connections,
             *peak_heap as f64 / (1024.0 * 1024.0),
         );
-        if row.other_status > 0 || row.lost > 0 {
+        if row.other_status > 0 || row.rejected.other > 0 || row.lost > 0 {
             println!(
-                "  {}: {} other statuses, {} requests lost",
+                "  {}: {} other statuses, {} rejected for another reason, {} requests lost",
                 row.way.name(),
                 row.other_status,
+                row.rejected.other,
                 row.lost
             );
         }
     }
     println!();
     println!(
-        "Each way made {requests} requests: served, 429s, conn errs and cut off add up to them. \
-         recovery: from the\nservice's recovery until the way is back to its steady throughput, \
+        "Each way made {requests} requests: served, 429s, conn errs, rejected and cut off add up \
+         to them. recovery: from the\nservice's recovery until the way is back to its steady throughput, \
          that is until a {window} ms window\nholds {share:.0}% of the on-time successes it had \
          per second before the outage (on time: within {on_time} ms\nof the request's \
          arrival); >{after:.1}s: not back before the last request arrived. steady: \
          its on-time\nsuccesses per second before the outage. held: requests the service held \
-         unanswered through the\noutage. cut off: requests still pending at the deadline.",
+         unanswered through the\noutage. rejected: calls the gate turned away, in all and by \
+         reason (queue full/wait elapsed/\ntimed out). cut off: requests still pending at the \
+         deadline.\n\n\
+         #[bounded] with keys is {attribute}.\nThrough the outage it sheds ({shed} of its \
+         requests failed while the service was out): each hung\ncall is dropped after its \
+         {timeout} ms timeout, which frees its permit, and the calls behind wait at most\n\
+         {wait} ms, then are turned away. So it has no backlog to drain once the service is \
+         back, while the\nplain #[bounded] fn stalls behind permits held by hung calls.",
         requests = lines
             .first()
             .map_or(plan.requests(), |line| line.row.requests),
@@ -515,11 +556,18 @@ fn print_outage_table(options: &Options, lines: &[OutageLine]) {
         share = RECOVERED * 100.0,
         on_time = plan.on_time.as_millis(),
         after = plan.after.as_secs_f64(),
+        attribute = gated_attribute(),
+        timeout = GATE_TIMEOUT.as_millis(),
+        wait = GATE_WAIT.as_millis(),
+        shed = lines
+            .iter()
+            .find(|line| line.row.way == Way::Gated)
+            .map_or(0, |line| line.row.failed_in_outage),
     );
     if options.service.capacity != ATTRIBUTE_LIMIT {
         println!(
-            "\nNote: the #[bounded] fn's limit is the constant {ATTRIBUTE_LIMIT} (an attribute's \
-             limit is fixed at compile time), not --capacity {}.",
+            "\nNote: the #[bounded] ways' limit is the constant {ATTRIBUTE_LIMIT} (an \
+             attribute's limit is fixed at compile time), not --capacity {}.",
             options.service.capacity
         );
     }

@@ -1,7 +1,8 @@
 //! The thundering-herd example's outage scenario: records are requested at a steady rate, the
 //! service stops answering for a while (its requests hang on open connections), then recovers.
 //! Each way is cut off at a deadline, so that the run always ends, and every request is accounted
-//! for: answered with a record, failed with a reason, or cut off at the deadline.
+//! for: answered with a record, failed with a reason (a status, a connection error, or the gate's
+//! rejection with its [`Reason`]), or cut off at the deadline.
 //!
 //! **Time to recovery.** A request is *on time* when it succeeds within [`OutagePlan::on_time`] of
 //! its arrival (its scheduled arrival, so that time spent queued in the client counts). A way's
@@ -15,12 +16,15 @@
 use std::sync::Mutex;
 use std::time::Duration;
 
+use bounded_async::Reason;
 use bounded_async::join_bounded;
 use futures::future::join_all;
 use futures::stream::{self, Stream, StreamExt};
 use tokio::time::{Instant, sleep_until, timeout_at};
 
-use crate::herd::{Client, FetchError, Record, ServiceStats, Way, fetch_bounded};
+use crate::herd::{
+    Client, FetchError, Record, Rejections, ServiceStats, Way, fetch_bounded, fetch_gated,
+};
 
 /// The share of its steady throughput a way must reach again to count as recovered.
 pub const RECOVERED: f64 = 0.9;
@@ -128,6 +132,8 @@ pub enum Fate {
     OtherStatus,
     /// The connection failed (refused, reset, timed out by the system).
     ConnectionError,
+    /// The gate turned the call away, for this reason.
+    Rejected(Reason),
 }
 
 impl Fate {
@@ -137,6 +143,7 @@ impl Fate {
             Err(FetchError::Throttled) => Fate::Throttled,
             Err(FetchError::Status(_)) => Fate::OtherStatus,
             Err(FetchError::Transport(_)) => Fate::ConnectionError,
+            Err(FetchError::Rejected(rejected)) => Fate::Rejected(rejected.reason()),
         }
     }
 }
@@ -220,6 +227,17 @@ pub async fn fetch_arrivals(
                 })
                 .await
         }
+        // The same with the gate's keys: the calls wait for permits, within its queue and wait,
+        // and run within its timeout, or are turned away.
+        Way::Gated => {
+            arrivals
+                .stream()
+                .for_each_concurrent(None, |id| async move {
+                    let result = fetch_gated(client, id).await;
+                    ledger.record(id, &result);
+                })
+                .await
+        }
     }
 }
 
@@ -233,6 +251,11 @@ pub struct OutageRow {
     pub throttled: usize,
     pub other_status: usize,
     pub connection_errors: usize,
+    /// Calls the gate turned away, by reason.
+    pub rejected: Rejections,
+    /// Requests that failed, for any reason, while the service was out: from the outage's start
+    /// until its recovery.
+    pub failed_in_outage: usize,
     /// Requests still pending when the deadline cut the way off.
     pub cut_off: usize,
     /// Requests without a fate although the way returned before the deadline: always 0 unless
@@ -271,10 +294,10 @@ pub async fn run_outage(
         sleep_until(start + plan.before).await;
         let started = start.elapsed();
         control.outage(plan.outage).await?;
-        Ok::<_, FetchError>(started + plan.outage)
+        Ok::<_, FetchError>((started, started + plan.outage))
     };
-    let (recovered, finished) = tokio::join!(outage, timeout_at(start + plan.deadline(), work));
-    let recovered = recovered?;
+    let (outage, finished) = tokio::join!(outage, timeout_at(start + plan.deadline(), work));
+    let (out, recovered) = outage?;
     let cut = finished.is_err();
     drop(client);
     let mut stats = control.stats().await?;
@@ -292,6 +315,17 @@ pub async fn run_outage(
     let entries = ledger.into_entries();
     let count = |fate: Fate| entries.iter().flatten().filter(|(f, _)| *f == fate).count();
     let pending = entries.iter().filter(|entry| entry.is_none()).count();
+    let mut rejected = Rejections::default();
+    for (fate, _) in entries.iter().flatten() {
+        if let Fate::Rejected(reason) = fate {
+            rejected.add(*reason);
+        }
+    }
+    let failed_in_outage = entries
+        .iter()
+        .flatten()
+        .filter(|(fate, done)| *fate != Fate::Served && (out..=recovered).contains(done))
+        .count();
     let mut on_time: Vec<Duration> = entries
         .iter()
         .enumerate()
@@ -314,6 +348,8 @@ pub async fn run_outage(
         throttled: count(Fate::Throttled),
         other_status: count(Fate::OtherStatus),
         connection_errors: count(Fate::ConnectionError),
+        rejected,
+        failed_in_outage,
         cut_off: if cut { pending } else { 0 },
         lost: if cut { 0 } else { pending },
         steady_rate,
