@@ -251,12 +251,15 @@ fn rejected(c: &mut Criterion) {
         })
     });
     let _held = SHED.try_acquire().expect("the permit is free");
-    group.bench_function("#[bounded] call refused by queue = 0, with its Rejected", |b| {
-        b.iter(|| {
-            let refused = black_box(shed()).now_or_never();
-            assert!(matches!(refused, Some(Err(_))));
-        })
-    });
+    group.bench_function(
+        "#[bounded] call refused by queue = 0, with its Rejected",
+        |b| {
+            b.iter(|| {
+                let refused = black_box(shed()).now_or_never();
+                assert!(matches!(refused, Some(Err(_))));
+            })
+        },
+    );
     group.finish();
 }
 

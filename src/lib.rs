@@ -135,9 +135,9 @@
 
 pub use bounded_async_macros::bounded;
 pub use bounded_async_runtime::{
-    Acquire, AllOutput, AnyOutput, Collector, Errors, Gate, IntoLimit, Join, JoinBounded,
+    Acquire, AllGates, AllOutput, AnyOutput, Collector, Errors, Gate, IntoLimit, Join, JoinBounded,
     LimitError, MAX_PERMITS, Outcome, Panic, Permit, Pool, Reason, Rejected, Rejections, Semaphore,
-    Settled, SettledOf, SettledOutput, Stats, Waits, join_bounded,
+    Settled, SettledOf, SettledOutput, Stats, Waits, gate, gates, join_bounded,
 };
 
 #[macro_use]
