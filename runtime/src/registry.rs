@@ -96,12 +96,17 @@ fn push(gate: &'static Gate) {
 }
 
 /// Every gate of the program that has been used so far: the gate of each `pool!` and of each
-/// `#[bounded]` function, and each `static` [`Gate`] built with [`Gate::listed`], most recently
-/// listed first.
+/// `#[bounded]` function with a `limit`, and each `static` [`Gate`] built with
+/// [`Gate::listed`]; most recently listed first. A pool's gate is named after the pool, a
+/// function's after the function (see [`gate`] for the exact names).
 ///
-/// A gate is listed the first time it is used: its first call, permit taken or
-/// [`set_limit`](Gate::set_limit). A function that has never been called is not listed yet; to
-/// set its limit from configuration before it runs, see [`Gate::listed`].
+/// A gate is listed on its first use: its first call (or permit taken), or the first
+/// [`set_limit`](Gate::set_limit) on it. Until then it is not in the list: a `#[bounded]`
+/// function that has never been called cannot be found yet. To take a function's limit from
+/// configuration before its first call, put it on a pool (`pool = DB`) and set the pool's
+/// limit, which its `static` gives at any time (`DB.set_limit(n)`).
+///
+/// Reading the list takes no lock; it is as it was when `gates()` was called.
 ///
 /// ```
 /// use bounded_async::bounded;
@@ -112,14 +117,15 @@ fn push(gate: &'static Gate) {
 /// }
 ///
 /// # futures::executor::block_on(async {
+/// let name = concat!(module_path!(), "::fetch"); // "my_app::fetch" in a crate `my_app`
+/// assert!(bounded_async::gates().all(|gate| gate.name() != name), "not called yet");
 /// fetch(1).await;
-/// # });
-/// let names: Vec<&str> = bounded_async::gates().map(|gate| gate.name()).collect();
-/// assert!(names.contains(&"rust_out::fetch"));
+/// assert!(bounded_async::gates().any(|gate| gate.name() == name));
 /// for gate in bounded_async::gates() {
 ///     let stats = gate.stats();
-///     println!("{}: {} of {} in flight", gate.name(), stats.in_flight, stats.limit);
+///     println!("{}: {} in flight, limit {}", stats.name, stats.in_flight, stats.limit);
 /// }
+/// # });
 /// ```
 pub fn gates() -> AllGates {
     AllGates {
@@ -127,13 +133,17 @@ pub fn gates() -> AllGates {
     }
 }
 
-/// The gate named `name`, if it has been used (see [`gates`]): for a `#[bounded]` function, its
-/// module path and name, as in `my_app::client::fetch_user`; for a pool, its module path and
-/// name, as in `my_app::DB`. When two listed gates have the same name, the one listed last.
+/// The listed gate named `name` (see [`gates`]), for its [`stats`](Gate::stats) or to
+/// [`set_limit`](Gate::set_limit) through it. When several listed gates have the same name, the
+/// one listed last. The names:
 ///
-/// A method (a `#[bounded]` function with a `self` parameter) has its file and line too, since
-/// the macro cannot see the type it belongs to: `my_app::client::fetch@src/client.rs:42`, with
-/// the line of the function's name.
+/// - A `#[bounded]` function's gate (the one its `limit` declares): its `module_path!()`, `::`
+///   and its name, as in `my_app::client::fetch_user`.
+/// - A method (a `#[bounded]` function with a `self` parameter): the same, then `@`, its file
+///   (as `file!()` gives it) `:` and the line of its name, as in
+///   `my_app::client::fetch@src/client.rs:42`, since the macro cannot see the type it belongs
+///   to. An associated function without `self` is named as a function of its module.
+/// - A pool: its module path and name, as in `my_app::DB`.
 ///
 /// ```
 /// use bounded_async::bounded;
@@ -145,10 +155,10 @@ pub fn gates() -> AllGates {
 ///
 /// # futures::executor::block_on(async {
 /// fetch(1).await;
-/// let gate = bounded_async::gate("rust_out::fetch").expect("used, so listed");
+/// let gate = bounded_async::gate(concat!(module_path!(), "::fetch")).expect("called, so listed");
 /// gate.set_limit(8)?;
 /// assert_eq!((gate.limit(), gate.max(), gate.stats().admitted), (8, 16, 1));
-/// assert!(bounded_async::gate("rust_out::nothing_by_that_name").is_none());
+/// assert!(bounded_async::gate("my_app::nothing_by_that_name").is_none());
 /// # Ok::<(), bounded_async::LimitError>(())
 /// # }).unwrap();
 /// ```
@@ -160,8 +170,11 @@ pub fn gate(name: &str) -> Option<&'static Gate> {
 /// was created are not in it.
 ///
 /// ```
-/// let all: bounded_async::AllGates = bounded_async::gates();
-/// assert!(all.count() < usize::MAX);
+/// static LISTED: bounded_async::Gate = bounded_async::Gate::new(1).listed(&LISTED);
+///
+/// drop(LISTED.try_acquire());
+/// let mut all: bounded_async::AllGates = bounded_async::gates();
+/// assert!(all.any(|gate| std::ptr::eq(gate, &LISTED)));
 /// ```
 #[derive(Clone)]
 pub struct AllGates {

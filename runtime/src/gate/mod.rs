@@ -313,42 +313,38 @@ impl Gate {
     /// ```
     #[inline]
     pub fn try_acquire(&self) -> Option<Permit<'_>> {
-        match self.take_free(self.state.load(Ordering::Acquire)) {
-            Ok(permit) => Some(permit),
-            Err(state) if state & SLOW != 0 => self.try_acquire_slow(),
-            Err(_) => None,
-        }
-    }
-
-    /// The fast path: takes a free permit while the slow-path bit is clear, starting from
-    /// `state`; or returns the state that stopped it.
-    #[inline(always)]
-    fn take_free(&self, mut state: u64) -> Result<Permit<'_>, u64> {
-        // A permit is free and nobody waits (or is owed), so the bit is clear and the free
-        // permits at least one.
-        while state & SLOW == 0 && state & FREE >= ONE {
-            match self.state.compare_exchange_weak(
-                state,
-                state.wrapping_add(TAKE),
-                Ordering::Acquire,
-                Ordering::Acquire,
-            ) {
-                Ok(_) => {
-                    self.admitted(state);
-                    return Ok(Permit { gate: self });
+        let mut state = self.state.load(Ordering::Acquire);
+        loop {
+            // The fast path: a permit is free and nobody waits (or is owed), so the bit is clear
+            // and the free permits at least one.
+            while state & SLOW == 0 && state & FREE >= ONE {
+                match self.state.compare_exchange_weak(
+                    state,
+                    state.wrapping_add(TAKE),
+                    Ordering::Acquire,
+                    Ordering::Acquire,
+                ) {
+                    Ok(_) => {
+                        self.admitted(state);
+                        return Some(Permit { gate: self });
+                    }
+                    Err(actual) => state = actual,
                 }
-                Err(actual) => state = actual,
             }
+            if state & SLOW == 0 || !self.first_use() {
+                return None;
+            }
+            state = self.state.load(Ordering::Acquire);
         }
-        Err(state)
     }
 
     /// [`try_acquire`](Gate::try_acquire) found the slow-path bit set: others wait, permits are
     /// owed, or this is a listed gate's first use, which lists it and clears the bit (here, or
-    /// on another thread just now); then the fast path is tried once more.
+    /// on another thread just now). Returns whether the bit is clear now, so that the fast path
+    /// is worth another try.
     #[cold]
     #[inline(never)]
-    fn try_acquire_slow(&self) -> Option<Permit<'_>> {
+    fn first_use(&self) -> bool {
         if self.entry.is_fresh() {
             let mut wakers = WakeList::new();
             let mut list = self.lock();
@@ -360,7 +356,7 @@ impl Gate {
             }
         }
         // Once the gate is seen as used, the bit its listing cleared is seen clear.
-        self.take_free(self.state.load(Ordering::Acquire)).ok()
+        self.state.load(Ordering::Acquire) & SLOW == 0
     }
 
     /// Waits for a permit, first come first served. Dropping the future gives up its place in
