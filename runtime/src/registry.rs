@@ -4,7 +4,7 @@
 //! It is an intrusive, lock-free list: each gate carries its own link, and a gate joins the list
 //! once, by one compare-exchange on the list's head, the first time it is used (see
 //! [`Gate::listed`] for what counts as a use). Gates are never removed: they live in `static`s.
-//! Listing allocates nothing, and costs the uncontended call nothing: a listed gate is created
+//! Listing allocates nothing, and adds no work to the uncontended call: a listed gate is created
 //! with its slow-path bit set, so that its first caller takes the slow path, which lists it and
 //! clears the bit.
 

@@ -187,7 +187,7 @@ impl Gate {
     /// the `static` that holds this very gate, as below; a gate given another one is not listed.
     /// `pool!` and `#[bounded]` list their gates this way.
     ///
-    /// Listing costs the uncontended call nothing: a listed gate starts with its slow-path bit
+    /// Listing adds no work to the uncontended call: a listed gate starts with its slow-path bit
     /// set, so its first call goes through the slow path once, which lists the gate (one
     /// compare-exchange, no allocation) and clears the bit.
     ///
