@@ -88,6 +88,9 @@
 //!
 //! [`Gate`] (also named [`Semaphore`]) and [`Pool`] are what the attribute declares, usable in a
 //! `static` of your own, with a limit that can be changed at run time ([`Pool::set_limit`]).
+//! Every pool and every `#[bounded]` function's gate can be reached at run time, by name, once
+//! it has been used: [`gates()`] iterates them and [`gate()`] finds one, for its
+//! [`stats`](Gate::stats) or to [`set_limit`](Gate::set_limit) through it.
 //! [`join_bounded()`] is the same join as the macro, as a function, for limits read at run time
 //! and joins passed around as values:
 //!
@@ -135,9 +138,9 @@
 
 pub use bounded_async_macros::bounded;
 pub use bounded_async_runtime::{
-    Acquire, AllOutput, AnyOutput, Collector, Errors, Gate, IntoLimit, Join, JoinBounded,
+    Acquire, AllGates, AllOutput, AnyOutput, Collector, Errors, Gate, IntoLimit, Join, JoinBounded,
     LimitError, MAX_PERMITS, Outcome, Panic, Permit, Pool, Reason, Rejected, Rejections, Semaphore,
-    Settled, SettledOf, SettledOutput, Stats, Waits, join_bounded,
+    Settled, SettledOf, SettledOutput, Stats, Waits, gate, gates, join_bounded,
 };
 
 #[macro_use]

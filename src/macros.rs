@@ -249,6 +249,9 @@ macro_rules! join_bounded {
 /// `Result<T, E>` with `E: From<Rejected>` (or be "settled"), which the compiler checks at each
 /// member's `pool = ..`. A member's `limit` may go up to the pool's `max`.
 ///
+/// The pool is named by its module and its name (`my_app::DB`), and is listed under that name in
+/// [`gates`](crate::gates) once it has been used (a call, a permit taken or `set_limit`).
+///
 /// ```
 /// use bounded_async::{Pool, bounded, pool};
 ///
@@ -269,6 +272,8 @@ macro_rules! join_bounded {
 /// DB.set_limit(32)?;
 /// assert_eq!(load_order(7).await?, 7);
 /// assert_eq!((DB.limit(), DB.stats().admitted), (32, 1));
+/// let listed = bounded_async::gate(concat!(module_path!(), "::DB")).expect("used, so listed");
+/// assert_eq!(listed.limit(), 32);
 /// # Ok(())
 /// # }
 /// ```

@@ -147,15 +147,25 @@ mod wait {
         assert_eq!(first.await.unwrap().unwrap(), 0);
     }
 
+    // A gate of its own: tests run in parallel, and a call of the other test holding `fetch`'s
+    // permit would make this one wait.
+    static RELEASE_IN_TIME: Release = Release::const_new(0);
+
+    #[bounded(limit = 1, wait = "100ms")]
+    async fn fetch_in_time(id: u32) -> Result<u32, FetchError> {
+        hold(&RELEASE_IN_TIME).await;
+        Ok(id)
+    }
+
     #[tokio::test(start_paused = true)]
     async fn a_call_admitted_in_time_never_sees_its_wait() {
-        let first = tokio::spawn(fetch(10));
+        let first = tokio::spawn(fetch_in_time(10));
         settle_tasks().await;
-        let second = tokio::spawn(fetch(11));
+        let second = tokio::spawn(fetch_in_time(11));
         settle_tasks().await;
         advance(Duration::from_millis(50)).await;
         // The first finishes; the second gets its permit within its wait, and runs.
-        RELEASE.add_permits(2);
+        RELEASE_IN_TIME.add_permits(2);
         assert_eq!(first.await.unwrap().unwrap(), 10);
         assert_eq!(second.await.unwrap().unwrap(), 11);
     }

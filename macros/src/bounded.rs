@@ -285,6 +285,18 @@ impl Bounded {
         let caller = quote! {
             ::core::concat!(::core::module_path!(), "::", ::core::stringify!(#name))
         };
+        // The name of the function's own gate, in the registry: its module and name, and for a
+        // method (the macro cannot see its type), the file and the line of its name.
+        let gate_name = if self.function.sig.receiver().is_some() {
+            let location = quote_spanned!(name.span()=> ::core::file!(), ":", ::core::line!());
+            quote! {
+                ::core::concat!(
+                    ::core::module_path!(), "::", ::core::stringify!(#name), "@", #location
+                )
+            }
+        } else {
+            caller.clone()
+        };
         let self_checks: Vec<_> = self
             .self_checks
             .iter()
@@ -339,7 +351,9 @@ impl Bounded {
                 items.extend(quote! {
                     const #value: usize = #krate::rules::limit_value(#limit);
                     static #gate: #private::Semaphore =
-                        #private::Semaphore::new(#private::permits(#value)) #policy;
+                        #private::Semaphore::new(#private::permits(#value)) #policy
+                            .with_name(#gate_name)
+                            .listed(&#gate);
                 });
                 if !matches!(limit, Expr::Lit(_)) {
                     items.extend(ATTRIBUTE_LIMIT.checks(krate, &value, span));
@@ -356,7 +370,7 @@ impl Bounded {
                 let timers = self.timers();
                 quote! {
                     ::core::option::Option::Some(
-                        #private::GateRef::limit(&#gate, #caller) #timers
+                        #private::GateRef::limit(&#gate, #gate_name) #timers
                     )
                 }
             }

@@ -179,6 +179,11 @@ pub fn join_bounded_impl(input: TokenStream) -> TokenStream {
 /// time; it turns no call away. `queue` and `max` shape the function's own gate, so they need a
 /// `limit`; `wait` and `timeout` may also go on a pool member without one.
 ///
+/// The function's own gate (the one its `limit` declares) is in the registry once the function
+/// has been called: `bounded_async::gate("my_app::client::fetch_user")` finds it by its
+/// `module_path!()` and name (a method adds `@file:line`, see `bounded_async::gate`), to read
+/// its `stats()` or raise its limit up to `max` with `set_limit`.
+///
 /// Durations are checked at compile time: a number and a unit (`ns`, `us`, `ms`, `s`, `m`,
 /// `h`), units combined largest first (`"1m30s"`). A missing or unknown unit, a fraction
 /// (`"1.5s"` is written `"1s500ms"`), zero, and `wait = "0s"` (write `queue = 0`) are compile

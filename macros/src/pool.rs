@@ -153,7 +153,7 @@ impl Input {
         let item = quote! {
             #(#attrs)*
             #vis static #name: #krate::Pool<#(#arguments),*> =
-                #krate::__private::pool() #builder;
+                #krate::__private::pool() #builder .listed(&#name);
         };
 
         // The rules the macro could not check itself are checked in an item beside the static,

@@ -19,6 +19,7 @@ mod list;
 mod outcome;
 mod pool;
 mod reentry;
+mod registry;
 mod rejected;
 #[doc(hidden)]
 pub mod rules;
@@ -40,5 +41,6 @@ pub use join::{
 pub use limit::IntoLimit;
 pub use outcome::{Outcome, Panic};
 pub use pool::Pool;
+pub use registry::{AllGates, gate, gates};
 pub use rejected::{Reason, Rejected};
 pub use settled::Settled;

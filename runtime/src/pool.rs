@@ -29,9 +29,8 @@ use crate::gate::{Acquire, Admit, Gate, LimitError, Permit, Stats};
 /// # });
 /// ```
 pub struct Pool<const CAPACITY: usize, const MAX: usize = CAPACITY, const REJECTS: bool = false> {
+    /// Its gate, which holds its name: `pool!` names it by its module and its own name.
     gate: Gate,
-    /// Its name, for messages: `pool!` names it by its module and its own name.
-    name: &'static str,
     /// The longest its calls wait to be admitted.
     wait: Option<Duration>,
     /// The longest its calls run once admitted.
@@ -82,8 +81,9 @@ impl<const CAPACITY: usize, const MAX: usize> Pool<CAPACITY, MAX> {
     pub(crate) const fn checked_elsewhere() -> Self {
         let limit = crate::__private::permits(CAPACITY);
         Pool {
-            gate: Gate::new(limit).with_max(crate::__private::max_permits(MAX, limit)),
-            name: "bounded_async::Pool",
+            gate: Gate::new(limit)
+                .with_max(crate::__private::max_permits(MAX, limit))
+                .with_name("bounded_async::Pool"),
             wait: None,
             timeout: None,
         }
@@ -100,8 +100,9 @@ impl<const CAPACITY: usize, const MAX: usize> Pool<CAPACITY, MAX> {
     pub(crate) fn checked_elsewhere() -> Self {
         let limit = crate::__private::permits(CAPACITY);
         Pool {
-            gate: Gate::new(limit).with_max(crate::__private::max_permits(MAX, limit)),
-            name: "bounded_async::Pool",
+            gate: Gate::new(limit)
+                .with_max(crate::__private::max_permits(MAX, limit))
+                .with_name("bounded_async::Pool"),
             wait: None,
             timeout: None,
         }
@@ -124,7 +125,6 @@ impl<const CAPACITY: usize, const MAX: usize, const REJECTS: bool> Pool<CAPACITY
     pub const fn with_queue(self, queue: usize) -> Pool<CAPACITY, MAX, true> {
         Pool {
             gate: self.gate.with_queue(queue),
-            name: self.name,
             wait: self.wait,
             timeout: self.timeout,
         }
@@ -143,7 +143,6 @@ impl<const CAPACITY: usize, const MAX: usize, const REJECTS: bool> Pool<CAPACITY
     pub const fn with_wait(self, wait: Duration) -> Pool<CAPACITY, MAX, true> {
         Pool {
             gate: self.gate,
-            name: self.name,
             wait: Some(wait),
             timeout: self.timeout,
         }
@@ -163,7 +162,6 @@ impl<const CAPACITY: usize, const MAX: usize, const REJECTS: bool> Pool<CAPACITY
     pub const fn with_timeout(self, timeout: Duration) -> Pool<CAPACITY, MAX, true> {
         Pool {
             gate: self.gate,
-            name: self.name,
             wait: self.wait,
             timeout: Some(timeout),
         }
@@ -177,13 +175,39 @@ impl<const CAPACITY: usize, const MAX: usize, const REJECTS: bool> Pool<CAPACITY
     /// assert_eq!(DB.name(), "my_app::DB");
     /// ```
     pub const fn with_name(mut self, name: &'static str) -> Self {
-        self.name = name;
+        self.gate = self.gate.with_name(name);
         self
     }
 
     /// The pool's name: `bounded_async::Pool` unless it was given one.
     pub const fn name(&self) -> &'static str {
-        self.name
+        self.gate.name()
+    }
+
+    /// The same pool, listed in the registry ([`gates`](crate::gates),
+    /// [`gate`](crate::gate)) under its name from its first use on (see [`Gate::listed`]). `me`
+    /// is the `static` that holds this very pool; `pool!` lists every pool it declares this way.
+    ///
+    /// ```
+    /// use bounded_async::Pool;
+    ///
+    /// static DB: Pool<16> = Pool::new().with_name("my_app::DB").listed(&DB);
+    ///
+    /// DB.set_limit(8)?;
+    /// assert_eq!(bounded_async::gate("my_app::DB").map(|gate| gate.limit()), Some(8));
+    /// # Ok::<(), bounded_async::LimitError>(())
+    /// ```
+    #[cfg(not(loom))]
+    pub const fn listed(mut self, me: &'static Self) -> Self {
+        self.gate = self.gate.listed(&me.gate);
+        self
+    }
+
+    /// [`Pool::listed`] under `cfg(loom)`, whose gate is built at run time.
+    #[cfg(loom)]
+    pub fn listed(mut self, me: &'static Self) -> Self {
+        self.gate = self.gate.listed(&me.gate);
+        self
     }
 
     /// The longest a call waits to be admitted, if the pool bounds it.
@@ -305,7 +329,7 @@ impl<const CAPACITY: usize, const MAX: usize, const REJECTS: bool> fmt::Debug
 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Pool")
-            .field("name", &self.name)
+            .field("name", &self.name())
             .field("capacity", &CAPACITY)
             .field("max", &MAX)
             .field("in_flight", &self.in_flight())

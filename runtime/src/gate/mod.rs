@@ -31,6 +31,7 @@ use std::time::Instant;
 
 use pin_project_lite::pin_project;
 
+use crate::registry::Entry;
 use crate::sync::{AtomicU64, AtomicUsize, Mutex, MutexGuard, Ordering};
 pub use limit::LimitError;
 use stats::Counters;
@@ -40,8 +41,9 @@ use wait::{WaitList, Waiter, WakeList};
 /// The most permits a [`Gate`] (or [`Semaphore`]) can hold: 2³¹ − 1, on every target.
 pub const MAX_PERMITS: usize = (1 << 31) - 1;
 
-/// Set in the state word while the slow path is needed: the wait list is not empty, or the gate
-/// owes permits after its limit was lowered. Set and cleared only under the lock.
+/// Set in the state word while the slow path is needed: the wait list is not empty, the gate
+/// owes permits after its limit was lowered, or it is a [listed](Gate::listed) gate not used
+/// yet. Set and cleared only under the lock (or set by `listed`, before the gate is shared).
 const SLOW: u64 = 1;
 /// One permit, in the state word: the free permits are bits 1 to 31.
 const ONE: u64 = 2;
@@ -101,6 +103,10 @@ pub struct Gate {
     /// The wait list's length, readable without the lock.
     waiting: AtomicUsize,
     counters: Counters,
+    /// Its name, for the registry, the stats and messages.
+    name: &'static str,
+    /// Its place in the registry ([`crate::gates`]).
+    entry: Entry,
 }
 
 /// A standalone gate, by the name it has had since before gates had policies: the same type as
@@ -149,7 +155,65 @@ impl Gate {
             waiters: Mutex::new(WaitList::new()),
             waiting: AtomicUsize::new(0),
             counters: Counters::new(),
+            name: "bounded_async::Gate",
+            entry: Entry::unlisted(),
         }
+    }
+
+    /// The same gate under `name`, which the registry ([`gate`](crate::gate)), its
+    /// [stats](Gate::stats) and messages give it. Without it, a gate is named
+    /// `bounded_async::Gate`.
+    ///
+    /// ```
+    /// static UPLOADS: bounded_async::Gate = bounded_async::Gate::new(2).with_name("my_app::UPLOADS");
+    /// assert_eq!(UPLOADS.name(), "my_app::UPLOADS");
+    /// ```
+    pub const fn with_name(mut self, name: &'static str) -> Self {
+        self.name = name;
+        self
+    }
+
+    /// The gate's name (see [`with_name`](Gate::with_name)). The gate of a `#[bounded]` function
+    /// is named after it, as [`gate`](crate::gate) says; a pool's gate has the pool's name.
+    ///
+    /// ```
+    /// assert_eq!(bounded_async::Gate::new(2).name(), "bounded_async::Gate");
+    /// ```
+    pub const fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// The same gate, listed in the registry ([`gates`](crate::gates), [`gate`](crate::gate))
+    /// from its first use on: its first permit taken, or [`set_limit`](Gate::set_limit). `me` is
+    /// the `static` that holds this very gate, as below; a gate given another one is not listed.
+    /// `pool!` and `#[bounded]` list their gates this way.
+    ///
+    /// Listing adds no work to the uncontended call: a listed gate starts with its slow-path bit
+    /// set, so its first call goes through the slow path once, which lists the gate (one
+    /// compare-exchange, no allocation) and clears the bit.
+    ///
+    /// ```
+    /// use bounded_async::Gate;
+    ///
+    /// static UPLOADS: Gate = Gate::new(2).with_name("my_app::UPLOADS").listed(&UPLOADS);
+    ///
+    /// assert!(bounded_async::gate("my_app::UPLOADS").is_none(), "not used yet");
+    /// drop(UPLOADS.try_acquire());
+    /// let gate = bounded_async::gate("my_app::UPLOADS").expect("listed on its first use");
+    /// assert!(std::ptr::eq(gate, &UPLOADS));
+    /// ```
+    #[cfg(not(loom))]
+    pub const fn listed(mut self, me: &'static Gate) -> Self {
+        // Nothing can have been taken from a gate under construction: its free permits are its
+        // limit. The bit sends the first caller down the slow path, which lists the gate.
+        self.state = AtomicU64::new(permits(self.capacity) | SLOW);
+        self.entry = Entry::listed(me);
+        self
+    }
+
+    /// Its place in the registry.
+    pub(crate) fn entry(&self) -> &Entry {
+        &self.entry
     }
 
     /// The same gate with a higher `max`: the most its limit can be raised to at run time with
@@ -252,23 +316,49 @@ impl Gate {
     #[inline]
     pub fn try_acquire(&self) -> Option<Permit<'_>> {
         let mut state = self.state.load(Ordering::Acquire);
-        // The fast path: a permit is free and nobody waits (or is owed), so the bit is clear and
-        // the free permits at least one.
-        while state & SLOW == 0 && state & FREE >= ONE {
-            match self.state.compare_exchange_weak(
-                state,
-                state.wrapping_add(TAKE),
-                Ordering::Acquire,
-                Ordering::Acquire,
-            ) {
-                Ok(_) => {
-                    self.admitted(state);
-                    return Some(Permit { gate: self });
+        loop {
+            // The fast path: a permit is free and nobody waits (or is owed), so the bit is clear
+            // and the free permits at least one.
+            while state & SLOW == 0 && state & FREE >= ONE {
+                match self.state.compare_exchange_weak(
+                    state,
+                    state.wrapping_add(TAKE),
+                    Ordering::Acquire,
+                    Ordering::Acquire,
+                ) {
+                    Ok(_) => {
+                        self.admitted(state);
+                        return Some(Permit { gate: self });
+                    }
+                    Err(actual) => state = actual,
                 }
-                Err(actual) => state = actual,
+            }
+            if state & SLOW == 0 || !self.first_use() {
+                return None;
+            }
+            state = self.state.load(Ordering::Acquire);
+        }
+    }
+
+    /// [`try_acquire`](Gate::try_acquire) found the slow-path bit set: others wait, permits are
+    /// owed, or this is a listed gate's first use, which lists it and clears the bit (here, or
+    /// on another thread just now). Returns whether the bit is clear now, so that the fast path
+    /// is worth another try.
+    #[cold]
+    #[inline(never)]
+    fn first_use(&self) -> bool {
+        if self.entry.is_fresh() {
+            let mut wakers = WakeList::new();
+            let mut list = self.lock();
+            let more = self.dispatch(&mut list, &mut wakers);
+            drop(list);
+            wakers.wake_all();
+            if more {
+                self.hand_over();
             }
         }
-        None
+        // Once the gate is seen as used, the bit its listing cleared is seen clear.
+        self.state.load(Ordering::Acquire) & SLOW == 0
     }
 
     /// Waits for a permit, first come first served. Dropping the future gives up its place in
@@ -358,6 +448,11 @@ impl Gate {
             self.waiting.store(0, Ordering::Release);
             return false;
         }
+        // A listed gate's first use lists it. Nothing is in flight, nobody waited before.
+        let fresh = self.entry.is_fresh();
+        if fresh {
+            self.entry.list(self);
+        }
         // Debt first: a permit owed is not handed out.
         state = self.pay_debt(state);
         while state & FREE >= ONE && !list.is_empty() && !wakers.is_full() {
@@ -371,6 +466,10 @@ impl Gate {
         if list.is_empty() && self.debt.load(Ordering::Acquire) == 0 {
             self.state.fetch_and(!SLOW, Ordering::AcqRel);
         }
+        if fresh {
+            // After the bit is cleared: whoever sees the gate used sees the bit as it is now.
+            self.entry.used();
+        }
         self.waiting.store(list.len(), Ordering::Release);
         wakers.is_full() && state & FREE >= ONE && !list.is_empty()
     }
@@ -379,6 +478,7 @@ impl Gate {
 impl fmt::Debug for Gate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Gate")
+            .field("name", &self.name)
             .field("limit", &self.limit())
             .field("max", &self.max)
             .field("in_flight", &self.in_flight())
@@ -627,7 +727,8 @@ impl Gate {
     fn take_or_queue(&self, list: &mut WaitList, refusable: bool) -> Decision {
         let mut state = self.state.load(Ordering::Acquire);
         loop {
-            // `SLOW` is clear exactly when nobody waits and nothing is owed (we hold the lock).
+            // `SLOW` is clear exactly when nobody waits, nothing is owed and a listed gate was
+            // listed (we hold the lock).
             let take = state & SLOW == 0 && state & FREE >= ONE;
             if !take
                 && refusable
@@ -710,7 +811,17 @@ impl Gate {
             waiters: Mutex::new(WaitList::new()),
             waiting: AtomicUsize::new(0),
             counters: Counters::new(),
+            name: "bounded_async::Gate",
+            entry: Entry::unlisted(),
         }
+    }
+
+    /// [`Gate::listed`] under `cfg(loom)`: not `const`, since loom's atomics are built at run
+    /// time.
+    pub fn listed(mut self, me: &'static Gate) -> Self {
+        self.state = AtomicU64::new(permits(self.capacity) | SLOW);
+        self.entry = Entry::listed(me);
+        self
     }
 }
 

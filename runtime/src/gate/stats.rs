@@ -32,6 +32,8 @@ use crate::sync::{AtomicU64, AtomicUsize, Ordering};
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Stats {
+    /// The gate's [name](Gate::name).
+    pub name: &'static str,
     /// The limit now.
     pub limit: usize,
     /// The highest the limit can be set to.
@@ -211,6 +213,7 @@ impl Gate {
         let state = self.state.load(Ordering::Acquire);
         let counters = &self.counters;
         Stats {
+            name: self.name(),
             limit: self.limit(),
             max: self.max,
             in_flight: self.in_flight(),
