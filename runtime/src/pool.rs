@@ -4,6 +4,7 @@ use std::fmt;
 use std::time::Duration;
 
 use crate::gate::{Acquire, Admit, Gate, LimitError, Permit, Stats};
+use crate::sync::const_unless_loom;
 
 /// A shared pool of `CAPACITY` permits, declared with `pool!` and named by `#[bounded(pool = ..)]`.
 ///
@@ -38,73 +39,56 @@ pub struct Pool<const CAPACITY: usize, const MAX: usize = CAPACITY, const REJECT
 }
 
 impl<const CAPACITY: usize, const MAX: usize> Pool<CAPACITY, MAX> {
-    /// A pool of `CAPACITY` permits.
-    ///
-    /// A `CAPACITY` of 0 or above [`MAX_PERMITS`](crate::MAX_PERMITS) does not compile: in a
-    /// `static`, even under `cargo check`; elsewhere, when the code is compiled.
-    ///
-    /// ```compile_fail
-    /// # fn main() {
-    /// let pool = bounded_async::Pool::<0>::default();
-    /// # }
-    /// ```
-    ///
-    /// A `MAX` below `CAPACITY` or above `MAX_PERMITS` does not compile either:
-    ///
-    /// ```compile_fail
-    /// # fn main() {
-    /// let pool = bounded_async::Pool::<16, 8>::new();
-    /// # }
-    /// ```
-    #[cfg(not(loom))]
-    pub const fn new() -> Self {
-        const {
-            assert!(
-                CAPACITY != 0,
-                "`Pool<0>`: a pool's capacity must be at least 1: with 0, nothing could ever run"
-            );
-            assert!(
-                CAPACITY <= crate::MAX_PERMITS,
-                "a `Pool`'s capacity is at most `MAX_PERMITS`, the most permits a semaphore holds"
-            );
-            assert!(
-                MAX >= CAPACITY && MAX <= crate::MAX_PERMITS,
-                "a `Pool`'s `MAX` is at least its capacity and at most `MAX_PERMITS`"
-            );
-        }
-        Self::checked_elsewhere()
-    }
-
-    /// A pool whose capacity and max `pool!` checks itself, each rule with its message at the
-    /// key: out of range, it is reported there once, and this pool is never run.
-    #[cfg(not(loom))]
-    pub(crate) const fn checked_elsewhere() -> Self {
-        let limit = crate::__private::permits(CAPACITY);
-        Pool {
-            gate: Gate::new(limit)
-                .with_max(crate::__private::max_permits(MAX, limit))
-                .with_name("bounded_async::Pool"),
-            wait: None,
-            timeout: None,
+    const_unless_loom! {
+        /// A pool of `CAPACITY` permits.
+        ///
+        /// A `CAPACITY` of 0 or above [`MAX_PERMITS`](crate::MAX_PERMITS) does not compile: in a
+        /// `static`, even under `cargo check`; elsewhere, when the code is compiled.
+        ///
+        /// ```compile_fail
+        /// # fn main() {
+        /// let pool = bounded_async::Pool::<0>::default();
+        /// # }
+        /// ```
+        ///
+        /// A `MAX` below `CAPACITY` or above `MAX_PERMITS` does not compile either:
+        ///
+        /// ```compile_fail
+        /// # fn main() {
+        /// let pool = bounded_async::Pool::<16, 8>::new();
+        /// # }
+        /// ```
+        pub fn new() -> Self {
+            const {
+                assert!(
+                    CAPACITY != 0,
+                    "`Pool<0>`: a pool's capacity must be at least 1: with 0, nothing could ever run"
+                );
+                assert!(
+                    CAPACITY <= crate::MAX_PERMITS,
+                    "a `Pool`'s capacity is at most `MAX_PERMITS`, the most permits a semaphore holds"
+                );
+                assert!(
+                    MAX >= CAPACITY && MAX <= crate::MAX_PERMITS,
+                    "a `Pool`'s `MAX` is at least its capacity and at most `MAX_PERMITS`"
+                );
+            }
+            Self::checked_elsewhere()
         }
     }
 
-    /// [`Pool::new`] under `cfg(loom)`, whose gate is built at run time.
-    #[cfg(loom)]
-    pub fn new() -> Self {
-        Self::checked_elsewhere()
-    }
-
-    /// [`Pool::checked_elsewhere`] under `cfg(loom)`, whose gate is built at run time.
-    #[cfg(loom)]
-    pub(crate) fn checked_elsewhere() -> Self {
-        let limit = crate::__private::permits(CAPACITY);
-        Pool {
-            gate: Gate::new(limit)
-                .with_max(crate::__private::max_permits(MAX, limit))
-                .with_name("bounded_async::Pool"),
-            wait: None,
-            timeout: None,
+    const_unless_loom! {
+        /// A pool whose capacity and max `pool!` checks itself, each rule with its message at the
+        /// key: out of range, it is reported there once, and this pool is never run.
+        pub(crate) fn checked_elsewhere() -> Self {
+            let limit = crate::__private::permits(CAPACITY);
+            Pool {
+                gate: Gate::new(limit)
+                    .with_max(crate::__private::max_permits(MAX, limit))
+                    .with_name("bounded_async::Pool"),
+                wait: None,
+                timeout: None,
+            }
         }
     }
 }
@@ -184,30 +168,25 @@ impl<const CAPACITY: usize, const MAX: usize, const REJECTS: bool> Pool<CAPACITY
         self.gate.name()
     }
 
-    /// The same pool, listed in the registry ([`gates`](crate::gates),
-    /// [`gate`](crate::gate)) under its name from its first use on (see [`Gate::listed`]). `me`
-    /// is the `static` that holds this very pool; `pool!` lists every pool it declares this way.
-    ///
-    /// ```
-    /// use bounded_async::Pool;
-    ///
-    /// static DB: Pool<16> = Pool::new().with_name("my_app::DB").listed(&DB);
-    ///
-    /// DB.set_limit(8)?;
-    /// assert_eq!(bounded_async::gate("my_app::DB").map(|gate| gate.limit()), Some(8));
-    /// # Ok::<(), bounded_async::LimitError>(())
-    /// ```
-    #[cfg(not(loom))]
-    pub const fn listed(mut self, me: &'static Self) -> Self {
-        self.gate = self.gate.listed(&me.gate);
-        self
-    }
-
-    /// [`Pool::listed`] under `cfg(loom)`, whose gate is built at run time.
-    #[cfg(loom)]
-    pub fn listed(mut self, me: &'static Self) -> Self {
-        self.gate = self.gate.listed(&me.gate);
-        self
+    const_unless_loom! {
+        /// The same pool, listed in the registry ([`gates`](crate::gates),
+        /// [`gate`](crate::gate)) under its name from its first use on (see
+        /// [`Gate::listed`]). `me` is the `static` that holds this very pool; `pool!` lists every
+        /// pool it declares this way.
+        ///
+        /// ```
+        /// use bounded_async::Pool;
+        ///
+        /// static DB: Pool<16> = Pool::new().with_name("my_app::DB").listed(&DB);
+        ///
+        /// DB.set_limit(8)?;
+        /// assert_eq!(bounded_async::gate("my_app::DB").map(|gate| gate.limit()), Some(8));
+        /// # Ok::<(), bounded_async::LimitError>(())
+        /// ```
+        pub fn listed(mut self, me: &'static Self) -> Self {
+            self.gate = self.gate.listed(&me.gate);
+            self
+        }
     }
 
     /// The longest a call waits to be admitted, if the pool bounds it.

@@ -7,8 +7,26 @@
 //! [`UnsafeCell::with_mut`], never through a reference kept around.
 //!
 //! Loom's types have no `const` constructors, so under `cfg(loom)` the gate's constructors are
-//! plain functions (each `const fn` that builds these types has a `cfg(loom)` twin); the models
-//! build their gates at run time.
+//! plain functions ([`const_unless_loom`] defines both from one body); the models build their
+//! gates at run time.
+
+/// Defines functions that build the gate's primitives: `const fn`s in normal builds, so that
+/// gates live in `static`s, and plain `fn`s under `cfg(loom)`, whose primitives have no `const`
+/// constructors. One body serves both builds.
+macro_rules! const_unless_loom {
+    ($($(#[$attr:meta])* $vis:vis fn $name:ident($($params:tt)*) -> $ret:ty $body:block)*) => {
+        $(
+            $(#[$attr])*
+            #[cfg(not(loom))]
+            $vis const fn $name($($params)*) -> $ret $body
+
+            $(#[$attr])*
+            #[cfg(loom)]
+            $vis fn $name($($params)*) -> $ret $body
+        )*
+    };
+}
+pub(crate) use const_unless_loom;
 
 #[cfg(not(loom))]
 pub(crate) use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};

@@ -32,7 +32,7 @@ use std::time::Instant;
 use pin_project_lite::pin_project;
 
 use crate::registry::Entry;
-use crate::sync::{AtomicU64, AtomicUsize, Mutex, MutexGuard, Ordering};
+use crate::sync::{AtomicU64, AtomicUsize, Mutex, MutexGuard, Ordering, const_unless_loom};
 pub use limit::LimitError;
 use stats::Counters;
 pub use stats::{Rejections, Stats, Waits};
@@ -127,36 +127,37 @@ pub struct Gate {
 pub type Semaphore = Gate;
 
 impl Gate {
-    /// A gate with `limit` permits.
-    ///
-    /// # Panics
-    ///
-    /// When `limit` is 0 (nothing could ever acquire it) or above [`MAX_PERMITS`]; in a
-    /// `static`, that is a compile error.
-    ///
-    /// ```
-    /// static GATE: bounded_async::Gate = bounded_async::Gate::new(8);
-    /// assert_eq!(GATE.capacity(), 8);
-    /// ```
-    #[cfg(not(loom))]
-    pub const fn new(limit: usize) -> Self {
-        assert!(limit > 0, "a semaphore needs at least 1 permit");
-        assert!(
-            limit <= MAX_PERMITS,
-            "a semaphore holds at most MAX_PERMITS permits"
-        );
-        Gate {
-            state: AtomicU64::new(permits(limit)),
-            capacity: limit,
-            limit: AtomicUsize::new(limit),
-            max: limit,
-            debt: AtomicUsize::new(0),
-            queue: None,
-            waiters: Mutex::new(WaitList::new()),
-            waiting: AtomicUsize::new(0),
-            counters: Counters::new(),
-            name: "bounded_async::Gate",
-            entry: Entry::unlisted(),
+    const_unless_loom! {
+        /// A gate with `limit` permits.
+        ///
+        /// # Panics
+        ///
+        /// When `limit` is 0 (nothing could ever acquire it) or above [`MAX_PERMITS`]; in a
+        /// `static`, that is a compile error.
+        ///
+        /// ```
+        /// static GATE: bounded_async::Gate = bounded_async::Gate::new(8);
+        /// assert_eq!(GATE.capacity(), 8);
+        /// ```
+        pub fn new(limit: usize) -> Self {
+            assert!(limit > 0, "a semaphore needs at least 1 permit");
+            assert!(
+                limit <= MAX_PERMITS,
+                "a semaphore holds at most MAX_PERMITS permits"
+            );
+            Gate {
+                state: AtomicU64::new(permits(limit)),
+                capacity: limit,
+                limit: AtomicUsize::new(limit),
+                max: limit,
+                debt: AtomicUsize::new(0),
+                queue: None,
+                waiters: Mutex::new(WaitList::new()),
+                waiting: AtomicUsize::new(0),
+                counters: Counters::new(),
+                name: "bounded_async::Gate",
+                entry: Entry::unlisted(),
+            }
         }
     }
 
@@ -183,32 +184,34 @@ impl Gate {
         self.name
     }
 
-    /// The same gate, listed in the registry ([`gates`](crate::gates), [`gate`](crate::gate))
-    /// from its first use on: its first permit taken, or [`set_limit`](Gate::set_limit). `me` is
-    /// the `static` that holds this very gate, as below; a gate given another one is not listed.
-    /// `pool!` and `#[bounded]` list their gates this way.
-    ///
-    /// Listing adds no work to the uncontended call: a listed gate starts with its slow-path bit
-    /// set, so its first call goes through the slow path once, which lists the gate (one
-    /// compare-exchange, no allocation) and clears the bit.
-    ///
-    /// ```
-    /// use bounded_async::Gate;
-    ///
-    /// static UPLOADS: Gate = Gate::new(2).with_name("my_app::UPLOADS").listed(&UPLOADS);
-    ///
-    /// assert!(bounded_async::gate("my_app::UPLOADS").is_none(), "not used yet");
-    /// drop(UPLOADS.try_acquire());
-    /// let gate = bounded_async::gate("my_app::UPLOADS").expect("listed on its first use");
-    /// assert!(std::ptr::eq(gate, &UPLOADS));
-    /// ```
-    #[cfg(not(loom))]
-    pub const fn listed(mut self, me: &'static Gate) -> Self {
-        // Nothing can have been taken from a gate under construction: its free permits are its
-        // limit. The bit sends the first caller down the slow path, which lists the gate.
-        self.state = AtomicU64::new(permits(self.capacity) | SLOW);
-        self.entry = Entry::listed(me);
-        self
+    const_unless_loom! {
+        /// The same gate, listed in the registry ([`gates`](crate::gates),
+        /// [`gate`](crate::gate)) from its first use on: its first permit taken, or
+        /// [`set_limit`](Gate::set_limit). `me` is the `static` that holds this very gate, as
+        /// below; a gate given another one is not listed. `pool!` and `#[bounded]` list their
+        /// gates this way.
+        ///
+        /// Listing adds no work to the uncontended call: a listed gate starts with its slow-path
+        /// bit set, so its first call goes through the slow path once, which lists the gate (one
+        /// compare-exchange, no allocation) and clears the bit.
+        ///
+        /// ```
+        /// use bounded_async::Gate;
+        ///
+        /// static UPLOADS: Gate = Gate::new(2).with_name("my_app::UPLOADS").listed(&UPLOADS);
+        ///
+        /// assert!(bounded_async::gate("my_app::UPLOADS").is_none(), "not used yet");
+        /// drop(UPLOADS.try_acquire());
+        /// let gate = bounded_async::gate("my_app::UPLOADS").expect("listed on its first use");
+        /// assert!(std::ptr::eq(gate, &UPLOADS));
+        /// ```
+        pub fn listed(mut self, me: &'static Gate) -> Self {
+            // Nothing can have been taken from a gate under construction: its free permits are its
+            // limit. The bit sends the first caller down the slow path, which lists the gate.
+            self.state = AtomicU64::new(permits(self.capacity) | SLOW);
+            self.entry = Entry::listed(me);
+            self
+        }
     }
 
     /// Its place in the registry.
@@ -787,41 +790,6 @@ impl fmt::Debug for Acquire<'_> {
         f.debug_struct("Acquire")
             .field("waiting", &(self.phase == Phase::Waiting))
             .finish()
-    }
-}
-
-/// The gate's constructor under `cfg(loom)`: [`Gate::new`], but not `const`, since loom's
-/// primitives are built at run time, inside a model.
-#[cfg(loom)]
-impl Gate {
-    /// A gate with `limit` permits (see the `const fn` of normal builds).
-    pub fn new(limit: usize) -> Self {
-        assert!(limit > 0, "a semaphore needs at least 1 permit");
-        assert!(
-            limit <= MAX_PERMITS,
-            "a semaphore holds at most MAX_PERMITS permits"
-        );
-        Gate {
-            state: AtomicU64::new(permits(limit)),
-            capacity: limit,
-            limit: AtomicUsize::new(limit),
-            max: limit,
-            debt: AtomicUsize::new(0),
-            queue: None,
-            waiters: Mutex::new(WaitList::new()),
-            waiting: AtomicUsize::new(0),
-            counters: Counters::new(),
-            name: "bounded_async::Gate",
-            entry: Entry::unlisted(),
-        }
-    }
-
-    /// [`Gate::listed`] under `cfg(loom)`: not `const`, since loom's atomics are built at run
-    /// time.
-    pub fn listed(mut self, me: &'static Gate) -> Self {
-        self.state = AtomicU64::new(permits(self.capacity) | SLOW);
-        self.entry = Entry::listed(me);
-        self
     }
 }
 

@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use super::{ADMIT, Gate, Refusal, free};
-use crate::sync::{AtomicU64, AtomicUsize, Ordering};
+use crate::sync::{AtomicU64, AtomicUsize, Ordering, const_unless_loom};
 
 /// A snapshot of a gate: its limits, what it holds now, and totals since it was created.
 ///
@@ -118,32 +118,18 @@ pub(super) struct Counters {
 }
 
 impl Counters {
-    #[cfg(not(loom))]
-    pub(super) const fn new() -> Self {
-        Counters {
-            wraps: AtomicU64::new(0),
-            peak: AtomicUsize::new(0),
-            queue_full: AtomicU64::new(0),
-            wait_elapsed: AtomicU64::new(0),
-            timed_out: AtomicU64::new(0),
-            waits: AtomicU64::new(0),
-            wait_total: AtomicU64::new(0),
-            wait_max: AtomicU64::new(0),
-        }
-    }
-
-    /// [`Counters::new`] under `cfg(loom)`, whose atomics are built at run time.
-    #[cfg(loom)]
-    pub(super) fn new() -> Self {
-        Counters {
-            wraps: AtomicU64::new(0),
-            peak: AtomicUsize::new(0),
-            queue_full: AtomicU64::new(0),
-            wait_elapsed: AtomicU64::new(0),
-            timed_out: AtomicU64::new(0),
-            waits: AtomicU64::new(0),
-            wait_total: AtomicU64::new(0),
-            wait_max: AtomicU64::new(0),
+    const_unless_loom! {
+        pub(super) fn new() -> Self {
+            Counters {
+                wraps: AtomicU64::new(0),
+                peak: AtomicUsize::new(0),
+                queue_full: AtomicU64::new(0),
+                wait_elapsed: AtomicU64::new(0),
+                timed_out: AtomicU64::new(0),
+                waits: AtomicU64::new(0),
+                wait_total: AtomicU64::new(0),
+                wait_max: AtomicU64::new(0),
+            }
         }
     }
 

@@ -22,7 +22,7 @@ use std::marker::PhantomPinned;
 use std::ptr::NonNull;
 use std::task::Waker;
 
-use crate::sync::{AtomicBool, Ordering, UnsafeCell};
+use crate::sync::{AtomicBool, Ordering, UnsafeCell, const_unless_loom};
 
 /// One caller waiting to be admitted, stored inside its `Acquire` future.
 ///
@@ -55,16 +55,17 @@ unsafe impl Send for Waiter {}
 unsafe impl Sync for Waiter {}
 
 impl Waiter {
-    #[cfg(not(loom))]
-    pub(crate) const fn new() -> Self {
-        Waiter {
-            links: UnsafeCell::new(Links {
-                prev: None,
-                next: None,
-            }),
-            waker: UnsafeCell::new(None),
-            granted: AtomicBool::new(false),
-            _pinned: PhantomPinned,
+    const_unless_loom! {
+        pub(crate) fn new() -> Self {
+            Waiter {
+                links: UnsafeCell::new(Links {
+                    prev: None,
+                    next: None,
+                }),
+                waker: UnsafeCell::new(None),
+                granted: AtomicBool::new(false),
+                _pinned: PhantomPinned,
+            }
         }
     }
 
@@ -92,22 +93,6 @@ impl Waiter {
     pub(crate) fn take_waker(&self, _list: &mut WaitList) -> Option<Waker> {
         // SAFETY: `_list` is only reachable through the gate's lock, which guards the waker.
         self.waker.with_mut(|stored| unsafe { (*stored).take() })
-    }
-}
-
-/// [`Waiter::new`] under `cfg(loom)`, whose cell and atomic are built at run time.
-#[cfg(loom)]
-impl Waiter {
-    pub(crate) fn new() -> Self {
-        Waiter {
-            links: UnsafeCell::new(Links {
-                prev: None,
-                next: None,
-            }),
-            waker: UnsafeCell::new(None),
-            granted: AtomicBool::new(false),
-            _pinned: PhantomPinned,
-        }
     }
 }
 
