@@ -1,45 +1,21 @@
 //! Waiting at a gate allocates nothing: each waiter lives in its own (pinned) `Acquire` future,
 //! linked into the gate's list in place, and is handed its permit without an allocation.
 //!
-//! A counting global allocator in its own test binary; counts are per thread.
+//! A counting global allocator (`tests/common/counting.rs`) in its own test binary.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
 use std::future::Future;
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
 use bounded_async::Gate;
 
-struct Counting;
-
-thread_local! {
-    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
-}
-
-// SAFETY: defers every call to `System`; only counts on the side.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.with(|n| n.set(n.get() + 1));
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCATIONS.with(|n| n.set(n.get() + 1));
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
+#[path = "common/counting.rs"]
+mod counting;
 
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static GLOBAL: counting::Counting = counting::Counting;
 
-fn allocations() -> usize {
-    ALLOCATIONS.with(Cell::get)
-}
+use counting::allocations;
 
 #[test]
 fn waiting_queueing_leaving_and_being_handed_a_permit_allocate_nothing() {

@@ -6,8 +6,6 @@
 //! A counting global allocator in its own test binary; counts are per thread, so tests running
 //! in parallel do not disturb each other.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -15,39 +13,19 @@ use std::task::{Context, Poll};
 use bounded_async::join_bounded;
 use futures::executor::block_on;
 
-struct Counting;
-
-thread_local! {
-    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
-}
-
-// SAFETY: defers every call to `System`; only counts on the side.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.with(|n| n.set(n.get() + 1));
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCATIONS.with(|n| n.set(n.get() + 1));
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
+#[path = "common/counting.rs"]
+mod counting;
 
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static GLOBAL: counting::Counting = counting::Counting;
 
 /// Allocations made on this thread while `f` runs, with what it returned. The executor's
 /// one-time thread-local set-up is done first, so that it is not counted.
 fn allocations<T>(f: impl FnOnce() -> T) -> (usize, T) {
     block_on(async {});
-    let before = ALLOCATIONS.with(Cell::get);
+    let before = counting::allocations();
     let value = f();
-    (ALLOCATIONS.with(Cell::get) - before, value)
+    (counting::allocations() - before, value)
 }
 
 /// Returns `Pending` `times` times, waking itself each time, so every slot's waker is used.
