@@ -18,6 +18,12 @@ pool!(
     pub CACHE = MAX
 );
 
+pool!(
+    /// A pool with keys: rendered `Pool<16, 64, true>`, its capacity, its `max`, and that it can
+    /// turn calls away.
+    pub API = 16, max = 64, queue = 128
+);
+
 /// A "settled" function returning `Result` as written: rendered `Outcome<u8, String>`.
 #[bounded(limit = 4, strategy = "settled")]
 pub async fn charge(cents: u8) -> Result<u8, String> {
