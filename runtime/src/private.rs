@@ -118,18 +118,14 @@ where
     O::settle(caught)
 }
 
-/// Runs a "settled" pool member's call (see [`member`]), as [`settle_gated`] does.
+/// Runs a "settled" pool member's call (see [`member`]): [`settle_gated`], its mode dropped.
 pub async fn settle_member<O, R, F, const REJECTS: bool>(call: F) -> O
 where
     F: std::future::Future<Output = (Mode<REJECTS>, Result<R, crate::Rejected>)>,
     O: Settles<R> + crate::rules::Rejectable,
 {
     use futures_util::FutureExt;
-    match std::panic::AssertUnwindSafe(call).catch_unwind().await {
-        Ok((_, Err(rejected))) => O::rejected(rejected),
-        Ok((_, Ok(output))) => O::settle(Ok(output)),
-        Err(panic) => O::settle(Err(panic)),
-    }
+    settle_gated(call.map(|(_, output)| output)).await
 }
 
 /// Whether the runtime has timers (its `tokio` feature), for the `wait` and `timeout` keys.

@@ -151,7 +151,8 @@ pub enum Reason {
     WaitElapsed,
     /// The call was admitted but ran past its `timeout`; its body was dropped.
     TimedOut,
-    /// The gate was paused (`pause_for`) for longer than the call could wait.
+    /// The gate was paused for longer than the call could wait. Nothing produces it yet: the
+    /// gates' `pause_for` is still to come.
     Paused,
 }
 

@@ -119,13 +119,10 @@ impl<T, E> Settled<T, E> {
     /// Panics and rejections are not failures here; [`panicked`](Settled::panicked) and
     /// [`rejected`](Settled::rejected) give them with their index.
     pub fn failures(&self) -> impl Iterator<Item = (usize, &E)> {
-        self.outcomes
-            .iter()
-            .enumerate()
-            .filter_map(|(index, outcome)| match outcome {
-                Outcome::Err(error) => Some((index, error)),
-                _ => None,
-            })
+        self.indexed(|outcome| match outcome {
+            Outcome::Err(error) => Some(error),
+            _ => None,
+        })
     }
 
     /// Iterates over the captured panics with the input index of the future that panicked, in
@@ -145,13 +142,10 @@ impl<T, E> Settled<T, E> {
     /// assert_eq!(panicked, [(1, Some("index out of bounds"))]);
     /// ```
     pub fn panicked(&self) -> impl Iterator<Item = (usize, &Panic)> {
-        self.outcomes
-            .iter()
-            .enumerate()
-            .filter_map(|(index, outcome)| match outcome {
-                Outcome::Panicked(panic) => Some((index, panic)),
-                _ => None,
-            })
+        self.indexed(|outcome| match outcome {
+            Outcome::Panicked(panic) => Some(panic),
+            _ => None,
+        })
     }
 
     /// Iterates over the rejections with the input index of the call that a gate turned away,
@@ -167,7 +161,7 @@ impl<T, E> Settled<T, E> {
     /// #     "my_app::PARTNER",
     /// #     Duration::from_secs(2),
     /// # );
-    /// // `rejected` is what a call gets while `PARTNER.pause_for(..)` has 2s left to run.
+    /// // `rejected` is what a call turned away by a paused gate gets, with 2s of the pause left.
     /// let settled: Settled<u32, String> = vec![Outcome::Rejected(rejected), Outcome::Ok(2)].into();
     ///
     /// let retry: Vec<(usize, Option<Duration>)> = settled
@@ -177,13 +171,21 @@ impl<T, E> Settled<T, E> {
     /// assert_eq!(retry, [(0, Some(Duration::from_secs(2)))]);
     /// ```
     pub fn rejected(&self) -> impl Iterator<Item = (usize, &Rejected)> {
+        self.indexed(|outcome| match outcome {
+            Outcome::Rejected(rejected) => Some(rejected),
+            _ => None,
+        })
+    }
+
+    /// What `pick` finds in each outcome, with the outcome's input index, in input order.
+    fn indexed<'a, X: 'a>(
+        &'a self,
+        pick: impl Fn(&'a Outcome<T, E>) -> Option<&'a X>,
+    ) -> impl Iterator<Item = (usize, &'a X)> {
         self.outcomes
             .iter()
             .enumerate()
-            .filter_map(|(index, outcome)| match outcome {
-                Outcome::Rejected(rejected) => Some((index, rejected)),
-                _ => None,
-            })
+            .filter_map(move |(index, outcome)| Some((index, pick(outcome)?)))
     }
 
     /// How many futures returned `Ok`.
