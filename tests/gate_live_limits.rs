@@ -1,6 +1,6 @@
-//! A gate's limit changed at random while calls come and go on several threads, some cancelled
-//! while they wait and some while they hold a permit: nothing ever runs over the limit, and
-//! everything drains to zero.
+//! A gate's limit changed and the gate paused at random while calls come and go on several
+//! threads, some cancelled while they wait and some while they hold a permit: nothing ever runs
+//! over the limit, no waiter is stranded by a pause, and everything drains to zero.
 
 mod common;
 
@@ -78,10 +78,11 @@ async fn set_limit(limit: usize) {
 
 #[cfg_attr(not(miri), tokio::test(flavor = "multi_thread", worker_threads = 4))]
 #[cfg_attr(miri, tokio::test(flavor = "multi_thread", worker_threads = 2))]
-async fn random_limits_and_cancellations_never_go_over_the_limit_and_drain_to_zero() {
+async fn random_limits_pauses_and_cancellations_never_go_over_the_limit_and_drain_to_zero() {
     const CALLS: u64 = if cfg!(miri) { 60 } else { 2_000 };
     const CHANGES: u64 = if cfg!(miri) { 6 } else { 200 };
     const SETTERS: u64 = 3;
+    const PAUSES: u64 = if cfg!(miri) { 4 } else { 100 };
 
     // The setters run on several threads, one change at a time (the ceiling follows each).
     let changes = std::sync::Arc::new(tokio::sync::Mutex::new(()));
@@ -99,6 +100,18 @@ async fn random_limits_and_cancellations_never_go_over_the_limit_and_drain_to_ze
             }
         }));
     }
+
+    // Short pauses now and then: the waiters at the head of the line in each keep the timer that
+    // ends it, and some of them are cancelled meanwhile.
+    setters.push(tokio::spawn(async {
+        let mut random = Random(0x6A09_E667_F3BC_C908);
+        for _ in 0..PAUSES {
+            GATE.pause_for(Duration::from_micros(random.below(300)));
+            for _ in 0..random.below(20) {
+                tokio::task::yield_now().await;
+            }
+        }
+    }));
 
     let mut random = Random(0x2545_F491_4F6C_DD1D);
     let mut tasks = Vec::new();

@@ -29,7 +29,7 @@ use std::time::Duration;
 
 use pin_project_lite::pin_project;
 
-use crate::gate::{Admit, Permit, Refusal};
+use crate::gate::{Admit, Deadline, Permit, Refusal};
 use crate::reentry::{Call, Enabled, GateRef, Gates, Guard, call, check, record};
 use crate::rejected::{self, Rejected};
 
@@ -48,6 +48,17 @@ fn timer(after: Duration) -> Timer {
 
 #[cfg(not(feature = "tokio"))]
 fn timer(_: Duration) -> Timer {
+    unreachable!("`wait` and `timeout` need the `tokio` feature, which the macros check")
+}
+
+/// When a timer fires.
+#[cfg(feature = "tokio")]
+fn deadline(timer: Pin<&Timer>) -> Deadline {
+    timer.deadline()
+}
+
+#[cfg(not(feature = "tokio"))]
+fn deadline(_: Pin<&Timer>) -> Deadline {
     unreachable!("`wait` and `timeout` need the `tokio` feature, which the macros check")
 }
 
@@ -129,13 +140,15 @@ impl<F: Future, G: Enabled> Future for Gated<F, G> {
                     *permit = Some(free);
                     continue;
                 }
-                this.admit.set(Some(gate.gate().admit()));
                 // The call has to wait: its `wait`, if any, starts now, once for every gate.
                 if this.timer.is_none()
                     && let Some((wait, _)) = shortest(gates, GateRef::wait)
                 {
                     this.timer.set(Some(timer(wait)));
                 }
+                // A gate paused past the wait's end refuses the call at once.
+                let deadline = this.timer.as_ref().as_pin_ref().map(deadline);
+                this.admit.set(Some(gate.gate().admit_by(deadline)));
             }
             let admit = this.admit.as_mut().as_pin_mut().expect("set above");
             match admit.poll(cx) {
@@ -143,10 +156,16 @@ impl<F: Future, G: Enabled> Future for Gated<F, G> {
                     this.admit.set(None);
                     *permit = Some(taken);
                 }
-                // A gate refuses only for its queue; the timers are this future's.
-                Poll::Ready(Err(_)) => {
+                // A gate refuses for its queue or its pause; the timers are this future's.
+                Poll::Ready(Err(refusal)) => {
                     this.admit.set(None);
-                    return reject(this, rejected::queue_full(gate.name(), gate.queue()));
+                    let rejected = match refusal {
+                        Refusal::Paused { retry_after } => {
+                            rejected::paused(gate.name(), retry_after)
+                        }
+                        _ => rejected::queue_full(gate.name(), gate.queue()),
+                    };
+                    return reject(this, rejected);
                 }
                 Poll::Pending => {
                     // Checked after the permit: one granted just as the wait ran out is used.
@@ -155,6 +174,11 @@ impl<F: Future, G: Enabled> Future for Gated<F, G> {
                     {
                         // Giving up the place in line passes on a permit granted since.
                         this.admit.set(None);
+                        // A pause that outlasts the wait is what held the call back.
+                        if let Some(retry_after) = gate.gate().pause_left() {
+                            gate.gate().refused(Refusal::Paused { retry_after });
+                            return reject(this, rejected::paused(gate.name(), retry_after));
+                        }
                         let (wait, by) = shortest(gates, GateRef::wait).expect("a wait was set");
                         by.gate().refused(Refusal::WaitElapsed);
                         return reject(this, rejected::wait_elapsed(by.name(), wait));

@@ -239,6 +239,53 @@ impl<const CAPACITY: usize, const MAX: usize, const REJECTS: bool> Pool<CAPACITY
         self.gate.set_limit(limit)
     }
 
+    /// Admits nobody for `duration`, from now: for a 429's `Retry-After`, every member of the
+    /// pool holds back at once. A call that may wait that long waits; one whose `wait` ends
+    /// sooner is rejected with [`Reason::Paused`](crate::Reason::Paused) and a
+    /// [`retry_after`](crate::Rejected::retry_after); one that cannot be rejected waits anyway
+    /// (see [`Gate::pause_for`]).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use bounded_async::{Reason, Rejected, bounded, pool};
+    ///
+    /// pool!(pub PARTNER = 8, wait = "1s");
+    ///
+    /// #[bounded(pool = PARTNER)]
+    /// async fn quote(symbol: &str) -> Result<String, Rejected> {
+    ///     Ok(format!("{symbol}: 42"))
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// // The partner answered 429 with `Retry-After: 30`.
+    /// PARTNER.pause_for(Duration::from_secs(30));
+    ///
+    /// // A call may wait 1 s, not 30: it is turned away at once, and told when to come back.
+    /// let rejected = quote("ACME").await.unwrap_err();
+    /// assert_eq!(rejected.reason(), Reason::Paused);
+    /// assert_eq!(rejected.retry_after(), Some(Duration::from_secs(30)));
+    ///
+    /// tokio::time::sleep(Duration::from_secs(30)).await;
+    /// assert_eq!(quote("ACME").await.unwrap(), "ACME: 42");
+    /// # }
+    /// ```
+    #[cfg(feature = "tokio")]
+    pub fn pause_for(&self, duration: Duration) {
+        self.gate.pause_for(duration)
+    }
+
+    /// When the pool's pause ends, if one is in force (see [`pause_for`](Pool::pause_for)).
+    ///
+    /// ```
+    /// static DB: bounded_async::Pool<16> = bounded_async::Pool::new();
+    /// assert_eq!(DB.paused_until(), None);
+    /// ```
+    #[cfg(feature = "tokio")]
+    pub fn paused_until(&self) -> Option<tokio::time::Instant> {
+        self.gate.paused_until()
+    }
+
     /// The pool's stats now, read without a lock (see [`Gate::stats`]).
     ///
     /// ```

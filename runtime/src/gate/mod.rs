@@ -17,8 +17,11 @@
 //! - The wait list ([`wait`]): waiters live inside the callers' pinned [`Acquire`] futures,
 //!   linked into an intrusive list under the lock; waiting allocates nothing, and a waiter that
 //!   gives up is unlinked in O(1). Granted waiters are woken after the lock is released.
+//! - Pauses ([`pause`]): while one lasts, the `SLOW` bit is set and nothing is handed out; the
+//!   waiter at the head of the line keeps the timer that ends it.
 
 mod limit;
+mod pause;
 mod stats;
 mod wait;
 
@@ -27,13 +30,15 @@ use std::future::Future;
 use std::pin::Pin;
 use std::ptr::NonNull;
 use std::task::{Context, Poll};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use pin_project_lite::pin_project;
 
 use crate::registry::Entry;
 use crate::sync::{AtomicU64, AtomicUsize, Mutex, MutexGuard, Ordering, const_unless_loom};
 pub use limit::LimitError;
+pub(crate) use pause::Deadline;
+use pause::HeadTimer;
 use stats::Counters;
 pub use stats::{Rejections, Stats, Waits};
 use wait::{WaitList, Waiter, WakeList};
@@ -336,21 +341,24 @@ impl Gate {
                     Err(actual) => state = actual,
                 }
             }
-            if state & SLOW == 0 || !self.first_use() {
+            if state & SLOW == 0 || !self.settle(state) {
                 return None;
             }
             state = self.state.load(Ordering::Acquire);
         }
     }
 
-    /// [`try_acquire`](Gate::try_acquire) found the slow-path bit set: others wait, permits are
-    /// owed, or this is a listed gate's first use, which lists it and clears the bit (here, or
-    /// on another thread just now). Returns whether the bit is clear now, so that the fast path
-    /// is worth another try.
+    /// [`try_acquire`](Gate::try_acquire) found the slow-path bit set in `state`: others wait,
+    /// permits are owed, the gate is paused, or this is a listed gate's first use. The first use
+    /// lists the gate and clears the bit, and so does a look under the lock at a pause that is
+    /// over while nobody waits (here, or on another thread just now). Returns whether the bit is
+    /// clear now, so that the fast path is worth another try.
     #[cold]
     #[inline(never)]
-    fn first_use(&self) -> bool {
-        if self.entry.is_fresh() {
+    fn settle(&self, state: u64) -> bool {
+        // A free permit that nobody waits for: what holds the bit may be a pause that is over.
+        let idle = state & FREE >= ONE && self.waiting() == 0;
+        if self.entry.is_fresh() || idle {
             let mut wakers = WakeList::new();
             let mut list = self.lock();
             let more = self.dispatch(&mut list, &mut wakers);
@@ -381,6 +389,7 @@ impl Gate {
             waiter: Waiter::new(),
             phase: Phase::Idle,
             since: None,
+            timer: HeadTimer::new(),
         }
     }
 
@@ -397,8 +406,17 @@ impl Gate {
     #[doc(hidden)]
     #[inline]
     pub fn admit(&self) -> Admit<'_> {
+        self.admit_by(None)
+    }
+
+    /// [`admit`](Gate::admit) for a caller whose own wait ends at `deadline`: while the gate is
+    /// [paused](Gate::pause_for) past it, the caller is refused at once with
+    /// [`Refusal::Paused`].
+    #[inline]
+    pub(crate) fn admit_by(&self, deadline: Option<Deadline>) -> Admit<'_> {
         Admit {
             acquire: self.acquire(),
+            deadline,
         }
     }
 
@@ -456,9 +474,10 @@ impl Gate {
         if fresh {
             self.entry.list(self);
         }
-        // Debt first: a permit owed is not handed out.
+        // Debt first: a permit owed is not handed out. Nothing is, while a pause lasts.
         state = self.pay_debt(state);
-        while state & FREE >= ONE && !list.is_empty() && !wakers.is_full() {
+        let paused = list.pause.active().is_some();
+        while !paused && state & FREE >= ONE && !list.is_empty() && !wakers.is_full() {
             let before = self.state.fetch_add(TAKE, Ordering::AcqRel);
             self.admitted(before);
             state = before.wrapping_add(TAKE);
@@ -466,7 +485,7 @@ impl Gate {
                 wakers.push(waker);
             }
         }
-        if list.is_empty() && self.debt.load(Ordering::Acquire) == 0 {
+        if list.is_empty() && self.debt.load(Ordering::Acquire) == 0 && !paused {
             self.state.fetch_and(!SLOW, Ordering::AcqRel);
         }
         if fresh {
@@ -474,7 +493,7 @@ impl Gate {
             self.entry.used();
         }
         self.waiting.store(list.len(), Ordering::Release);
-        wakers.is_full() && state & FREE >= ONE && !list.is_empty()
+        !paused && wakers.is_full() && state & FREE >= ONE && !list.is_empty()
     }
 }
 
@@ -555,6 +574,8 @@ pin_project! {
         phase: Phase,
         // When it joined the line, for the stats.
         since: Option<Instant>,
+        // The timer that ends the gate's pause, while this waiter is at the head of the line.
+        timer: HeadTimer,
     }
 
     impl<'a> PinnedDrop for Acquire<'a> {
@@ -568,11 +589,13 @@ pin_project! {
 }
 
 impl<'a> Acquire<'a> {
-    /// Polls for a permit; a `refusable` caller is refused when the line is full.
+    /// Polls for a permit; a `refusable` caller is refused when the line is full, or when the
+    /// gate is paused past its `deadline`.
     #[inline]
     fn poll_admit(
         self: Pin<&mut Self>,
         refusable: bool,
+        deadline: Option<Deadline>,
         cx: &mut Context<'_>,
     ) -> Poll<Result<Permit<'a>, Refusal>> {
         let this = self.project();
@@ -591,7 +614,8 @@ impl<'a> Acquire<'a> {
             this.waiter.into_ref(),
             this.phase,
             this.since,
-            refusable,
+            this.timer,
+            refusable.then_some(deadline),
             cx,
         );
         if poll.is_ready() {
@@ -611,7 +635,7 @@ impl<'a> Future for Acquire<'a> {
 
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Permit<'a>> {
-        match self.poll_admit(false, cx) {
+        match self.poll_admit(false, None, cx) {
             Poll::Ready(Ok(permit)) => Poll::Ready(permit),
             Poll::Ready(Err(_)) => unreachable!("`acquire` is never refused"),
             Poll::Pending => Poll::Pending,
@@ -633,6 +657,12 @@ pub enum Refusal {
     WaitElapsed,
     /// The admitted call's `timeout` ran out before its body finished.
     TimedOut,
+    /// The gate was [paused](Gate::pause_for) past the caller's deadline, or while its line was
+    /// full; the pause has `retry_after` left.
+    Paused {
+        /// What is left of the pause.
+        retry_after: Duration,
+    },
 }
 
 /// What a caller that found no free permit does, decided under the lock.
@@ -650,6 +680,7 @@ pin_project! {
     pub struct Admit<'a> {
         #[pin]
         acquire: Acquire<'a>,
+        deadline: Option<Deadline>,
     }
 }
 
@@ -658,20 +689,25 @@ impl<'a> Future for Admit<'a> {
 
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        self.project().acquire.poll_admit(true, cx)
+        let this = self.project();
+        this.acquire.poll_admit(true, *this.deadline, cx)
     }
 }
 
 impl Gate {
     /// The slow path of [`Acquire`]: no permit was free, or others wait. Joins the line, or
     /// checks whether our turn came. `Ready` means a permit was taken for `waiter`'s owner.
+    ///
+    /// `refusable` is `Some` for a caller that can be refused, with the deadline of its own
+    /// wait, if it has one.
     #[cold]
     fn poll_waiting(
         &self,
         waiter: Pin<&Waiter>,
         phase: &mut Phase,
         since: &mut Option<Instant>,
-        refusable: bool,
+        timer: &mut HeadTimer,
+        refusable: Option<Option<Deadline>>,
         cx: &mut Context<'_>,
     ) -> Poll<Result<(), Refusal>> {
         let waiter = waiter.get_ref();
@@ -682,7 +718,7 @@ impl Gate {
         let waker = cx.waker().clone();
         let mut wakers = WakeList::new();
         let mut list = self.lock();
-        let replaced = match *phase {
+        let (replaced, more) = match *phase {
             Phase::Idle => {
                 match self.take_or_queue(&mut list, refusable) {
                     Decision::Take => return Poll::Ready(Ok(())),
@@ -697,22 +733,32 @@ impl Gate {
                 *phase = Phase::Waiting;
                 // Permits given back before the `SLOW` bit was set are handed over now.
                 let more = self.dispatch(&mut list, &mut wakers);
-                drop(list);
-                // Read outside the lock, to keep the line's critical section short.
-                *since = Some(Instant::now());
-                wakers.wake_all();
-                drop(replaced);
-                if more {
-                    self.hand_over();
-                }
-                return self.check_granted(waiter);
+                (replaced, more)
             }
             // The grant is only ever made under the lock, so this answer is final.
             _ if waiter.is_granted() => return Poll::Ready(Ok(())),
-            _ => waiter.set_waker(&mut list, waker),
+            _ => {
+                let replaced = waiter.set_waker(&mut list, waker);
+                // A pause that is over is lifted, and the permits handed out.
+                let more = list.pause.is_set() && self.dispatch(&mut list, &mut wakers);
+                (replaced, more)
+            }
         };
+        // The head of a paused line keeps the timer that ends the pause.
+        let pause = self.head_pause(&mut list, waiter);
         drop(list);
+        if since.is_none() {
+            // Read outside the lock, to keep the line's critical section short.
+            *since = Some(Instant::now());
+        }
+        wakers.wake_all();
         drop(replaced);
+        if more {
+            self.hand_over();
+        }
+        if let Some(until) = pause {
+            self.poll_pause(waiter, timer, until, cx);
+        }
         self.check_granted(waiter)
     }
 
@@ -724,22 +770,77 @@ impl Gate {
         }
     }
 
+    /// Under the lock: the end of the gate's pause, if one is in force and `waiter` is first in
+    /// line (and so keeps the timer that ends it).
+    fn head_pause(&self, list: &mut WaitList, waiter: &Waiter) -> Option<Deadline> {
+        if !list.pause.is_set() || waiter.is_granted() || !list.is_head(waiter) {
+            return None;
+        }
+        list.pause.ahead()
+    }
+
+    /// Runs the timer of the waiter at the head of a paused line, which ends the pause at
+    /// `until`. When it fires, hands the free permits out, in order (this waiter first); when the
+    /// pause was extended meanwhile, runs on to the new end.
+    fn poll_pause(
+        &self,
+        waiter: &Waiter,
+        timer: &mut HeadTimer,
+        mut until: Deadline,
+        cx: &mut Context<'_>,
+    ) {
+        while timer.poll_until(until, cx).is_ready() {
+            let mut wakers = WakeList::new();
+            let mut list = self.lock();
+            // Lifts the pause that is over, and grants.
+            let more = self.dispatch(&mut list, &mut wakers);
+            let pause = self.head_pause(&mut list, waiter);
+            drop(list);
+            wakers.wake_all();
+            if more {
+                self.hand_over();
+            }
+            match pause {
+                Some(later) => until = later,
+                None => return,
+            }
+        }
+    }
+
     /// Under the lock: takes a permit if one is free and nobody waits; or, for a caller that can
-    /// be refused, refuses it when the line is full; or else sets the `SLOW` bit, so that the
-    /// caller can queue before any permit is given back past it.
-    fn take_or_queue(&self, list: &mut WaitList, refusable: bool) -> Decision {
+    /// be refused, refuses it when the line is full or the gate is paused past its deadline; or
+    /// else sets the `SLOW` bit, so that the caller can queue before any permit is given back
+    /// past it.
+    fn take_or_queue(&self, list: &mut WaitList, refusable: Option<Option<Deadline>>) -> Decision {
         let mut state = self.state.load(Ordering::Acquire);
+        if state & SLOW != 0 && list.is_empty() {
+            // Nobody waits, yet the bit is set: a pause (perhaps over), a debt, or a first use.
+            // Bring the bit up to date; with nobody in line, nobody is granted.
+            self.dispatch(list, &mut WakeList::new());
+            state = self.state.load(Ordering::Acquire);
+        }
+        // With others in line, a pause that is over is the head's timer's to lift: it has
+        // fired, or is about to, and its task hands the permits out in order.
+        let pause = list.pause.ahead();
         loop {
-            // `SLOW` is clear exactly when nobody waits, nothing is owed and a listed gate was
-            // listed (we hold the lock).
+            // `SLOW` is clear exactly when nobody waits, nothing is owed, the gate is not paused,
+            // and a listed gate was listed (we hold the lock).
             let take = state & SLOW == 0 && state & FREE >= ONE;
-            if !take
-                && refusable
-                && let Some(queue) = self.queue
-                && list.len() >= queue
-            {
-                self.counters.refused(Refusal::QueueFull);
-                return Decision::Refuse(Refusal::QueueFull);
+            if !take && let Some(deadline) = refusable {
+                let full = self.queue.is_some_and(|queue| list.len() >= queue);
+                if let Some(until) = pause
+                    && (full || deadline.is_some_and(|deadline| deadline < until))
+                {
+                    let refusal = Refusal::Paused {
+                        retry_after: pause::left(until),
+                    };
+                    self.counters.refused(refusal);
+                    return Decision::Refuse(refusal);
+                }
+                if full {
+                    self.counters.refused(Refusal::QueueFull);
+                    return Decision::Refuse(Refusal::QueueFull);
+                }
             }
             let next = if take {
                 state.wrapping_add(TAKE)
@@ -771,10 +872,18 @@ impl Gate {
             self.release();
             return;
         }
+        let was_head = list.is_head(waiter);
         // SAFETY: not granted, and grants are only made under the lock we hold, so it is still
         // in this gate's list.
         unsafe { list.remove(NonNull::from(waiter)) };
         let old = waiter.take_waker(&mut list);
+        if was_head
+            && list.pause.is_set()
+            && let Some(next) = list.head_waker()
+        {
+            // The timer that ends the pause left with the head: the next one starts its own.
+            wakers.push(next);
+        }
         let more = self.dispatch(&mut list, &mut wakers);
         drop(list);
         wakers.wake_all();

@@ -69,8 +69,12 @@ pub struct Rejections {
     /// Turned away because the call's `wait` ran out before it was admitted.
     pub wait_elapsed: u64,
     /// Admitted, then dropped because the call's `timeout` ran out: these calls are also among
-    /// the admitted ones, so `admitted + queue_full + wait_elapsed` is every call that asked.
+    /// the admitted ones, so `admitted + queue_full + wait_elapsed + paused` is every call that
+    /// asked.
     pub timed_out: u64,
+    /// Refused because the gate was [paused](Gate::pause_for) past the end of the call's
+    /// `wait`, or while its queue was full.
+    pub paused: u64,
 }
 
 impl Rejections {
@@ -80,7 +84,7 @@ impl Rejections {
     /// assert_eq!(bounded_async::Gate::new(1).stats().rejected.total(), 0);
     /// ```
     pub fn total(&self) -> u64 {
-        self.queue_full + self.wait_elapsed + self.timed_out
+        self.queue_full + self.wait_elapsed + self.timed_out + self.paused
     }
 }
 
@@ -111,6 +115,7 @@ pub(super) struct Counters {
     queue_full: AtomicU64,
     wait_elapsed: AtomicU64,
     timed_out: AtomicU64,
+    paused: AtomicU64,
     waits: AtomicU64,
     /// In nanoseconds (584 years fit).
     wait_total: AtomicU64,
@@ -126,6 +131,7 @@ impl Counters {
                 queue_full: AtomicU64::new(0),
                 wait_elapsed: AtomicU64::new(0),
                 timed_out: AtomicU64::new(0),
+                paused: AtomicU64::new(0),
                 waits: AtomicU64::new(0),
                 wait_total: AtomicU64::new(0),
                 wait_max: AtomicU64::new(0),
@@ -138,6 +144,7 @@ impl Counters {
             Refusal::QueueFull => self.queue_full.fetch_add(1, Ordering::Relaxed),
             Refusal::WaitElapsed => self.wait_elapsed.fetch_add(1, Ordering::Relaxed),
             Refusal::TimedOut => self.timed_out.fetch_add(1, Ordering::Relaxed),
+            Refusal::Paused { .. } => self.paused.fetch_add(1, Ordering::Relaxed),
         };
     }
 
@@ -210,6 +217,7 @@ impl Gate {
                 queue_full: counters.queue_full.load(Ordering::Relaxed),
                 wait_elapsed: counters.wait_elapsed.load(Ordering::Relaxed),
                 timed_out: counters.timed_out.load(Ordering::Relaxed),
+                paused: counters.paused.load(Ordering::Relaxed),
             },
             waits: Waits {
                 count: counters.waits.load(Ordering::Relaxed),

@@ -22,6 +22,7 @@ use std::marker::PhantomPinned;
 use std::ptr::NonNull;
 use std::task::Waker;
 
+use super::pause::Pause;
 use crate::sync::{AtomicBool, Ordering, UnsafeCell, const_unless_loom};
 
 /// One caller waiting to be admitted, stored inside its `Acquire` future.
@@ -96,12 +97,15 @@ impl Waiter {
     }
 }
 
-/// The waiters of a gate, first come first served. Lives inside the gate's lock.
+/// The waiters of a gate, first come first served, and the gate's pause, which holds them all
+/// back while it lasts. Lives inside the gate's lock.
 #[derive(Debug)]
 pub(crate) struct WaitList {
     head: Option<NonNull<Waiter>>,
     tail: Option<NonNull<Waiter>>,
     len: usize,
+    /// The gate's pause (see [`Gate::pause_for`](super::Gate::pause_for)).
+    pub(crate) pause: Pause,
 }
 
 // SAFETY: the list only holds pointers to `Waiter`s, which are `Send + Sync`; it is only used
@@ -114,7 +118,21 @@ impl WaitList {
             head: None,
             tail: None,
             len: 0,
+            pause: Pause::new(),
         }
+    }
+
+    /// Whether `waiter` is first in line.
+    pub(crate) fn is_head(&self, waiter: &Waiter) -> bool {
+        self.head == Some(NonNull::from(waiter))
+    }
+
+    /// Takes the waker of the waiter first in line, to wake once the lock is released (it stores
+    /// a new one when its task polls it).
+    pub(crate) fn head_waker(&mut self) -> Option<Waker> {
+        // SAFETY: the head is in the list, so alive; we hold the lock (`&mut self`).
+        let head = unsafe { self.head?.as_ref() };
+        head.take_waker(self)
     }
 
     pub(crate) fn len(&self) -> usize {
