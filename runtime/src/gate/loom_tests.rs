@@ -371,3 +371,54 @@ fn loom_deadline_vs_grant() {
         assert_drained(gate);
     });
 }
+
+/// Callers that can be refused, racing a release on a gate whose line holds `queue` of them:
+/// each is admitted or refused with `QueueFull`, never both and never lost; no more than `queue`
+/// of them ever wait; the stats count exactly the refusals; and every permit comes back. With
+/// `queue = 0`, the refusal is the one made without the lock.
+fn queue_bound_vs_a_release(queue: usize, n: usize) {
+    let gate = leak(Gate::new(1).with_queue(queue));
+    let holders = Arc::new(Holders::default());
+    let refused = Arc::new(AtomicUsize::new(0));
+    let held = gate.try_acquire().expect("free");
+    holders.enter(1);
+
+    let callers: Vec<_> = (0..n)
+        .map(|_| {
+            let (holders, refused) = (Arc::clone(&holders), Arc::clone(&refused));
+            thread::spawn(move || match block_on(gate.admit()) {
+                Ok(permit) => {
+                    holders.enter(1);
+                    holders.leave();
+                    drop(permit);
+                }
+                Err(refusal) => {
+                    assert_eq!(refusal, Refusal::QueueFull);
+                    refused.fetch_add(1, Ordering::SeqCst);
+                }
+            })
+        })
+        .collect();
+    assert!(gate.waiting() <= queue, "more wait than the queue holds");
+    holders.leave();
+    drop(held);
+
+    for caller in callers {
+        caller.join().unwrap();
+    }
+    let stats = gate.stats();
+    let refused = refused.load(Ordering::SeqCst) as u64;
+    assert_eq!(stats.rejected.queue_full, refused);
+    assert_eq!(stats.admitted + refused, 1 + n as u64);
+    assert_drained(gate);
+}
+
+#[test]
+fn loom_shedding_vs_a_release() {
+    model(4, || queue_bound_vs_a_release(0, 1));
+}
+
+#[test]
+fn loom_queue_bound_vs_a_release() {
+    model(2, || queue_bound_vs_a_release(1, 2));
+}

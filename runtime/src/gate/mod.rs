@@ -606,6 +606,10 @@ impl<'a> Acquire<'a> {
                     *this.phase = Phase::Done;
                     return Poll::Ready(Ok(permit));
                 }
+                if refusable && gate.queue == Some(0) && gate.shed() {
+                    *this.phase = Phase::Done;
+                    return Poll::Ready(Err(Refusal::QueueFull));
+                }
             }
             Phase::Waiting => {}
             Phase::Done => panic!("`Acquire` polled after it returned its permit"),
@@ -859,6 +863,20 @@ impl Gate {
                 Err(actual) => state = actual,
             }
         }
+    }
+
+    /// Load shedding without the lock, for a gate with `queue = 0` that has no permit free:
+    /// refuses (and counts) the caller when the `SLOW` bit is clear, since then nobody waits,
+    /// nothing is owed and no pause is in force, so the lock would refuse it too. Returns
+    /// whether it did.
+    #[inline]
+    fn shed(&self) -> bool {
+        let state = self.state.load(Ordering::Acquire);
+        let refused = state & SLOW == 0 && state & FREE < ONE;
+        if refused {
+            self.counters.refused(Refusal::QueueFull);
+        }
+        refused
     }
 
     /// An `Acquire` that waited is dropped: it leaves the line, or, if it was granted a permit

@@ -19,6 +19,7 @@
 //!   may free it as soon as it sees the flag, without taking the lock.
 
 use std::marker::PhantomPinned;
+use std::mem::MaybeUninit;
 use std::ptr::NonNull;
 use std::task::Waker;
 
@@ -254,17 +255,21 @@ unsafe fn links<'a>(waiter: NonNull<Waiter>) -> &'a UnsafeCell<Links> {
 pub(crate) const WAKE_BATCH: usize = 32;
 
 /// Wakers of granted waiters, to wake once the lock is released: a fixed array, so gathering
-/// them allocates nothing (as tokio's `WakeList` does). Waking or dropping a waker runs the
-/// executor's code, which may come back to this gate, so neither happens under the lock.
+/// them allocates nothing, and left uninitialised until used, so that making one (on every
+/// slow-path call) writes nothing (as tokio's `WakeList` does). Waking or dropping a waker runs
+/// the executor's code, which may come back to this gate, so neither happens under the lock.
 pub(crate) struct WakeList {
-    wakers: [Option<Waker>; WAKE_BATCH],
+    /// `wakers[woken..len]` are initialised: gathered and not woken yet.
+    wakers: [MaybeUninit<Waker>; WAKE_BATCH],
+    woken: usize,
     len: usize,
 }
 
 impl WakeList {
     pub(crate) fn new() -> Self {
         WakeList {
-            wakers: [const { None }; WAKE_BATCH],
+            wakers: [const { MaybeUninit::uninit() }; WAKE_BATCH],
+            woken: 0,
             len: 0,
         }
     }
@@ -273,21 +278,27 @@ impl WakeList {
         self.len == WAKE_BATCH
     }
 
-    /// Adds a waker; the list is not full.
+    /// Adds a waker; the list is not full, and not being woken.
     pub(crate) fn push(&mut self, waker: Waker) {
-        debug_assert!(!self.is_full());
-        self.wakers[self.len] = Some(waker);
+        assert!(
+            !self.is_full(),
+            "a full WakeList is woken before more are added"
+        );
+        self.wakers[self.len].write(waker);
         self.len += 1;
     }
 
-    /// Wakes every waker gathered, leaving the list empty. Called without the lock.
+    /// Wakes every waker gathered, in the order they were added, leaving the list empty. Called
+    /// without the lock.
     pub(crate) fn wake_all(&mut self) {
-        // Each is taken before it is woken, so a panicking wake leaves the rest to `drop`.
-        for waker in &mut self.wakers[..self.len] {
-            if let Some(waker) = waker.take() {
-                waker.wake();
-            }
+        while self.woken < self.len {
+            // SAFETY: `wakers[woken..len]` are initialised, and `woken` moves past this one
+            // before it is woken, so it is read once: a panicking wake leaves the rest to `drop`.
+            let waker = unsafe { self.wakers[self.woken].assume_init_read() };
+            self.woken += 1;
+            waker.wake();
         }
+        self.woken = 0;
         self.len = 0;
     }
 }
