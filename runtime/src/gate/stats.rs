@@ -108,6 +108,7 @@ pub struct Waits {
 
 /// The counters behind [`Stats`] that the state word does not hold.
 #[derive(Debug)]
+#[repr(align(64))]
 pub(super) struct Counters {
     /// How often the state word's admission count wrapped.
     wraps: AtomicU64,

@@ -643,3 +643,26 @@ fn the_admission_count_carries_past_its_32_bits() {
     assert_eq!(gate.stats().admitted, (1 << 32) + 2);
     assert_eq!(gate.in_flight(), 0);
 }
+
+/// What the uncontended call touches (the state word, the limit) sits on one cache line, and
+/// neither the lock, nor the line's length, nor the counters that callers who waited write share
+/// it (see the comment on `Gate`).
+#[test]
+fn the_state_word_has_its_cache_line_to_itself() {
+    use std::mem::offset_of;
+    const LINE: usize = 64;
+    let line = |offset: usize| offset / LINE;
+    let state = line(offset_of!(Gate, state));
+    assert_eq!(state, line(offset_of!(Gate, limit)));
+    for (field, offset) in [
+        ("waiters", offset_of!(Gate, waiters)),
+        ("waiting", offset_of!(Gate, waiting)),
+        ("debt", offset_of!(Gate, debt)),
+        ("entry", offset_of!(Gate, entry)),
+        ("counters", offset_of!(Gate, counters)),
+    ] {
+        assert_ne!(line(offset), state, "{field} shares the state word's line");
+    }
+    assert_eq!(offset_of!(Gate, counters) % LINE, 0);
+    assert_eq!(std::mem::align_of::<Gate>(), LINE);
+}
