@@ -142,8 +142,8 @@
 pub use bounded_async_macros::bounded;
 pub use bounded_async_runtime::{
     Acquire, AllGates, AllOutput, AnyOutput, Collector, Errors, Gate, IntoLimit, Join, JoinBounded,
-    LimitError, MAX_PERMITS, Outcome, Panic, Permit, Pool, Reason, Rejected, Rejections, Semaphore,
-    Settled, SettledOf, SettledOutput, Stats, Waits, gate, gates, join_bounded,
+    LimitError, MAX_PERMITS, Outcome, Panic, Permit, Pool, Rate, Reason, Rejected, Rejections,
+    Semaphore, Settled, SettledOf, SettledOutput, Stats, Waits, gate, gates, join_bounded,
 };
 
 #[macro_use]

@@ -32,7 +32,7 @@ pub mod __private;
 
 pub use errors::Errors;
 pub use gate::{
-    Acquire, Gate, LimitError, MAX_PERMITS, Permit, Rejections, Semaphore, Stats, Waits,
+    Acquire, Gate, LimitError, MAX_PERMITS, Permit, Rate, Rejections, Semaphore, Stats, Waits,
 };
 pub use join::{
     AllCollector, AllOutput, AnyCollector, AnyOutput, Collector, Join, JoinBounded, JoinCollector,

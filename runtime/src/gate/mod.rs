@@ -22,6 +22,7 @@
 
 mod limit;
 mod pause;
+mod rate;
 mod stats;
 mod wait;
 
@@ -39,6 +40,8 @@ use crate::sync::{AtomicU64, AtomicUsize, Mutex, MutexGuard, Ordering, const_unl
 pub use limit::LimitError;
 pub(crate) use pause::Deadline;
 use pause::HeadTimer;
+use rate::Pacer;
+pub use rate::Rate;
 use stats::Counters;
 pub use stats::{Rejections, Stats, Waits};
 use wait::{WaitList, Waiter, WakeList};
@@ -102,13 +105,11 @@ pub struct Gate {
     state: AtomicU64,
     /// The limit now: `free + in flight - debt`. Written under the lock.
     limit: AtomicUsize,
-    capacity: usize,
-    /// The highest the limit may be set to.
-    max: usize,
+    /// The rate's state; all a gate without a rate reads of it is one zero.
+    pacer: Pacer,
     /// The most callers that may wait at once to be [admitted](Gate::admit); `None`: no bound.
     queue: Option<usize>,
-    /// Its name, for the registry, the stats and messages.
-    name: &'static str,
+    capacity: usize,
     /// On a cache line of its own, with the fields after it.
     waiters: OwnLine<Mutex<WaitList>>,
     /// The wait list's length, readable without the lock.
@@ -118,6 +119,10 @@ pub struct Gate {
     debt: AtomicUsize,
     /// Its place in the registry ([`crate::gates`]).
     entry: Entry,
+    /// The highest the limit may be set to.
+    max: usize,
+    /// Its name, for the registry, the stats and messages.
+    name: &'static str,
     /// On cache lines of their own.
     counters: Counters,
 }
@@ -179,6 +184,7 @@ impl Gate {
                 max: limit,
                 debt: AtomicUsize::new(0),
                 queue: None,
+                pacer: Pacer::new(),
                 waiters: OwnLine(Mutex::new(WaitList::new())),
                 waiting: AtomicUsize::new(0),
                 counters: Counters::new(),
@@ -358,6 +364,10 @@ impl Gate {
                 ) {
                     Ok(_) => {
                         self.admitted(state);
+                        // The permit first, the rate slot last.
+                        if self.pacer.is_on() && !self.paced() {
+                            return None;
+                        }
                         return Some(Permit { gate: self });
                     }
                     Err(actual) => state = actual,
@@ -499,7 +509,13 @@ impl Gate {
         // Debt first: a permit owed is not handed out. Nothing is, while a pause lasts.
         state = self.pay_debt(state);
         let paused = list.pause.active().is_some();
+        // The head needs a rate slot as well as a permit; `None` while none is missing.
+        let mut slot_due = None;
         while !paused && state & FREE >= ONE && !list.is_empty() && !wakers.is_full() {
+            if let Err(due) = self.take_slot() {
+                slot_due = Some(due);
+                break;
+            }
             let before = self.state.fetch_add(TAKE, Ordering::AcqRel);
             self.admitted(before);
             state = before.wrapping_add(TAKE);
@@ -507,6 +523,15 @@ impl Gate {
                 wakers.push(waker);
             }
         }
+        if slot_due.is_some() && slot_due != list.slot_due {
+            // The head now waits for another slot (or it is a new head, the last one having
+            // been admitted), and keeps the timer that wakes it when the slot is due: wake it to
+            // start one (it may be parked waiting for a permit).
+            if let Some(waker) = list.head_waker() {
+                wakers.push(waker);
+            }
+        }
+        list.slot_due = slot_due;
         if list.is_empty() && self.debt.load(Ordering::Acquire) == 0 && !paused {
             self.state.fetch_and(!SLOW, Ordering::AcqRel);
         }
@@ -515,7 +540,7 @@ impl Gate {
             self.entry.used();
         }
         self.waiting.store(list.len(), Ordering::Release);
-        !paused && wakers.is_full() && state & FREE >= ONE && !list.is_empty()
+        !paused && slot_due.is_none() && wakers.is_full() && state & FREE >= ONE && !list.is_empty()
     }
 }
 
@@ -765,13 +790,15 @@ impl Gate {
             _ if waiter.is_granted() => return Poll::Ready(Ok(())),
             _ => {
                 let replaced = waiter.set_waker(&mut list, waker);
-                // A pause that is over is lifted, and the permits handed out.
-                let more = list.pause.is_set() && self.dispatch(&mut list, &mut wakers);
+                // A pause that is over is lifted, a slot that is due taken, and the permits
+                // handed out.
+                let held = list.pause.is_set() || list.slot_due.is_some();
+                let more = held && self.dispatch(&mut list, &mut wakers);
                 (replaced, more)
             }
         };
-        // The head of a paused line keeps the timer that ends the pause.
-        let pause = self.head_pause(&mut list, waiter);
+        // The head of a line held back by a pause or the rate keeps the timer that ends it.
+        let pause = self.head_hold(&mut list, waiter);
         drop(list);
         if since.is_none() {
             // Read outside the lock, to keep the line's critical section short.
@@ -796,18 +823,20 @@ impl Gate {
         }
     }
 
-    /// Under the lock: the end of the gate's pause, if one is in force and `waiter` is first in
-    /// line (and so keeps the timer that ends it).
-    fn head_pause(&self, list: &mut WaitList, waiter: &Waiter) -> Option<Deadline> {
-        if !list.pause.is_set() || waiter.is_granted() || !list.is_head(waiter) {
+    /// Under the lock: until when the line is held back, if `waiter` is first in it (and so
+    /// keeps the timer that ends the hold): the end of the gate's pause, or when the next rate
+    /// slot is due, whichever is later.
+    fn head_hold(&self, list: &mut WaitList, waiter: &Waiter) -> Option<Deadline> {
+        let held = list.pause.is_set() || list.slot_due.is_some();
+        if !held || waiter.is_granted() || !list.is_head(waiter) {
             return None;
         }
-        list.pause.ahead()
+        list.pause.ahead().max(list.slot_due)
     }
 
-    /// Runs the timer of the waiter at the head of a paused line, which ends the pause at
-    /// `until`. When it fires, hands the free permits out, in order (this waiter first); when the
-    /// pause was extended meanwhile, runs on to the new end.
+    /// Runs the timer of the waiter at the head of a line held back by a pause or the rate, which
+    /// ends the hold at `until`. When it fires, hands the free permits out, in order (this waiter
+    /// first); when the hold was extended meanwhile, runs on to the new end.
     fn poll_pause(
         &self,
         waiter: &Waiter,
@@ -818,9 +847,9 @@ impl Gate {
         while timer.poll_until(until, cx).is_ready() {
             let mut wakers = WakeList::new();
             let mut list = self.lock();
-            // Lifts the pause that is over, and grants.
+            // Lifts the pause that is over, takes the slot that is due, and grants.
             let more = self.dispatch(&mut list, &mut wakers);
-            let pause = self.head_pause(&mut list, waiter);
+            let pause = self.head_hold(&mut list, waiter);
             drop(list);
             wakers.wake_all();
             if more {
@@ -848,10 +877,12 @@ impl Gate {
         // With others in line, a pause that is over is the head's timer's to lift: it has
         // fired, or is about to, and its task hands the permits out in order.
         let pause = list.pause.ahead();
+        // Set when a permit was free but no rate slot was due: the caller queues for one.
+        let mut no_slot = false;
         loop {
             // `SLOW` is clear exactly when nobody waits, nothing is owed, the gate is not paused,
             // and a listed gate was listed (we hold the lock).
-            let take = state & SLOW == 0 && state & FREE >= ONE;
+            let take = !no_slot && state & SLOW == 0 && state & FREE >= ONE;
             if !take && let Some(deadline) = refusable {
                 let full = self.queue.is_some_and(|queue| list.len() >= queue);
                 if let Some(until) = pause
@@ -879,6 +910,11 @@ impl Gate {
             {
                 Ok(_) if take => {
                     self.admitted(state);
+                    if self.pacer.is_on() && !self.paced() {
+                        no_slot = true;
+                        state = self.state.load(Ordering::Acquire);
+                        continue;
+                    }
                     return Decision::Take;
                 }
                 Ok(_) => return Decision::Queue,
@@ -918,7 +954,7 @@ impl Gate {
         unsafe { list.remove(NonNull::from(waiter)) };
         let old = waiter.take_waker(&mut list);
         if was_head
-            && list.pause.is_set()
+            && (list.pause.is_set() || list.slot_due.is_some())
             && let Some(next) = list.head_waker()
         {
             // The timer that ends the pause left with the head: the next one starts its own.

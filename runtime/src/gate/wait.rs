@@ -23,7 +23,8 @@ use std::mem::MaybeUninit;
 use std::ptr::NonNull;
 use std::task::Waker;
 
-use super::pause::Pause;
+use super::Rate;
+use super::pause::{Deadline, Pause};
 use crate::sync::{AtomicBool, Ordering, UnsafeCell, const_unless_loom};
 
 /// One caller waiting to be admitted, stored inside its `Acquire` future.
@@ -107,6 +108,13 @@ pub(crate) struct WaitList {
     len: usize,
     /// The gate's pause (see [`Gate::pause_for`](super::Gate::pause_for)).
     pub(crate) pause: Pause,
+    /// The gate's rate as declared or last set (see `Gate::rate`). Without the `tokio`
+    /// feature, gates have no rate.
+    #[cfg_attr(not(feature = "tokio"), allow(dead_code))]
+    pub(crate) rate: Option<Rate>,
+    /// When the next rate slot is due, while the head of the line waits for one with a permit
+    /// free: the head's timer wakes it then.
+    pub(crate) slot_due: Option<Deadline>,
 }
 
 // SAFETY: the list only holds pointers to `Waiter`s, which are `Send + Sync`; it is only used
@@ -120,7 +128,16 @@ impl WaitList {
             tail: None,
             len: 0,
             pause: Pause::new(),
+            rate: None,
+            slot_due: None,
         }
+    }
+
+    /// The same empty list, for a gate with `rate`.
+    #[cfg_attr(not(feature = "tokio"), allow(dead_code))]
+    pub(crate) const fn with_rate(mut self, rate: Rate) -> Self {
+        self.rate = Some(rate);
+        self
     }
 
     /// Whether `waiter` is first in line.

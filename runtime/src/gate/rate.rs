@@ -1,0 +1,493 @@
+//! Rates: at most `count` admissions per `period`, paced smoothly, with a `burst` allowed after
+//! the gate was idle. The algorithm is GCRA (the generic cell rate algorithm): one "theoretical
+//! arrival time" (TAT) per gate, in nanoseconds of tokio's clock. A call is admitted at `now` when
+//! `max(TAT, now) - now <= tolerance`, and moves TAT on by one interval; `tolerance` is
+//! `interval × (burst − 1)`. Over any window of length `T`, that admits at most
+//! `burst + T / interval` calls.
+//!
+//! How the gate uses it (see [`Gate`]):
+//! - Uncontended, a call takes its permit first and its rate slot last, with one
+//!   compare-exchange on TAT, so that the times calls go through conform to the rate. A call
+//!   that finds no slot gives its permit back and joins the line.
+//! - In line, the rate is a second condition checked at the head of the same FIFO line as the
+//!   permits: the head is admitted when a permit is free *and* a slot is due. Until the slot is
+//!   due, the head keeps the one timer that wakes it then (the timer that also ends a pause).
+//!   A head that gives up never took a slot, so the next waiter gets that slot: no gap.
+
+use std::fmt;
+use std::time::Duration;
+
+use super::{Gate, SLOW, TAKE};
+use crate::sync::Ordering;
+
+/// A rate for a gate: at most `count` admissions per `period`, paced smoothly, and at most
+/// `burst` at once after the gate was idle.
+///
+/// Paced smoothly means one admission per [`interval`](Rate::interval) (`period / count`, rounded
+/// up to the nanosecond so that the pace is never faster than the rate), not `count` at the start
+/// of each period: over any window of length `T`, at most `burst + T / interval` calls go
+/// through. `burst` (default 1) lets a gate that was idle admit that many calls at once.
+///
+/// Built in a const context, for a `static` [`Gate`](crate::Gate) (with
+/// [`with_rate`](crate::Gate::with_rate)); a rate from configuration is set at run time with
+/// [`set_rate`](crate::Gate::set_rate).
+///
+/// ```
+/// use std::time::Duration;
+/// use bounded_async::Rate;
+///
+/// const API: Rate = Rate::per_second(100).with_burst(10);
+/// assert_eq!(API.interval(), Duration::from_millis(10));
+/// assert_eq!(API.to_string(), "100/s");
+///
+/// let quarter = Rate::per(3, Duration::from_millis(250));
+/// assert_eq!(quarter.to_string(), "3/250ms");
+/// assert_eq!(quarter.interval(), Duration::from_nanos(83_333_334), "rounded up");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Rate {
+    count: u64,
+    period: Duration,
+    burst: u32,
+}
+
+impl Rate {
+    /// `count` admissions per `period`, with a burst of 1.
+    ///
+    /// # Panics
+    ///
+    /// When `count` is 0, when `period` is zero or longer than `u64::MAX` nanoseconds (584
+    /// years), or when the rate is above one admission per nanosecond; in a const, that is a
+    /// compile error.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let rate = bounded_async::Rate::per(5_000, Duration::from_secs(3600));
+    /// assert_eq!(rate.interval(), Duration::from_millis(720));
+    /// ```
+    pub const fn per(count: u64, period: Duration) -> Rate {
+        assert!(count > 0, "a rate needs at least 1 admission per period");
+        let nanos = period.as_nanos();
+        assert!(nanos > 0, "a rate's period is longer than zero");
+        assert!(
+            nanos <= u64::MAX as u128,
+            "a rate's period is at most u64::MAX nanoseconds"
+        );
+        assert!(
+            nanos >= count as u128,
+            "a rate is at most 1 admission per nanosecond"
+        );
+        Rate {
+            count,
+            period,
+            burst: 1,
+        }
+    }
+
+    /// `count` admissions per second, with a burst of 1.
+    ///
+    /// # Panics
+    ///
+    /// When `count` is 0 or above 10⁹ (one per nanosecond).
+    ///
+    /// ```
+    /// assert_eq!(bounded_async::Rate::per_second(4).interval().as_millis(), 250);
+    /// ```
+    pub const fn per_second(count: u64) -> Rate {
+        Rate::per(count, Duration::from_secs(1))
+    }
+
+    /// The same rate, letting up to `burst` calls through at once after the gate was idle.
+    ///
+    /// # Panics
+    ///
+    /// When `burst` is 0 (nothing could ever go through).
+    ///
+    /// ```
+    /// let rate = bounded_async::Rate::per_second(50).with_burst(5);
+    /// assert_eq!(rate.burst(), 5);
+    /// ```
+    pub const fn with_burst(mut self, burst: u32) -> Rate {
+        assert!(burst > 0, "a rate's burst is at least 1");
+        self.burst = burst;
+        self
+    }
+
+    /// How many admissions per [`period`](Rate::period).
+    ///
+    /// ```
+    /// assert_eq!(bounded_async::Rate::per_second(50).count(), 50);
+    /// ```
+    pub const fn count(&self) -> u64 {
+        self.count
+    }
+
+    /// The period that [`count`](Rate::count) admissions take.
+    ///
+    /// ```
+    /// assert_eq!(bounded_async::Rate::per_second(50).period().as_secs(), 1);
+    /// ```
+    pub const fn period(&self) -> Duration {
+        self.period
+    }
+
+    /// How many calls may go through at once after the gate was idle.
+    ///
+    /// ```
+    /// assert_eq!(bounded_async::Rate::per_second(50).burst(), 1);
+    /// ```
+    pub const fn burst(&self) -> u32 {
+        self.burst
+    }
+
+    /// The time between two admissions at a steady pace: `period / count`, rounded up to the
+    /// nanosecond.
+    ///
+    /// ```
+    /// assert_eq!(bounded_async::Rate::per_second(3).interval().as_nanos(), 333_333_334);
+    /// ```
+    pub const fn interval(&self) -> Duration {
+        Duration::from_nanos(self.interval_nanos())
+    }
+
+    /// [`interval`](Rate::interval), in nanoseconds (at least 1).
+    pub(crate) const fn interval_nanos(&self) -> u64 {
+        (self.period.as_nanos() as u64).div_ceil(self.count)
+    }
+
+    /// How far ahead of `now` the theoretical arrival time may be for a call to go through:
+    /// `interval × (burst − 1)`, saturating.
+    #[cfg_attr(not(feature = "tokio"), allow(dead_code))]
+    pub(crate) const fn tolerance_nanos(&self) -> u64 {
+        self.interval_nanos().saturating_mul(self.burst as u64 - 1)
+    }
+}
+
+impl fmt::Display for Rate {
+    /// `count/period`, as the `rate` key is written: `100/s`, `5000/h`, `3/250ms`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const UNITS: [(&str, u128); 7] = [
+            ("d", 86_400_000_000_000),
+            ("h", 3_600_000_000_000),
+            ("min", 60_000_000_000),
+            ("s", 1_000_000_000),
+            ("ms", 1_000_000),
+            ("us", 1_000),
+            ("ns", 1),
+        ];
+        let nanos = self.period.as_nanos();
+        write!(f, "{}/", self.count)?;
+        // The largest unit the period is a whole number of; a period of one unit is written
+        // without its 1.
+        let (unit, size) = UNITS
+            .iter()
+            .copied()
+            .find(|(_, size)| nanos.is_multiple_of(*size))
+            .unwrap_or(("ns", 1));
+        match nanos / size {
+            1 => write!(f, "{unit}"),
+            n => write!(f, "{n}{unit}"),
+        }
+    }
+}
+
+#[cfg(feature = "tokio")]
+pub(crate) use with_timers::Pacer;
+#[cfg(not(feature = "tokio"))]
+pub(crate) use without_timers::Pacer;
+
+impl Gate {
+    /// After a permit was taken (and counted) outside the lock or under it: takes the rate slot
+    /// due now, or gives the permit back, uncounted, and returns false. Under the lock, the
+    /// permit was taken with the `SLOW` bit clear, which only the lock's holder sets, so giving
+    /// it back never needs the lock.
+    #[inline(never)]
+    pub(super) fn paced(&self) -> bool {
+        if self.take_slot().is_ok() {
+            return true;
+        }
+        // Undoes the `TAKE` (one permit out, one admission counted) in one step.
+        let before = self.state.fetch_sub(TAKE, Ordering::AcqRel);
+        if before & SLOW != 0 {
+            self.hand_over();
+        }
+        false
+    }
+}
+
+#[cfg(feature = "tokio")]
+mod with_timers {
+    use super::Rate;
+    use crate::gate::pause::Deadline;
+    use crate::gate::{Gate, OwnLine, SLOW, WaitList, WakeList};
+    use crate::sync::{AtomicU64, Mutex, Ordering};
+
+    /// The gate's GCRA state. `interval` is 0 while the gate has no rate, which is all the
+    /// uncontended call of a gate without one reads.
+    #[derive(Debug)]
+    pub(crate) struct Pacer {
+        /// Nanoseconds between two admissions; 0: no rate.
+        interval: AtomicU64,
+        /// `interval × (burst − 1)`.
+        tolerance: AtomicU64,
+        /// The theoretical arrival time, in nanoseconds of [`clock`].
+        tat: AtomicU64,
+    }
+
+    impl Pacer {
+        pub(crate) const fn new() -> Self {
+            Pacer {
+                interval: AtomicU64::new(0),
+                tolerance: AtomicU64::new(0),
+                tat: AtomicU64::new(0),
+            }
+        }
+
+        pub(crate) const fn with(rate: Rate) -> Self {
+            Pacer {
+                interval: AtomicU64::new(rate.interval_nanos()),
+                tolerance: AtomicU64::new(rate.tolerance_nanos()),
+                tat: AtomicU64::new(0),
+            }
+        }
+
+        /// Whether the gate has a rate.
+        #[inline]
+        pub(crate) fn is_on(&self) -> bool {
+            self.interval.load(Ordering::Relaxed) != 0
+        }
+
+        /// Sets the rate; the slots already taken stand.
+        pub(crate) fn set(&self, rate: Rate) {
+            self.tolerance
+                .store(rate.tolerance_nanos(), Ordering::Relaxed);
+            self.interval
+                .store(rate.interval_nanos(), Ordering::Release);
+        }
+
+        /// Takes the slot due at `now` (nanoseconds of [`clock`]), or says when the next one is
+        /// due.
+        pub(crate) fn take(&self, now: u64) -> Result<(), u64> {
+            let interval = self.interval.load(Ordering::Acquire);
+            let tolerance = self.tolerance.load(Ordering::Relaxed);
+            let mut tat = self.tat.load(Ordering::Acquire);
+            loop {
+                let start = tat.max(now);
+                if start - now > tolerance {
+                    return Err(start - tolerance);
+                }
+                match self.tat.compare_exchange_weak(
+                    tat,
+                    start.saturating_add(interval),
+                    Ordering::AcqRel,
+                    Ordering::Acquire,
+                ) {
+                    Ok(_) => return Ok(()),
+                    Err(actual) => tat = actual,
+                }
+            }
+        }
+    }
+
+    impl Gate {
+        /// The same gate, with a rate: at most `rate.count()` admissions per `rate.period()`,
+        /// paced smoothly, with `rate.burst()` at once after it was idle (see [`Rate`]).
+        ///
+        /// A call takes its permit first and its rate slot last, so that the times calls go
+        /// through conform to the rate. When no slot is due, the call waits in the same line as
+        /// for a permit, first come first served, and a `wait` or `queue` of the call applies to
+        /// that wait as to any other. The rate is timed by tokio's clock (feature `tokio`), so it
+        /// follows `tokio::time::pause()`, and calls that wait for it must run inside a tokio
+        /// runtime.
+        ///
+        /// ```
+        /// use std::time::Duration;
+        /// use bounded_async::{Gate, Rate};
+        ///
+        /// static PARTNER: Gate = Gate::new(20).with_rate(Rate::per_second(50));
+        ///
+        /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+        /// # async fn main() {
+        /// let start = tokio::time::Instant::now();
+        /// for _ in 0..5 {
+        ///     drop(PARTNER.acquire().await);
+        /// }
+        /// // One every 20 ms: the fifth goes through 80 ms after the first.
+        /// assert_eq!(start.elapsed(), Duration::from_millis(80));
+        /// # }
+        /// ```
+        pub const fn with_rate(mut self, rate: Rate) -> Self {
+            self.pacer = Pacer::with(rate);
+            self.waiters = OwnLine(Mutex::new(WaitList::new().with_rate(rate)));
+            self
+        }
+
+        /// The gate's rate, if it has one: as declared, or as last [set](Gate::set_rate).
+        ///
+        /// ```
+        /// use bounded_async::{Gate, Rate};
+        ///
+        /// assert_eq!(Gate::new(4).rate(), None);
+        /// let rate = Rate::per_second(10);
+        /// assert_eq!(Gate::new(4).with_rate(rate).rate(), Some(rate));
+        /// ```
+        pub fn rate(&self) -> Option<Rate> {
+            self.lock().rate
+        }
+
+        /// Sets the gate's rate at run time: for a rate from configuration, or one a partner
+        /// announced. The slots already taken stand; the next one is due by the new rate, and
+        /// the waiter at the head of the line is told. A gate without a rate gets one.
+        ///
+        /// ```
+        /// use std::time::Duration;
+        /// use bounded_async::{Gate, Rate};
+        ///
+        /// static API: Gate = Gate::new(8).with_rate(Rate::per_second(10));
+        ///
+        /// // From configuration: "api.rate = 250/s".
+        /// API.set_rate(Rate::per_second(250));
+        /// assert_eq!(API.rate().unwrap().interval(), Duration::from_millis(4));
+        /// ```
+        pub fn set_rate(&self, rate: Rate) {
+            let mut wakers = WakeList::new();
+            let mut list = self.lock();
+            list.rate = Some(rate);
+            self.pacer.set(rate);
+            // The head's timer may be set for the old rate's slot: it is woken to set it again.
+            list.slot_due = None;
+            if !list.is_empty() {
+                self.state.fetch_or(SLOW, Ordering::AcqRel);
+            }
+            let more = self.dispatch(&mut list, &mut wakers);
+            drop(list);
+            wakers.wake_all();
+            if more {
+                self.hand_over();
+            }
+        }
+
+        /// Takes the rate slot due now, if the gate has a rate; or says when the next is due.
+        #[inline]
+        pub(in crate::gate) fn take_slot(&self) -> Result<(), Deadline> {
+            if !self.pacer.is_on() {
+                return Ok(());
+            }
+            self.pacer.take(clock::now()).map_err(clock::instant)
+        }
+    }
+
+    /// The gates' clock: tokio's, so that rates follow `tokio::time::pause()`, in nanoseconds
+    /// since the first time a gate read it.
+    pub(crate) mod clock {
+        use std::sync::OnceLock;
+
+        use tokio::time::Instant;
+
+        static BASE: OnceLock<Instant> = OnceLock::new();
+
+        fn base() -> Instant {
+            *BASE.get_or_init(Instant::now)
+        }
+
+        /// Now, in nanoseconds since the base (0 on a paused clock that reads earlier).
+        pub(crate) fn now() -> u64 {
+            let since = Instant::now().saturating_duration_since(base());
+            u64::try_from(since.as_nanos()).unwrap_or(u64::MAX)
+        }
+
+        /// The instant `nanos` after the base.
+        pub(crate) fn instant(nanos: u64) -> Instant {
+            base() + std::time::Duration::from_nanos(nanos)
+        }
+    }
+}
+
+#[cfg(not(feature = "tokio"))]
+mod without_timers {
+    use crate::gate::Gate;
+    use crate::gate::pause::Deadline;
+
+    impl Gate {
+        /// Without timers, no gate has a rate: every slot is due.
+        #[inline]
+        pub(in crate::gate) fn take_slot(&self) -> Result<(), Deadline> {
+            Ok(())
+        }
+    }
+
+    /// Without timers, no gate has a rate.
+    #[derive(Debug)]
+    pub(crate) struct Pacer;
+
+    impl Pacer {
+        pub(crate) const fn new() -> Self {
+            Pacer
+        }
+
+        #[inline]
+        pub(crate) fn is_on(&self) -> bool {
+            false
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_writes_the_period_in_its_largest_whole_unit() {
+        let cases = [
+            (Rate::per_second(100), "100/s"),
+            (Rate::per(5000, Duration::from_secs(3600)), "5000/h"),
+            (Rate::per(3, Duration::from_millis(250)), "3/250ms"),
+            (Rate::per(7, Duration::from_secs(90)), "7/90s"),
+            (Rate::per(1, Duration::from_secs(86_400)), "1/d"),
+            (Rate::per(2, Duration::from_nanos(1_500)), "2/1500ns"),
+        ];
+        for (rate, written) in cases {
+            assert_eq!(rate.to_string(), written);
+        }
+    }
+
+    #[test]
+    fn the_interval_rounds_up_so_the_pace_is_never_faster_than_the_rate() {
+        let rate = Rate::per(3, Duration::from_secs(1));
+        assert_eq!(rate.interval_nanos(), 333_333_334);
+        assert!(rate.interval_nanos() * 3 >= 1_000_000_000);
+        assert_eq!(
+            Rate::per(1_000_000_000, Duration::from_secs(1)).interval_nanos(),
+            1
+        );
+        assert_eq!(rate.with_burst(4).tolerance_nanos(), 3 * 333_333_334);
+    }
+
+    #[test]
+    #[should_panic(expected = "at most 1 admission per nanosecond")]
+    fn a_rate_above_one_per_nanosecond_panics() {
+        let _ = Rate::per(1_001, Duration::from_micros(1));
+    }
+
+    #[cfg(feature = "tokio")]
+    #[test]
+    fn gcra_admits_a_burst_then_one_per_interval() {
+        let pacer = Pacer::with(Rate::per(10, Duration::from_nanos(100)).with_burst(3));
+        // Idle: the burst goes through at once, then the next slot is one interval on.
+        let now = 1_000;
+        for _ in 0..3 {
+            assert_eq!(pacer.take(now), Ok(()));
+        }
+        assert_eq!(pacer.take(now), Err(now + 10));
+        assert_eq!(pacer.take(now + 9), Err(now + 10));
+        assert_eq!(pacer.take(now + 10), Ok(()));
+        assert_eq!(pacer.take(now + 10), Err(now + 20));
+        // After a long idle time, the burst is back, and no more.
+        let later = now + 10_000;
+        for _ in 0..3 {
+            assert_eq!(pacer.take(later), Ok(()));
+        }
+        assert!(pacer.take(later).is_err());
+    }
+}
