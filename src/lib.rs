@@ -91,6 +91,8 @@
 //! Every pool and every `#[bounded]` function's gate can be reached at run time, by name, once
 //! it has been used: [`gates()`] iterates them and [`gate()`] finds one, for its
 //! [`stats`](Gate::stats) or to [`set_limit`](Gate::set_limit) through it.
+//! A gate can also pace its calls: [`Gate::with_rate`] takes a [`Rate`] (`rate = "50/s"` on the
+//! attribute and on `pool!`), and [`Gate::set_rate`] changes it at run time.
 //! A gate can also be paused, for a 429's `Retry-After`: [`Gate::pause_for`] (and
 //! [`Pool::pause_for`]) admits nobody for a while; a call whose `wait` ends sooner is rejected
 //! with [`Reason::Paused`] and a [`retry_after`](Rejected::retry_after).

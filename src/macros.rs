@@ -242,9 +242,9 @@ macro_rules! join_bounded {
 /// # Keys
 ///
 /// After the capacity, a pool takes the gate's keys, as `#[bounded]` does: `queue`, `wait`,
-/// `timeout` and `max` (see [`bounded`](macro@crate::bounded) for each). They apply to every
-/// call that takes the pool's permit; where a member sets `wait` or `timeout` too, the shorter
-/// one applies. A pool with `queue`, `wait` or `timeout` can turn its members' calls away, and
+/// `timeout`, `max`, `rate` and `burst` (see [`bounded`](macro@crate::bounded) for each). They
+/// apply to every call that takes the pool's permit, so a pool's `rate` paces all its members
+/// together; where a member sets `wait` or `timeout` too, the shorter one applies. A pool with `queue`, `wait` or `timeout` can turn its members' calls away, and
 /// says so in its type, `Pool<CAPACITY, MAX, true>`: every member must then return
 /// `Result<T, E>` with `E: From<Rejected>` (or be "settled"), which the compiler checks at each
 /// member's `pool = ..`. A member's `limit` may go up to the pool's `max`.

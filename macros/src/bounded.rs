@@ -19,8 +19,8 @@ use crate::limit::{ATTRIBUTE_LIMIT, Limit, MAX_LIMIT, constant_names, names_self
 use crate::strategy::Strategy;
 
 /// The options, in the order the docs list them.
-const KEYS: [&str; 8] = [
-    "limit", "pool", "strategy", "wait", "queue", "timeout", "max", "crate",
+const KEYS: [&str; 10] = [
+    "limit", "pool", "strategy", "wait", "queue", "timeout", "max", "rate", "burst", "crate",
 ];
 
 pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
@@ -142,15 +142,10 @@ impl Bounded {
         });
 
         keys.check(limit.as_ref(), &mut errors);
-        // `queue` and `max` shape the function's own gate, which only a `limit` declares.
+        // `queue`, `max`, `rate` and `burst` shape the function's own gate, which only a `limit`
+        // declares.
         if limit.is_none() && seen.contains("pool") && !seen.contains("limit") {
-            for key in [
-                keys.queue.as_ref().map(|k| &k.key),
-                keys.max.as_ref().map(|k| &k.key),
-            ]
-            .into_iter()
-            .flatten()
-            {
+            for key in keys.gate_shaping_keys() {
                 errors.error(
                     key.span(),
                     format!(
@@ -348,10 +343,16 @@ impl Bounded {
                     let queue = &queue.value;
                     policy.extend(quote_spanned!(queue.span()=> .with_queue(#queue)));
                 }
+                let mut built = quote! {
+                    #private::Semaphore::new(#private::permits(#value)) #policy
+                };
+                if let Some(rate) = self.keys.rate_tokens(krate) {
+                    built = quote!(#private::gate_with_rate(#built, #rate));
+                }
                 items.extend(quote! {
                     const #value: usize = #krate::rules::limit_value(#limit);
                     static #gate: #private::Semaphore =
-                        #private::Semaphore::new(#private::permits(#value)) #policy
+                        #built
                             .with_name(#gate_name)
                             .listed(&#gate);
                 });

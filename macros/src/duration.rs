@@ -260,7 +260,7 @@ fn unknown_unit(text: &str, unit: &str) -> Error {
 }
 
 /// The unit `unit` means: itself, an alias's unit, or a unit it is a typo of.
-fn canonical(unit: &str) -> Option<&'static str> {
+pub(crate) fn canonical(unit: &str) -> Option<&'static str> {
     let names = UNITS.map(|(name, _)| name);
     if let Some(name) = names.iter().find(|name| **name == unit) {
         return Some(name);

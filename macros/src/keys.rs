@@ -1,9 +1,11 @@
-//! The gate's keys, which `#[bounded]` and `pool!` share: `wait`, `queue`, `timeout` and `max`.
+//! The gate's keys, which `#[bounded]` and `pool!` share: `wait`, `queue`, `timeout`, `max`,
+//! `rate` and `burst`.
 //!
-//! Each value is parsed by the parser of its kind (durations in [`crate::duration`], limits in
-//! [`crate::limit`]); the relations between keys are checked in [`GateKeys::check`], which
-//! reports every broken one at once.
+//! Each value is parsed by the parser of its kind (durations in [`crate::duration`], rates in
+//! [`crate::rate`], limits in [`crate::limit`]); the relations between keys are checked in
+//! [`GateKeys::check`], which reports every broken one at once.
 
+use proc_macro2::TokenStream;
 use quote::ToTokens;
 use syn::spanned::Spanned;
 use syn::{Expr, ExprLit, Ident, Lit};
@@ -11,9 +13,10 @@ use syn::{Expr, ExprLit, Ident, Lit};
 use crate::diagnostics::Diagnostics;
 use crate::duration::Written;
 use crate::limit::{Limit, MAX_LIMIT, unparen};
+use crate::rate::{self, WrittenRate};
 
 /// The gate's keys, in the order the docs list them.
-pub(crate) const GATE_KEYS: [&str; 4] = ["wait", "queue", "timeout", "max"];
+pub(crate) const GATE_KEYS: [&str; 6] = ["wait", "queue", "timeout", "max", "rate", "burst"];
 
 /// The gate's keys as given, each value checked on its own.
 #[derive(Default)]
@@ -22,6 +25,8 @@ pub(crate) struct GateKeys {
     pub(crate) queue: Option<Key<Expr>>,
     pub(crate) timeout: Option<Key<Written>>,
     pub(crate) max: Option<Key<Expr>>,
+    pub(crate) rate: Option<Key<WrittenRate>>,
+    pub(crate) burst: Option<Key<u32>>,
 }
 
 /// A key and its checked value.
@@ -73,6 +78,14 @@ impl GateKeys {
                 };
                 self.max = Some(Key { key, value });
             }
+            "rate" => {
+                let value = WrittenRate::from_expr(value)?;
+                self.rate = Some(Key { key, value });
+            }
+            "burst" => {
+                let value = rate::burst(value)?;
+                self.burst = Some(Key { key, value });
+            }
             _ => return Ok(false),
         }
         Ok(true)
@@ -81,6 +94,16 @@ impl GateKeys {
     /// Checks the relations between the keys, and with the `limit` given next to them (the
     /// attribute's limit, or the pool's capacity), reporting each broken one into `errors`.
     pub(crate) fn check(&self, limit: Option<&Expr>, errors: &mut Diagnostics) {
+        if let (Some(burst), None) = (&self.burst, &self.rate) {
+            errors.error(
+                burst.key.span(),
+                format!(
+                    "`burst` goes with `rate`: it is how many calls may go through at once after \
+                     the gate was idle; add a rate, as in `rate = \"100/s\", burst = {}`",
+                    burst.value
+                ),
+            );
+        }
         if let (Some(wait), Some(queue)) = (&self.wait, &self.queue)
             && literal(&queue.value) == Some(0)
         {
@@ -117,15 +140,38 @@ impl GateKeys {
         .next()
     }
 
-    /// The first key that needs a timer (`wait` or `timeout`), if any.
+    /// The first key that needs a timer (`wait`, `timeout` or `rate`), if any.
     pub(crate) fn timer_key(&self) -> Option<&Ident> {
         [
             self.wait.as_ref().map(|key| &key.key),
             self.timeout.as_ref().map(|key| &key.key),
+            self.rate.as_ref().map(|key| &key.key),
         ]
         .into_iter()
         .flatten()
         .next()
+    }
+}
+
+impl GateKeys {
+    /// The keys that shape the gate itself (`queue`, `max`, `rate`, `burst`), which a
+    /// `#[bounded]` function has only with a `limit` of its own.
+    pub(crate) fn gate_shaping_keys(&self) -> impl Iterator<Item = &Ident> {
+        [
+            self.queue.as_ref().map(|key| &key.key),
+            self.max.as_ref().map(|key| &key.key),
+            self.rate.as_ref().map(|key| &key.key),
+            self.burst.as_ref().map(|key| &key.key),
+        ]
+        .into_iter()
+        .flatten()
+    }
+
+    /// The gate's rate, as `krate::Rate::per(..).with_burst(..)`, if it has one.
+    pub(crate) fn rate_tokens(&self, krate: &TokenStream) -> Option<TokenStream> {
+        let rate = self.rate.as_ref()?;
+        let burst = self.burst.as_ref().map_or(1, |burst| burst.value);
+        Some(rate.value.to_tokens(krate, burst))
     }
 }
 

@@ -11,6 +11,7 @@ mod join;
 mod keys;
 mod limit;
 mod pool;
+mod rate;
 mod strategy;
 
 use proc_macro::TokenStream;
@@ -238,6 +239,47 @@ pub fn join_bounded_impl(input: TokenStream) -> TokenStream {
 /// assert_eq!(rejected.reason(), Reason::QueueFull);
 ///
 /// assert_eq!(render(7).await.unwrap(), "page 7");
+/// # }
+/// ```
+///
+/// ## `rate` and `burst`: pacing calls
+///
+/// `rate = "100/s"` lets at most that many calls through per period, paced smoothly: one every
+/// `period / count` (here 10 ms), not 100 at the start of each second. A rate is a whole count,
+/// `/`, and a period: a unit alone (`"5000/h"`) or a duration (`"3/250ms"`). `burst = 10`
+/// (default 1) lets that many through at once after the gate was idle. Over any window of
+/// length `T`, at most `burst + T × rate` calls go through.
+///
+/// A call takes its permit first and its rate slot last, so the times calls go through conform
+/// to the rate. Waiting for a slot is waiting in the same first come, first served line as for a
+/// permit, so `wait` and `queue` apply to it as to any wait. A rate alone turns no call away.
+/// `rate` and `burst` shape the function's own gate, so they need a `limit`; on a pool, they
+/// pace every member together. A rate read from configuration is set at run time with
+/// `Gate::set_rate` (or `Pool::set_rate`), and a 429's `Retry-After` is honoured with
+/// `pause_for`.
+///
+/// Rates are checked at compile time: a rate of 0, an unknown unit (with the right spelling),
+/// a rate above one call per nanosecond, `burst = 0`, and `burst` without `rate` are compile
+/// errors. The pacing is timed by tokio's clock (the `tokio` feature), so it follows
+/// `tokio::time::pause()`.
+///
+/// ```
+/// use std::time::Duration;
+/// use bounded_async::bounded;
+///
+/// /// At most 20 in flight, and 50 a second, 5 at once after a quiet spell.
+/// #[bounded(limit = 20, rate = "50/s", burst = 5)]
+/// async fn send(id: u32) -> u32 {
+///     id
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+/// # async fn main() {
+/// let start = tokio::time::Instant::now();
+/// let sent = futures::future::join_all((0..7).map(send)).await;
+/// assert_eq!(sent, [0, 1, 2, 3, 4, 5, 6]);
+/// // The burst of 5 at once, then one every 20 ms.
+/// assert_eq!(start.elapsed(), Duration::from_millis(40));
 /// # }
 /// ```
 ///

@@ -150,10 +150,13 @@ impl Input {
             let timeout = timeout.value.to_tokens();
             builder.extend(quote!(.with_timeout(#timeout)));
         }
+        let mut built = quote!(#krate::__private::pool() #builder);
+        if let Some(rate) = keys.rate_tokens(krate) {
+            built = quote!(#krate::__private::pool_with_rate(#built, #rate));
+        }
         let item = quote! {
             #(#attrs)*
-            #vis static #name: #krate::Pool<#(#arguments),*> =
-                #krate::__private::pool() #builder .listed(&#name);
+            #vis static #name: #krate::Pool<#(#arguments),*> = #built .listed(&#name);
         };
 
         // The rules the macro could not check itself are checked in an item beside the static,

@@ -114,6 +114,47 @@ impl<const CAPACITY: usize, const MAX: usize, const REJECTS: bool> Pool<CAPACITY
         }
     }
 
+    /// The same pool, with a rate: its members' calls together go through at most
+    /// `rate.count()` per `rate.period()`, paced smoothly (see [`Gate::with_rate`]). A rate
+    /// alone turns no call away: a call waits for its slot, within its `wait` if it has one.
+    ///
+    /// ```
+    /// use bounded_async::{Pool, Rate};
+    ///
+    /// static PARTNER: Pool<20> = Pool::new().with_rate(Rate::per_second(50));
+    /// assert_eq!(PARTNER.rate(), Some(Rate::per_second(50)));
+    /// ```
+    #[cfg(feature = "tokio")]
+    pub const fn with_rate(mut self, rate: crate::Rate) -> Self {
+        self.gate = self.gate.with_rate(rate);
+        self
+    }
+
+    /// The pool's rate, if it has one (see [`Gate::rate`]).
+    ///
+    /// ```
+    /// static DB: bounded_async::Pool<16> = bounded_async::Pool::new();
+    /// assert_eq!(DB.rate(), None);
+    /// ```
+    #[cfg(feature = "tokio")]
+    pub fn rate(&self) -> Option<crate::Rate> {
+        self.gate.rate()
+    }
+
+    /// Sets the pool's rate at run time (see [`Gate::set_rate`]).
+    ///
+    /// ```
+    /// use bounded_async::{Pool, Rate};
+    ///
+    /// static PARTNER: Pool<20> = Pool::new().with_rate(Rate::per_second(50));
+    /// PARTNER.set_rate(Rate::per_second(20));
+    /// assert_eq!(PARTNER.rate(), Some(Rate::per_second(20)));
+    /// ```
+    #[cfg(feature = "tokio")]
+    pub fn set_rate(&self, rate: crate::Rate) {
+        self.gate.set_rate(rate)
+    }
+
     /// The same pool, whose calls wait at most `wait` to be admitted, and are turned away after
     /// (`Reason::WaitElapsed`). Needs the `tokio` feature's timers when a call has to wait.
     ///

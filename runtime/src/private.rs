@@ -128,6 +128,33 @@ where
     settle_gated(call.map(|(_, output)| output)).await
 }
 
+/// `gate` with `rate`: the `rate` key of `#[bounded]`. Without the `tokio` feature a gate has no
+/// rate, and the macros refuse the key (`rules::TimersNeedTheTokioFeature`), so the gate is
+/// never built.
+pub const fn gate_with_rate(gate: crate::Gate, rate: crate::Rate) -> crate::Gate {
+    #[cfg(feature = "tokio")]
+    return gate.with_rate(rate);
+    #[cfg(not(feature = "tokio"))]
+    {
+        let _ = rate;
+        gate
+    }
+}
+
+/// `pool` with `rate`: the `rate` key of `pool!` (see [`gate_with_rate`]).
+pub const fn pool_with_rate<const CAPACITY: usize, const MAX: usize, const REJECTS: bool>(
+    pool: crate::Pool<CAPACITY, MAX, REJECTS>,
+    rate: crate::Rate,
+) -> crate::Pool<CAPACITY, MAX, REJECTS> {
+    #[cfg(feature = "tokio")]
+    return pool.with_rate(rate);
+    #[cfg(not(feature = "tokio"))]
+    {
+        let _ = rate;
+        pool
+    }
+}
+
 /// Whether the runtime has timers (its `tokio` feature), for the `wait` and `timeout` keys.
 pub const TIMERS: bool = cfg!(feature = "tokio");
 

@@ -1,4 +1,5 @@
-//! `queue` and `max` shape the function's own gate, which only a `limit` declares.
+//! `queue`, `max`, `rate` and `burst` shape the function's own gate, which only a `limit`
+//! declares.
 use bounded_async::{bounded, pool};
 
 pool!(DB = 8);
@@ -10,5 +11,8 @@ async fn fetch() -> anyhow::Result<()> {
 
 #[bounded(pool = DB, max = 16)]
 async fn store() {}
+
+#[bounded(pool = DB, rate = "100/s", burst = 4)]
+async fn paced() {}
 
 fn main() {}

@@ -1,5 +1,6 @@
 //! The gate's keys on tricky signatures: `impl Trait` in the output, generics, methods,
-//! `io::Result` under "settled", `#[async_trait]`, and a constant `max`.
+//! `io::Result` under "settled", `#[async_trait]`, a constant `max`, and a rate with its burst on
+//! a generic method.
 use std::fmt::Display;
 
 use async_trait::async_trait;
@@ -47,6 +48,13 @@ trait Cache {
     async fn get(&self, key: &str) -> Result<String, String>;
 }
 
+impl Store {
+    #[bounded(limit = 4, rate = "3/250ms", burst = 2, wait = "1s", max = 16)]
+    async fn paced<T: Into<u64> + Send>(&self, id: T) -> anyhow::Result<u64> {
+        Ok(id.into())
+    }
+}
+
 #[async_trait]
 impl Cache for Store {
     #[bounded(limit = 8, queue = 16, wait = "1m30s")]
@@ -62,6 +70,7 @@ fn main() {
         assert_eq!(Store.load(3).await.unwrap(), 3);
         let _ = display(1);
         let _ = Store.get("k");
+        let _ = Store.paced(1u8);
         let _ = StoreError::Busy;
     });
 }

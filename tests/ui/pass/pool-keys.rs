@@ -1,7 +1,7 @@
 //! Pools with keys: their types, members with and without keys of their own, a member's limit
 //! above the capacity but within `max`, and members of a pool without rejecting keys that return
-//! anything.
-use bounded_async::{Outcome, Pool, bounded, pool};
+//! anything; a pool with a rate, whose type a rate does not change.
+use bounded_async::{Outcome, Pool, Rate, bounded, pool};
 
 const MAX_CONNS: usize = 64;
 
@@ -10,6 +10,12 @@ pool!(
     pub DB = 16, max = MAX_CONNS, queue = 128, wait = "1s"
 );
 pool!(CACHE = 4, max = 8);
+pool!(pub(crate) PARTNER = 20, rate = "5000/h", burst = 50, max = 40);
+
+#[bounded(pool = PARTNER, limit = 10, rate = "1/s")]
+async fn quote(id: u64) -> u64 {
+    id
+}
 
 #[bounded(pool = DB, limit = 32)]
 async fn load(id: u64) -> anyhow::Result<u64> {
@@ -29,6 +35,9 @@ async fn get(id: u64) -> u64 {
 fn main() {
     let _: &Pool<16, 64, true> = &DB;
     let _: &Pool<4, 8> = &CACHE;
+    let _: &Pool<20, 40> = &PARTNER;
+    assert_eq!(PARTNER.rate(), Some(Rate::per(5000, std::time::Duration::from_secs(3600)).with_burst(50)));
+    let _ = quote(1);
     futures::executor::block_on(async {
         assert_eq!(load(1).await.unwrap(), 1);
         assert!(matches!(store(2).await, Outcome::Ok(2)));

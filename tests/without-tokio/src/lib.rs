@@ -1,4 +1,4 @@
-//! Without the `tokio` feature there are no timers: `wait` and `timeout` are compile errors
+//! Without the `tokio` feature there are no timers: `wait`, `timeout` and `rate` are compile errors
 //! that name the feature, at the key, and `queue` still works. `.ci/run` builds this crate and
 //! checks that it fails with those errors, and only those.
 
@@ -15,3 +15,6 @@ pub async fn wait() -> Result<(), Rejected> {
 }
 
 pool!(pub DB = 4, timeout = "1s");
+
+#[bounded(limit = 4, rate = "10/s")]
+pub async fn paced() {}
