@@ -379,19 +379,32 @@ mod with_timers {
     }
 
     /// The gates' clock: tokio's, so that rates follow `tokio::time::pause()`, in nanoseconds
-    /// since the first time a gate read it.
+    /// since a base an hour before the first time a gate read it.
     pub(crate) mod clock {
         use std::sync::OnceLock;
+        use std::time::Duration;
 
         use tokio::time::Instant;
 
         static BASE: OnceLock<Instant> = OnceLock::new();
 
+        /// The base, set well before the first reading: every runtime's clock must read after
+        /// it, and a paused clock (tokio's `start_paused`, one per runtime) starts from the real
+        /// time its runtime was built, which for a runtime built before the first reading is a
+        /// little earlier. A clock that read before the base would stand still at 0, and a slot
+        /// due `d` from now would come later than `now + d`. (An hour, or less on a machine up
+        /// for less: `Instant` counts from boot on some systems.)
         fn base() -> Instant {
-            *BASE.get_or_init(Instant::now)
+            *BASE.get_or_init(|| {
+                let now = Instant::now();
+                [3600, 60, 1]
+                    .into_iter()
+                    .find_map(|secs| now.checked_sub(Duration::from_secs(secs)))
+                    .unwrap_or(now)
+            })
         }
 
-        /// Now, in nanoseconds since the base (0 on a paused clock that reads earlier).
+        /// Now, in nanoseconds since the base (0 on a clock that reads earlier).
         pub(crate) fn now() -> u64 {
             let since = Instant::now().saturating_duration_since(base());
             u64::try_from(since.as_nanos()).unwrap_or(u64::MAX)
@@ -399,7 +412,7 @@ mod with_timers {
 
         /// The instant `nanos` after the base.
         pub(crate) fn instant(nanos: u64) -> Instant {
-            base() + std::time::Duration::from_nanos(nanos)
+            base() + Duration::from_nanos(nanos)
         }
     }
 }
