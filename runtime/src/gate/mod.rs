@@ -511,8 +511,11 @@ impl Gate {
         let paused = list.pause.active().is_some();
         // The head needs a rate slot as well as a permit; `None` while none is missing.
         let mut slot_due = None;
+        // Whether the line has been waiting for a slot since it was due: then the timer that
+        // woke it may have been late, and that lateness is not held against the rate.
+        let late = list.slot_due.is_some();
         while !paused && state & FREE >= ONE && !list.is_empty() && !wakers.is_full() {
-            if let Err(due) = self.take_slot() {
+            if let Err(due) = self.take_slot(late) {
                 slot_due = Some(due);
                 break;
             }

@@ -204,7 +204,7 @@ impl Gate {
     /// it back never needs the lock.
     #[inline(never)]
     pub(super) fn paced(&self) -> bool {
-        if self.take_slot().is_ok() {
+        if self.take_slot(false).is_ok() {
             return true;
         }
         // Undoes the `TAKE` (one permit out, one admission counted) in one step.
@@ -222,6 +222,9 @@ mod with_timers {
     use crate::gate::pause::Deadline;
     use crate::gate::{Gate, OwnLine, SLOW, WaitList, WakeList};
     use crate::sync::{AtomicU64, Mutex, Ordering};
+
+    /// How late tokio's timer may fire: it fires on whole milliseconds, in nanoseconds.
+    const TIMER_RESOLUTION: u64 = 1_000_000;
 
     /// The gate's GCRA state. `interval` is 0 while the gate has no rate, which is all the
     /// uncontended call of a gate without one reads.
@@ -269,12 +272,30 @@ mod with_timers {
         /// Takes the slot due at `now` (nanoseconds of [`clock`]), or says when the next one is
         /// due.
         pub(crate) fn take(&self, now: u64) -> Result<(), u64> {
+            self.take_from(now, now)
+        }
+
+        /// [`take`](Pacer::take) for a line that has waited for its slot since the slot was due,
+        /// and whose timer woke it up to `max(interval, 1 ms)` late: tokio's timer fires on
+        /// whole milliseconds, after the instant asked for. That lateness is not lost (the
+        /// next slot is due one interval after this one was, not after now), so that a rate of
+        /// one call a millisecond is not halved; what comes of it is at most that lateness's
+        /// worth of calls going through together.
+        pub(crate) fn take_late(&self, now: u64) -> Result<(), u64> {
+            let interval = self.interval.load(Ordering::Relaxed);
+            let forgiven = interval.max(TIMER_RESOLUTION);
+            self.take_from(now, now.saturating_sub(forgiven))
+        }
+
+        /// GCRA with the arrival taken at `floor` or later: the slot starts at `max(TAT,
+        /// floor)`, and is taken if that is at most `tolerance` after `now`.
+        fn take_from(&self, now: u64, floor: u64) -> Result<(), u64> {
             let interval = self.interval.load(Ordering::Acquire);
             let tolerance = self.tolerance.load(Ordering::Relaxed);
             let mut tat = self.tat.load(Ordering::Acquire);
             loop {
-                let start = tat.max(now);
-                if start - now > tolerance {
+                let start = tat.max(floor);
+                if start.saturating_sub(now) > tolerance {
                     return Err(start - tolerance);
                 }
                 match self.tat.compare_exchange_weak(
@@ -369,12 +390,20 @@ mod with_timers {
         }
 
         /// Takes the rate slot due now, if the gate has a rate; or says when the next is due.
+        /// `late`: for a line that has waited for the slot since it was due (see
+        /// [`Pacer::take_late`]).
         #[inline]
-        pub(in crate::gate) fn take_slot(&self) -> Result<(), Deadline> {
+        pub(in crate::gate) fn take_slot(&self, late: bool) -> Result<(), Deadline> {
             if !self.pacer.is_on() {
                 return Ok(());
             }
-            self.pacer.take(clock::now()).map_err(clock::instant)
+            let now = clock::now();
+            let taken = if late {
+                self.pacer.take_late(now)
+            } else {
+                self.pacer.take(now)
+            };
+            taken.map_err(clock::instant)
         }
     }
 
@@ -425,7 +454,7 @@ mod without_timers {
     impl Gate {
         /// Without timers, no gate has a rate: every slot is due.
         #[inline]
-        pub(in crate::gate) fn take_slot(&self) -> Result<(), Deadline> {
+        pub(in crate::gate) fn take_slot(&self, _late: bool) -> Result<(), Deadline> {
             Ok(())
         }
     }
