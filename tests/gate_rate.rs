@@ -126,6 +126,10 @@ async fn waiters_are_admitted_in_the_order_they_arrived_one_interval_apart() {
     assert_eq!(ids, [0, 1, 2, 3, 4, 5]);
     let at: Vec<Duration> = order.iter().map(|(_, time)| *time - start).collect();
     assert_eq!(at, [0, 100, 200, 300, 400, 500].map(ms));
+    // The line waited for the rate from the first admission to the last, never for a permit.
+    let stats = GATE.stats();
+    assert_eq!(stats.rate, Some(Rate::per_second(10)));
+    assert_eq!(stats.waits.for_rate, ms(500));
 }
 
 #[tokio::test(start_paused = true)]
@@ -185,6 +189,9 @@ async fn the_limit_and_the_rate_hold_together() {
         3,
         "the limit is reached, never passed"
     );
+    // The line waited both for permits and for slots.
+    let waits = GATE.stats().waits;
+    assert!(Duration::ZERO < waits.for_rate, "{waits:?}");
     let mut times = TIMES.lock().unwrap().clone();
     times.sort();
     assert_every_window_conforms(&times, start, GATE.rate().unwrap());

@@ -534,6 +534,7 @@ impl Gate {
                 wakers.push(waker);
             }
         }
+        self.note_slot_wait(list, slot_due.is_some());
         list.slot_due = slot_due;
         if list.is_empty() && self.debt.load(Ordering::Acquire) == 0 && !paused {
             self.state.fetch_and(!SLOW, Ordering::AcqRel);

@@ -151,6 +151,16 @@ impl Rate {
         Duration::from_nanos(self.interval_nanos())
     }
 
+    /// A rate recorded by a gate (see `Counters`): built by [`per`](Rate::per) before, so not
+    /// checked again.
+    pub(crate) fn recorded(count: u64, period_nanos: u64, burst: u64) -> Rate {
+        Rate {
+            count,
+            period: Duration::from_nanos(period_nanos),
+            burst: u32::try_from(burst).unwrap_or(u32::MAX),
+        }
+    }
+
     /// [`interval`](Rate::interval), in nanoseconds (at least 1).
     pub(crate) const fn interval_nanos(&self) -> u64 {
         (self.period.as_nanos() as u64).div_ceil(self.count)
@@ -220,8 +230,8 @@ impl Gate {
 mod with_timers {
     use super::Rate;
     use crate::gate::pause::Deadline;
-    use crate::gate::{Gate, OwnLine, SLOW, WaitList, WakeList};
-    use crate::sync::{AtomicU64, Mutex, Ordering};
+    use crate::gate::{Gate, SLOW, WaitList, WakeList};
+    use crate::sync::{AtomicU64, Ordering};
 
     /// How late tokio's timer may fire: it fires on whole milliseconds, in nanoseconds.
     const TIMER_RESOLUTION: u64 = 1_000_000;
@@ -340,7 +350,9 @@ mod with_timers {
         /// ```
         pub const fn with_rate(mut self, rate: Rate) -> Self {
             self.pacer = Pacer::with(rate);
-            self.waiters = OwnLine(Mutex::new(WaitList::new().with_rate(rate)));
+            self.counters.rate_count = AtomicU64::new(rate.count);
+            self.counters.rate_period = AtomicU64::new(rate.period.as_nanos() as u64);
+            self.counters.rate_burst = AtomicU64::new(rate.burst as u64);
             self
         }
 
@@ -354,7 +366,7 @@ mod with_timers {
         /// assert_eq!(Gate::new(4).with_rate(rate).rate(), Some(rate));
         /// ```
         pub fn rate(&self) -> Option<Rate> {
-            self.lock().rate
+            self.counters.rate()
         }
 
         /// Sets the gate's rate at run time: for a rate from configuration, or one a partner
@@ -374,7 +386,15 @@ mod with_timers {
         pub fn set_rate(&self, rate: Rate) {
             let mut wakers = WakeList::new();
             let mut list = self.lock();
-            list.rate = Some(rate);
+            let counters = &self.counters;
+            counters.rate_count.store(0, Ordering::Release);
+            counters
+                .rate_period
+                .store(rate.period.as_nanos() as u64, Ordering::Relaxed);
+            counters
+                .rate_burst
+                .store(u64::from(rate.burst), Ordering::Relaxed);
+            counters.rate_count.store(rate.count, Ordering::Release);
             self.pacer.set(rate);
             // The head's timer may be set for the old rate's slot: it is woken to set it again.
             list.slot_due = None;
@@ -386,6 +406,20 @@ mod with_timers {
             wakers.wake_all();
             if more {
                 self.hand_over();
+            }
+        }
+
+        /// Under the lock, after a dispatch: notes when the head starts waiting for a rate slot
+        /// with a permit free (`held`), and adds the wait to the stats when it ends.
+        pub(in crate::gate) fn note_slot_wait(&self, list: &mut WaitList, held: bool) {
+            match (held, list.slot_wait_since) {
+                (true, None) => list.slot_wait_since = Some(clock::now()),
+                (false, Some(since)) => {
+                    list.slot_wait_since = None;
+                    self.counters
+                        .waited_for_rate(clock::now().saturating_sub(since));
+                }
+                _ => {}
             }
         }
 
@@ -448,10 +482,13 @@ mod with_timers {
 
 #[cfg(not(feature = "tokio"))]
 mod without_timers {
-    use crate::gate::Gate;
     use crate::gate::pause::Deadline;
+    use crate::gate::{Gate, WaitList};
 
     impl Gate {
+        /// Without timers, no line waits for a rate slot.
+        pub(in crate::gate) fn note_slot_wait(&self, _: &mut WaitList, _: bool) {}
+
         /// Without timers, no gate has a rate: every slot is due.
         #[inline]
         pub(in crate::gate) fn take_slot(&self, _late: bool) -> Result<(), Deadline> {

@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use super::{ADMIT, Gate, Refusal, free};
+use super::{ADMIT, Gate, Rate, Refusal, free};
 use crate::sync::{AtomicU64, AtomicUsize, Ordering, const_unless_loom};
 
 /// A snapshot of a gate: its limits, what it holds now, and totals since it was created.
@@ -51,6 +51,8 @@ pub struct Stats {
     pub rejected: Rejections,
     /// The waits that ended with a permit so far.
     pub waits: Waits,
+    /// The gate's rate, if it has one: as declared, or as last set.
+    pub rate: Option<Rate>,
 }
 
 /// Callers a gate refused, by reason (see [`Stats`]).
@@ -104,6 +106,9 @@ pub struct Waits {
     pub total: Duration,
     /// The longest.
     pub max: Duration,
+    /// How long, in all, the head of the line waited for a rate slot with a permit free: the
+    /// part of the waiting that the gate's rate, not its limit, caused.
+    pub for_rate: Duration,
 }
 
 /// The counters behind [`Stats`] that the state word does not hold.
@@ -121,6 +126,13 @@ pub(super) struct Counters {
     /// In nanoseconds (584 years fit).
     wait_total: AtomicU64,
     wait_max: AtomicU64,
+    /// In nanoseconds: see [`Waits::for_rate`].
+    rate_wait: AtomicU64,
+    /// The rate as declared or last set, for [`Gate::rate`] and the stats: its count (0: no
+    /// rate), its period in nanoseconds and its burst, each read on its own.
+    pub(super) rate_count: AtomicU64,
+    pub(super) rate_period: AtomicU64,
+    pub(super) rate_burst: AtomicU64,
 }
 
 impl Counters {
@@ -136,6 +148,10 @@ impl Counters {
                 waits: AtomicU64::new(0),
                 wait_total: AtomicU64::new(0),
                 wait_max: AtomicU64::new(0),
+                rate_wait: AtomicU64::new(0),
+                rate_count: AtomicU64::new(0),
+                rate_period: AtomicU64::new(0),
+                rate_burst: AtomicU64::new(0),
             }
         }
     }
@@ -155,6 +171,24 @@ impl Counters {
         self.waits.fetch_add(1, Ordering::Relaxed);
         self.wait_total.fetch_add(nanos, Ordering::Relaxed);
         self.wait_max.fetch_max(nanos, Ordering::Relaxed);
+    }
+
+    /// The head waited `nanos` for a rate slot with a permit free.
+    #[cfg_attr(not(feature = "tokio"), allow(dead_code))]
+    pub(super) fn waited_for_rate(&self, nanos: u64) {
+        self.rate_wait.fetch_add(nanos, Ordering::Relaxed);
+    }
+
+    /// The rate as last recorded, if any.
+    pub(super) fn rate(&self) -> Option<Rate> {
+        let count = self.rate_count.load(Ordering::Acquire);
+        (count != 0).then(|| {
+            Rate::recorded(
+                count,
+                self.rate_period.load(Ordering::Relaxed),
+                self.rate_burst.load(Ordering::Relaxed),
+            )
+        })
     }
 
     #[cold]
@@ -224,7 +258,9 @@ impl Gate {
                 count: counters.waits.load(Ordering::Relaxed),
                 total: Duration::from_nanos(counters.wait_total.load(Ordering::Relaxed)),
                 max: Duration::from_nanos(counters.wait_max.load(Ordering::Relaxed)),
+                for_rate: Duration::from_nanos(counters.rate_wait.load(Ordering::Relaxed)),
             },
+            rate: counters.rate(),
         }
     }
 }

@@ -23,7 +23,6 @@ use std::mem::MaybeUninit;
 use std::ptr::NonNull;
 use std::task::Waker;
 
-use super::Rate;
 use super::pause::{Deadline, Pause};
 use crate::sync::{AtomicBool, Ordering, UnsafeCell, const_unless_loom};
 
@@ -108,10 +107,10 @@ pub(crate) struct WaitList {
     len: usize,
     /// The gate's pause (see [`Gate::pause_for`](super::Gate::pause_for)).
     pub(crate) pause: Pause,
-    /// The gate's rate as declared or last set (see `Gate::rate`). Without the `tokio`
-    /// feature, gates have no rate.
+    /// Since when (nanoseconds of the rate's clock) the head has waited for a rate slot with a
+    /// permit free, for the stats. Without the `tokio` feature, gates have no rate.
     #[cfg_attr(not(feature = "tokio"), allow(dead_code))]
-    pub(crate) rate: Option<Rate>,
+    pub(crate) slot_wait_since: Option<u64>,
     /// When the next rate slot is due, while the head of the line waits for one with a permit
     /// free: the head's timer wakes it then.
     pub(crate) slot_due: Option<Deadline>,
@@ -128,16 +127,9 @@ impl WaitList {
             tail: None,
             len: 0,
             pause: Pause::new(),
-            rate: None,
+            slot_wait_since: None,
             slot_due: None,
         }
-    }
-
-    /// The same empty list, for a gate with `rate`.
-    #[cfg_attr(not(feature = "tokio"), allow(dead_code))]
-    pub(crate) const fn with_rate(mut self, rate: Rate) -> Self {
-        self.rate = Some(rate);
-        self
     }
 
     /// Whether `waiter` is first in line.
