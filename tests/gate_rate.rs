@@ -164,8 +164,8 @@ async fn the_limit_and_the_rate_hold_together() {
     let mut random = Random(0x2545_F491_4F6C_DD1D);
     let tasks: Vec<_> = (0..CALLS)
         .map(|_| {
-            let arrive = ms(random.below(4_000));
-            let hold = ms(random.below(200));
+            let arrive = ms(random.below(CALLS as u64 * 13));
+            let hold = ms(random.below(60));
             tokio::spawn(async move {
                 sleep(arrive).await;
                 let permit = GATE.acquire().await;
