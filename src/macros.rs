@@ -181,6 +181,32 @@
 /// # });
 /// ```
 ///
+/// ## `rate` and `burst`
+///
+/// Paces the starts of the join's futures: `rate = "50/s"` starts one every 20 ms, `burst = 5`
+/// (default 1) lets that many start at once at the beginning. A literal rate is checked at
+/// compile time, as for `#[bounded]`; a rate read at run time is a
+/// [`Rate`](crate::Rate) value (`rate = Rate::per_second(n)`, its burst set with
+/// [`with_burst`](crate::Rate::with_burst)). An item is pulled only when a slot is free and a
+/// start is due, so the limit and the rate hold together, and the join ends when its last
+/// future does. The pace is timed by tokio's clock (the `tokio` feature), so it follows
+/// `tokio::time::pause()`, and a paced join runs inside a tokio runtime.
+///
+/// ```
+/// use std::time::Duration;
+/// use bounded_async::join_bounded;
+///
+/// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+/// # async fn main() {
+/// let start = tokio::time::Instant::now();
+/// let sent = join_bounded!(limit = 20, rate = "50/s", burst = 2; for id in 0..4 => async move {
+///     (id, start.elapsed())
+/// });
+/// let at: Vec<_> = sent.iter().map(|(_, at)| at.as_millis()).collect();
+/// assert_eq!(at, [0, 0, 20, 40]);
+/// # }
+/// ```
+///
 /// ## `crate`
 ///
 /// The path to this crate, for code that re-exports it under another name:

@@ -8,10 +8,17 @@ use syn::{Expr, Ident, Pat, Path, Token, bracketed};
 
 use crate::args::{self, Arg};
 use crate::diagnostics::{Diagnostics, located_at};
-use crate::limit::{JOIN_LIMIT, Limit};
+use crate::limit::{JOIN_LIMIT, Limit, rule, unparen};
+use crate::rate::{self, WrittenRate};
 use crate::strategy::Strategy;
 
-const KEYS: &[&str] = &["limit", "strategy", "crate"];
+const KEYS: &[&str] = &["limit", "strategy", "rate", "burst", "crate"];
+
+/// The join's `rate`: a literal checked here, or a `Rate` value.
+enum JoinRate {
+    Literal(WrittenRate),
+    Value(Expr),
+}
 
 pub(crate) fn expand(input: TokenStream) -> TokenStream {
     match syn::parse2::<Input>(input).and_then(Join::from_input) {
@@ -109,6 +116,8 @@ struct Join {
     limit: Limit,
     strategy: Strategy,
     futures: Futures,
+    /// The `rate` key and the rate it builds (a `Rate` expression), if any.
+    rate: Option<(Ident, TokenStream)>,
 }
 
 impl Join {
@@ -118,14 +127,52 @@ impl Join {
         let mut limit: Option<Limit> = None;
         let mut strategy: Option<Strategy> = None;
         let mut krate: Option<Path> = None;
+        let mut rate: Option<(Ident, JoinRate)> = None;
+        let mut burst: Option<(Ident, u32)> = None;
         let seen = args::visit(input.args, KEYS, &mut errors, |key, value| {
             match key.to_string().as_str() {
                 "limit" => limit = Some(Limit::from_expr(value, &JOIN_LIMIT)?),
                 "strategy" => strategy = Some(Strategy::from_expr(value)?.0),
+                "rate" => {
+                    let value = match unparen(value) {
+                        Expr::Lit(syn::ExprLit {
+                            lit: syn::Lit::Str(_),
+                            ..
+                        }) => JoinRate::Literal(WrittenRate::from_expr(value)?),
+                        Expr::Lit(literal) => {
+                            return Err(syn::Error::new_spanned(
+                                literal,
+                                "`rate` takes a count per period as a string, such as \
+                                 `rate = \"100/s\"`, or a `bounded_async::Rate` value, such as \
+                                 `rate = Rate::per_second(100)`",
+                            ));
+                        }
+                        other => JoinRate::Value(other.clone()),
+                    };
+                    rate = Some((key.clone(), value));
+                }
+                "burst" => burst = Some((key.clone(), rate::burst(value)?)),
                 _ => krate = Some(args::crate_path(value)?),
             }
             Ok(())
         });
+        match (&burst, &rate) {
+            (Some((key, burst)), None) => errors.error(
+                key.span(),
+                format!(
+                    "`burst` goes with `rate`: it is how many futures may start at once; add a \
+                     rate, as in `rate = \"100/s\", burst = {burst}`"
+                ),
+            ),
+            (Some((key, burst)), Some((_, JoinRate::Value(_)))) => errors.error(
+                key.span(),
+                format!(
+                    "`burst` goes with a rate written here; a `Rate` value carries its own \
+                     burst: `rate = my_rate.with_burst({burst})`"
+                ),
+            ),
+            _ => {}
+        }
 
         // After an unknown key (likely a misspelt `limit`), its suggestion says enough.
         if !seen.unknown && !seen.contains("limit") {
@@ -152,14 +199,25 @@ impl Join {
         }
         errors.finish()?;
 
+        let krate_tokens = match krate {
+            Some(path) => quote!(#path),
+            None => input.default_crate,
+        };
         Ok(Join {
-            krate: match krate {
-                Some(path) => quote!(#path),
-                None => input.default_crate,
-            },
+            krate: krate_tokens.clone(),
             limit: limit.expect("a missing limit was reported"),
             strategy: strategy.unwrap_or(Strategy::Join),
             futures: input.futures,
+            rate: rate.map(|(key, rate)| {
+                let tokens = match rate {
+                    JoinRate::Literal(written) => {
+                        let burst = burst.map_or(1, |(_, burst)| burst);
+                        written.to_tokens(&krate_tokens, burst)
+                    }
+                    JoinRate::Value(value) => quote_spanned!(value.span()=> #value),
+                };
+                (key, tokens)
+            }),
         })
     }
 
@@ -180,19 +238,47 @@ impl Join {
                 // its own, so no name of the user's can change what it means.
                 let bars = Span::call_site().located_at(future.span());
                 let closure = quote_spanned!(bars=> |#pat| #future);
-                quote_spanned! {future.span()=>
-                    #krate::__private::strategy::#strategy(#krate::__private::join_bounded(
+                let mut join = quote_spanned! {future.span()=>
+                    #krate::__private::join_bounded(
                         #limit,
                         ::core::iter::Iterator::map(
                             ::core::iter::IntoIterator::into_iter(#iter),
                             #closure,
                         ),
-                    ))
-                    .await
+                    )
+                };
+                if let Some((_, rate)) = &self.rate {
+                    join = quote!(#krate::__private::paced(#join, #rate));
                 }
+                let join = quote_spanned! {future.span()=>
+                    #krate::__private::strategy::#strategy(#join).await
+                };
+                self.with_rate_rule(join)
             }
-            Futures::List(list) => self.expand_list(list, limit),
+            Futures::List(list) => self.with_rate_rule(self.expand_list(list, limit)),
         }
+    }
+
+    /// `join`, after the rule that a rate needs the runtime's timers (its `tokio` feature),
+    /// reported at the `rate` key.
+    fn with_rate_rule(&self, join: TokenStream) -> TokenStream {
+        let Some((key, _)) = &self.rate else {
+            return join;
+        };
+        // Every token of the rule at the key, so that it is reported there: `$crate`, which
+        // resolves through its own span, is named through an alias, in a block of its own that
+        // holds no user code.
+        let span = key.span();
+        let krate = &self.krate;
+        let alias = Ident::new("__bounded_async", span);
+        let alias_path = quote!(#alias);
+        let timers = rule(
+            &alias_path,
+            span,
+            quote!(#alias::__private::TIMERS),
+            "TimersNeedTheTokioFeature",
+        );
+        quote!({ { use #krate as #alias; #timers } #join })
     }
 
     /// The list form: one slot per future, pinned in place, and one generated enum with one
@@ -245,13 +331,23 @@ impl Join {
             quote!(Slot::take(::core::pin::Pin::as_mut(&mut #slots.#index)))
         });
         let tuple = quote!((#(#takes,)*));
-        let result = shape.result(args, items, output, tuple);
+        // The rate, after the futures in the arguments: `args.<n + 1>`.
+        let (rate, paced) = match &self.rate {
+            Some((_, rate)) => {
+                let index = syn::Index::from(list.len() + 1);
+                (quote!(#rate,), Some(quote!(#args.#index)))
+            }
+            None => (TokenStream::new(), None),
+        };
+        let result = shape.result(args, items, output, tuple, paced);
 
         quote! {
-            #krate::__private::run_list((#limit, #(#list,)*), {
+            #krate::__private::run_list((#limit, #(#list,)* #rate), {
                 #(#[allow(dead_code)] fn #locals() {})*
                 #[allow(unused_imports)]
-                use #krate::__private::{join_bounded, Keep, KeepOk, ListItem, Pass, Settle, Slot};
+                use #krate::__private::{
+                    join_bounded, paced, Keep, KeepOk, ListItem, Pass, Settle, Slot,
+                };
                 enum #enum_name #generics { #(#variants(#held),)* }
                 impl #generics ::core::future::Future for #enum_name #arguments {
                     type Output = #output_type;
@@ -360,6 +456,7 @@ impl ListShape {
         items: &Ident,
         output: &Ident,
         tuple: TokenStream,
+        rate: Option<TokenStream>,
     ) -> TokenStream {
         // "settled" items catch their own panics and keep their outcomes: the driver joins.
         let driver = match self.0 {
@@ -368,7 +465,12 @@ impl ListShape {
         };
         let method = strategy_method(driver, Span::call_site());
         // A statement of its own, so that the items' borrows of the slots end with it.
-        let join = quote!(let #output = join_bounded(#args.0, #items).#method().await;);
+        let join = match rate {
+            Some(rate) => {
+                quote!(let #output = paced(join_bounded(#args.0, #items), #rate).#method().await;)
+            }
+            None => quote!(let #output = join_bounded(#args.0, #items).#method().await;),
+        };
         match self.0 {
             Strategy::Join | Strategy::Settled => quote!(#join #tuple),
             Strategy::All => quote! {

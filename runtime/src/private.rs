@@ -155,6 +155,22 @@ pub const fn pool_with_rate<const CAPACITY: usize, const MAX: usize, const REJEC
     }
 }
 
+/// `join` with `rate`: the `rate` key of `join_bounded!`. Without the `tokio` feature a join has
+/// no rate, and the macro refuses the key (`rules::TimersNeedTheTokioFeature`).
+pub fn paced<I>(join: crate::JoinBounded<I>, rate: crate::Rate) -> crate::JoinBounded<I>
+where
+    I: Iterator,
+    I::Item: core::future::Future,
+{
+    #[cfg(feature = "tokio")]
+    return join.rate(rate);
+    #[cfg(not(feature = "tokio"))]
+    {
+        let _ = rate;
+        join
+    }
+}
+
 /// Whether the runtime has timers (its `tokio` feature), for the `wait` and `timeout` keys.
 pub const TIMERS: bool = cfg!(feature = "tokio");
 

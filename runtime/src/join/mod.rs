@@ -3,6 +3,7 @@
 
 mod collect;
 mod ordered;
+mod pace;
 mod slots;
 
 use std::fmt;
@@ -21,6 +22,7 @@ pub use collect::{
 };
 
 use crate::limit::IntoLimit;
+use pace::Pace;
 use slots::{CHUNK, SlotId, Slots};
 
 /// Polls of futures one poll of the join may make before it yields to its executor (after asking
@@ -82,6 +84,7 @@ where
     JoinBounded {
         limit,
         futures: futures.into_iter(),
+        pace: None,
     }
 }
 
@@ -108,6 +111,7 @@ where
 pub struct JoinBounded<I> {
     limit: NonZeroUsize,
     futures: I,
+    pace: Option<Pace>,
 }
 
 type Output<I> = <<I as Iterator>::Item as Future>::Output;
@@ -163,6 +167,34 @@ where
         self.with(|_| RaceCollector::new())
     }
 
+    /// The same join, starting its futures at most at `rate`: one per
+    /// [`interval`](Rate::interval), `rate.burst()` at once at the start. The input is pulled
+    /// only when a start is due and a slot is free, so the limit and the rate hold together. The
+    /// rate is timed by tokio's clock (feature `tokio`), so it follows `tokio::time::pause()`,
+    /// and a paced join must run inside a tokio runtime.
+    ///
+    /// `join_bounded!(limit = 20, rate = "50/s"; ...)` is this, with the rate checked at
+    /// compile time; a rate read at run time is passed as a [`Rate`].
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use bounded_async::{Rate, join_bounded};
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// let start = tokio::time::Instant::now();
+    /// let started = join_bounded(8, (0..5).map(|_| async { start.elapsed() }))
+    ///     .rate(Rate::per_second(10))
+    ///     .await;
+    /// assert_eq!(started, [0, 100, 200, 300, 400].map(Duration::from_millis));
+    /// # }
+    /// ```
+    #[cfg(feature = "tokio")]
+    pub fn rate(mut self, rate: crate::Rate) -> Self {
+        self.pace = Some(Pace::new(rate));
+        self
+    }
+
     /// The join, collecting with `collector`, made from the input's lower size hint. No bound on
     /// the output here: `join_bounded!` calls this (through `__private`), so that a wrong output
     /// type is reported once, where the join is awaited, at the user's future, rather than also
@@ -170,7 +202,7 @@ where
     pub(crate) fn with<C>(self, collector: impl FnOnce(usize) -> C) -> Join<I, C> {
         // Only a hint: the collectors reserve a bounded amount from it.
         let expected = self.futures.size_hint().0;
-        Join::new(self.limit, self.futures, collector(expected))
+        Join::new(self.limit, self.futures, collector(expected), self.pace)
     }
 }
 
@@ -223,6 +255,10 @@ where
     /// previous poll panicked (in a future, the input iterator or the collector) and left the
     /// join in an unknown state, which the join refuses to run on.
     in_poll: bool,
+    /// The pacing of its starts, when it has a rate.
+    pace: Option<Pace>,
+    /// An item pulled for a free slot, held back until its start is due.
+    held: Option<(usize, I::Item)>,
 }
 
 // The futures are pinned inside the slots' boxed chunks, never inside `Join` itself, and `Join`
@@ -241,8 +277,10 @@ impl<I: Iterator, C> Join<I, C>
 where
     I::Item: Future,
 {
-    fn new(limit: NonZeroUsize, futures: I, collector: C) -> Self {
+    fn new(limit: NonZeroUsize, futures: I, collector: C, pace: Option<Pace>) -> Self {
         Join {
+            pace,
+            held: None,
             limit,
             futures: Some(futures),
             next_index: 0,
@@ -261,20 +299,35 @@ where
     I::Item: Future,
     C: Collector<Output<I>>,
 {
-    /// The next item of the input with its index, if the join may still pull one.
+    /// The next item of the input with its index, to start now, if the join may still pull
+    /// one. A join with a rate holds the item back until its start is due (it is pulled only for
+    /// a free slot, so at most `limit` futures are alive all the same), so that the end of the
+    /// input is seen as soon as it comes.
     fn pull(&mut self) -> Option<(usize, I::Item)> {
-        let futures = self.futures.as_mut()?;
-        match futures.next() {
-            Some(future) => {
-                let index = self.next_index;
-                self.next_index += 1;
-                Some((index, future))
-            }
+        let item = match self.held.take() {
+            Some(item) => item,
             None => {
-                self.futures = None;
-                None
+                let futures = self.futures.as_mut()?;
+                match futures.next() {
+                    Some(future) => {
+                        let index = self.next_index;
+                        self.next_index += 1;
+                        (index, future)
+                    }
+                    None => {
+                        self.futures = None;
+                        return None;
+                    }
+                }
             }
+        };
+        if let Some(pace) = &mut self.pace
+            && !pace.start()
+        {
+            self.held = Some(item);
+            return None;
         }
+        Some(item)
     }
 
     /// How many more slots the join could use, asked just before pulling an item: bounded by the
@@ -443,6 +496,7 @@ where
     fn finish(&mut self) -> C::Output {
         // Drop what is still in flight before returning, and pull nothing more.
         self.slots.clear();
+        self.held = None;
         self.futures = None;
         self.collector
             .take()
@@ -473,13 +527,26 @@ where
         // Cleared only when the poll returns: a panic anywhere below leaves it set.
         this.in_poll = true;
         this.slots.register(cx.waker());
-        let poll = match this.step() {
-            ControlFlow::Break(Stop::Done) => Poll::Ready(this.finish()),
-            ControlFlow::Break(Stop::Yield) => Poll::Pending,
-            ControlFlow::Continue(()) if this.slots.occupied() == 0 && this.futures.is_none() => {
-                Poll::Ready(this.finish())
+        let poll = loop {
+            match this.step() {
+                ControlFlow::Break(Stop::Done) => break Poll::Ready(this.finish()),
+                ControlFlow::Break(Stop::Yield) => break Poll::Pending,
+                ControlFlow::Continue(())
+                    if this.slots.occupied() == 0
+                        && this.futures.is_none()
+                        && this.held.is_none() =>
+                {
+                    break Poll::Ready(this.finish());
+                }
+                ControlFlow::Continue(()) => {
+                    // A paced join whose next start came due meanwhile steps again; otherwise
+                    // its timer wakes it.
+                    if this.pace.as_mut().is_some_and(|pace| pace.poll_due(cx)) {
+                        continue;
+                    }
+                    break Poll::Pending;
+                }
             }
-            ControlFlow::Continue(()) => Poll::Pending,
         };
         this.in_poll = false;
         poll

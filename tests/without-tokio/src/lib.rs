@@ -18,3 +18,7 @@ pool!(pub DB = 4, timeout = "1s");
 
 #[bounded(limit = 4, rate = "10/s")]
 pub async fn paced() {}
+
+pub async fn paced_join() -> Vec<u32> {
+    bounded_async::join_bounded!(limit = 2, rate = "10/s"; for i in 0..3u32 => async move { i })
+}

@@ -1,0 +1,98 @@
+//! `join_bounded!` with `rate` (and `burst`): the starts of the join's futures are paced, a
+//! literal rate checked at compile time or a `Rate` value from run time; the limit and the rate
+//! hold together; the end of the input is seen at once, not an interval later. On tokio's paused
+//! clock: no test reads the wall clock.
+
+use std::future::Future;
+use std::time::Duration;
+
+use bounded_async::{Rate, join_bounded};
+use tokio::time::{Instant, sleep};
+
+fn ms(n: u64) -> Duration {
+    Duration::from_millis(n)
+}
+
+/// `join`'s output, or a panic if it is still pending after a long while: on the paused clock,
+/// that comes as soon as every task is idle, so a regression fails instead of hanging.
+async fn soon<F: Future>(join: F) -> F::Output {
+    tokio::time::timeout(Duration::from_secs(3600), join)
+        .await
+        .expect("the join never returned")
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_literal_rate_paces_the_starts() {
+    let start = Instant::now();
+    let started = soon(async {
+        join_bounded!(limit = 8, rate = "10/s"; for _ in 0..5 => async { start.elapsed() })
+    })
+    .await;
+    assert_eq!(started, [0, 100, 200, 300, 400].map(ms));
+    // Done when the last future is, not an interval later.
+    assert_eq!(start.elapsed(), ms(400));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_burst_starts_at_once_then_the_pace_is_the_rate() {
+    let start = Instant::now();
+    let started = soon(async {
+        join_bounded!(limit = 8, rate = "10/s", burst = 3; for _ in 0..5 => async { start.elapsed() })
+    })
+    .await;
+    assert_eq!(started, [0, 0, 0, 100, 200].map(ms));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_rate_from_run_time_is_a_rate_value() {
+    let configured = "20";
+    let rate = Rate::per_second(configured.parse().unwrap());
+    let start = Instant::now();
+    let started = soon(async {
+        join_bounded!(limit = 4, rate = rate; for _ in 0..3 => async { start.elapsed() })
+    })
+    .await;
+    assert_eq!(started, [0, 50, 100].map(ms));
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_list_form_is_paced_too() {
+    let start = Instant::now();
+    let (a, b, c) = soon(async {
+        join_bounded!(limit = 3, rate = "4/s";
+            async { start.elapsed() },
+            async { start.elapsed() },
+            async { start.elapsed() },
+        )
+    })
+    .await;
+    assert_eq!((a, b, c), (ms(0), ms(250), ms(500)));
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_limit_and_the_rate_hold_together() {
+    let start = Instant::now();
+    // Two at once, each for 300 ms, starting at most 10 a second.
+    let started = soon(async {
+        join_bounded!(limit = 2, rate = "10/s"; for _ in 0..4 => async {
+            let at = start.elapsed();
+            sleep(ms(300)).await;
+            at
+        })
+    })
+    .await;
+    assert_eq!(started, [0, 100, 300, 400].map(ms));
+}
+
+#[tokio::test(start_paused = true)]
+async fn all_stops_at_the_first_error_without_waiting_for_more_starts() {
+    let start = Instant::now();
+    let result: Result<Vec<u32>, String> = soon(async {
+        join_bounded!(limit = 4, rate = "10/s", strategy = "all"; for i in 0..10u32 => async move {
+            if i == 2 { Err(format!("{i} failed")) } else { Ok(i) }
+        })
+    })
+    .await;
+    assert_eq!(result, Err("2 failed".to_owned()));
+    assert_eq!(start.elapsed(), ms(200));
+}
