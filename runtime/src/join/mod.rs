@@ -168,13 +168,13 @@ where
     }
 
     /// The same join, starting its futures at most at `rate`: one per
-    /// [`interval`](Rate::interval), `rate.burst()` at once at the start. The input is pulled
+    /// [`interval`](crate::Rate::interval), `rate.burst()` at once at the start. The input is pulled
     /// only when a start is due and a slot is free, so the limit and the rate hold together. The
     /// rate is timed by tokio's clock (feature `tokio`), so it follows `tokio::time::pause()`,
     /// and a paced join must run inside a tokio runtime.
     ///
     /// `join_bounded!(limit = 20, rate = "50/s"; ...)` is this, with the rate checked at
-    /// compile time; a rate read at run time is passed as a [`Rate`].
+    /// compile time; a rate read at run time is passed as a [`Rate`](crate::Rate).
     ///
     /// ```
     /// use std::time::Duration;
