@@ -3,10 +3,13 @@
 //! frees its permit at once; each rejection reaches the caller as `Err(E::from(rejected))`, or as
 //! `Outcome::Rejected` under "settled". On tokio's paused clock: no test reads the wall clock.
 
+mod common;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use bounded_async::{Outcome, Reason, Rejected, bounded};
+use common::paused::{settle_tasks, soon};
 use tokio::sync::Semaphore as Release;
 use tokio::time::{advance, sleep};
 
@@ -14,21 +17,6 @@ use tokio::time::{advance, sleep};
 /// `release`.
 async fn hold(release: &Release) {
     release.acquire().await.expect("never closed").forget();
-}
-
-/// `call`'s output, or a panic if it is still pending after a long while: on the paused clock,
-/// that comes as soon as every task is idle, so a regression fails instead of hanging.
-async fn soon<F: std::future::Future>(call: F) -> F::Output {
-    tokio::time::timeout(Duration::from_secs(3600), call)
-        .await
-        .expect("the call never returned")
-}
-
-/// Lets the spawned calls run until each is parked, without moving the paused clock.
-async fn settle_tasks() {
-    for _ in 0..10 {
-        tokio::task::yield_now().await;
-    }
 }
 
 mod queue {

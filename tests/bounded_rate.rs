@@ -3,24 +3,14 @@
 //! applies to the wait for a rate slot as to the wait for a permit. On tokio's paused clock: no
 //! test reads the wall clock.
 
-use std::future::Future;
+mod common;
+
 use std::sync::Mutex;
 use std::time::Duration;
 
 use bounded_async::{Rate, Reason, Rejected, bounded, pool};
+use common::paused::{ms, soon};
 use tokio::time::Instant;
-
-fn ms(n: u64) -> Duration {
-    Duration::from_millis(n)
-}
-
-/// `call`'s output, or a panic if it is still pending after a long while: on the paused clock,
-/// that comes as soon as every task is idle, so a regression fails instead of hanging.
-async fn soon<F: Future>(call: F) -> F::Output {
-    tokio::time::timeout(Duration::from_secs(3600), call)
-        .await
-        .expect("the call never returned")
-}
 
 /// When each call of `calls` went through, from `start`, in the order they went through.
 async fn times_of<F: Future<Output = Instant> + Send + 'static>(

@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use bounded_async::Gate;
+use common::Random;
 
 const MAX: usize = 12;
 
@@ -22,18 +23,6 @@ static CEILING: AtomicUsize = AtomicUsize::new(4);
 /// Admissions that found more calls inside than the ceiling, and the most found.
 static OVER: AtomicUsize = AtomicUsize::new(0);
 static MOST_OVER: AtomicUsize = AtomicUsize::new(0);
-
-/// A small xorshift generator: the test needs variety, not quality.
-struct Random(u64);
-
-impl Random {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n
-    }
-}
 
 /// Counts a call out of `INSIDE` when dropped, even when the call is cancelled inside.
 struct Inside;

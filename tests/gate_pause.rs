@@ -4,33 +4,15 @@
 //! waits anyway. The waiter at the head of the line keeps the timer that ends the pause, and hands
 //! it on when it gives up. On tokio's paused clock: no test reads the wall clock.
 
-use std::future::Future;
+mod common;
+
 use std::pin::pin;
-use std::time::Duration;
 
 use bounded_async::{Gate, Outcome, Reason, Rejected, bounded, pool};
+use common::paused::{ms, settle_tasks, soon};
 use futures::poll;
 use tokio::sync::Semaphore as Release;
 use tokio::time::{Instant, advance, sleep};
-
-fn ms(n: u64) -> Duration {
-    Duration::from_millis(n)
-}
-
-/// `call`'s output, or a panic if it is still pending after a long while: on the paused clock,
-/// that comes as soon as every task is idle, so a regression fails instead of hanging.
-async fn soon<F: Future>(call: F) -> F::Output {
-    tokio::time::timeout(Duration::from_secs(3600), call)
-        .await
-        .expect("the call never returned")
-}
-
-/// Lets the spawned tasks run until each is parked, without moving the paused clock.
-async fn settle_tasks() {
-    for _ in 0..10 {
-        tokio::task::yield_now().await;
-    }
-}
 
 /// Lets each test hold its calls until it releases them.
 async fn hold(release: &Release) {

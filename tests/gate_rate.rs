@@ -5,44 +5,14 @@
 
 mod common;
 
-use std::future::Future;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use bounded_async::{Gate, Rate};
+use common::Random;
+use common::paused::{ms, settle_tasks, soon};
 use tokio::time::{Instant, advance, sleep};
-
-fn ms(n: u64) -> Duration {
-    Duration::from_millis(n)
-}
-
-/// `call`'s output, or a panic if it is still pending after a long while: on the paused clock,
-/// that comes as soon as every task is idle, so a regression fails instead of hanging.
-async fn soon<F: Future>(call: F) -> F::Output {
-    tokio::time::timeout(Duration::from_secs(100_000), call)
-        .await
-        .expect("the call never returned")
-}
-
-/// Lets the spawned tasks run until each is parked, without moving the paused clock.
-async fn settle_tasks() {
-    for _ in 0..10 {
-        tokio::task::yield_now().await;
-    }
-}
-
-/// A small xorshift generator: the tests need variety, not quality.
-struct Random(u64);
-
-impl Random {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n
-    }
-}
 
 /// Checks GCRA's bound on every window at once: admissions `i..=j` (sorted times `times`, from
 /// `start`) number at most `burst + (t_j - t_i) / interval`. With `g(k) = k × interval - t_k`,

@@ -3,23 +3,11 @@
 //! hold together; the end of the input is seen at once, not an interval later. On tokio's paused
 //! clock: no test reads the wall clock.
 
-use std::future::Future;
-use std::time::Duration;
+mod common;
 
 use bounded_async::{Rate, join_bounded};
+use common::paused::{ms, soon};
 use tokio::time::{Instant, sleep};
-
-fn ms(n: u64) -> Duration {
-    Duration::from_millis(n)
-}
-
-/// `join`'s output, or a panic if it is still pending after a long while: on the paused clock,
-/// that comes as soon as every task is idle, so a regression fails instead of hanging.
-async fn soon<F: Future>(join: F) -> F::Output {
-    tokio::time::timeout(Duration::from_secs(3600), join)
-        .await
-        .expect("the join never returned")
-}
 
 #[tokio::test(start_paused = true)]
 async fn a_literal_rate_paces_the_starts() {

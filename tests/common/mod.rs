@@ -371,3 +371,43 @@ pub fn no_hang<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'st
         }
     }
 }
+
+/// Helpers for the tests that run on tokio's paused clock (`start_paused = true`), where no
+/// test reads the wall clock.
+pub mod paused {
+    use std::future::Future;
+    use std::time::Duration;
+
+    /// `n` milliseconds.
+    pub fn ms(n: u64) -> Duration {
+        Duration::from_millis(n)
+    }
+
+    /// `future`'s output, or a panic if it is still pending after an hour: on the paused clock,
+    /// that comes as soon as every task is idle, so a regression fails instead of hanging.
+    pub async fn soon<F: Future>(future: F) -> F::Output {
+        tokio::time::timeout(Duration::from_secs(3600), future)
+            .await
+            .expect("never finished")
+    }
+
+    /// Lets the spawned tasks run until each is parked, without moving the paused clock.
+    pub async fn settle_tasks() {
+        for _ in 0..10 {
+            tokio::task::yield_now().await;
+        }
+    }
+}
+
+/// A small xorshift generator: the tests need variety, not quality.
+pub struct Random(pub u64);
+
+impl Random {
+    /// A number below `n`.
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+}
