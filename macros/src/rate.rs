@@ -75,8 +75,8 @@ pub(crate) fn parse(text: &str) -> Result<(u64, u64), String> {
     let count = match count.parse::<u64>() {
         Ok(0) => {
             return Err(format!(
-                "a rate of 0 admits no call at all; to hold calls back for a while, call \
-                 `pause_for` on the gate, or write a rate above 0, such as \"1/{period}\""
+                "a rate of 0 lets nothing through; write a rate above 0, such as \"1/{period}\" \
+                 (to hold calls back for a while, a gate or a pool has `pause_for`)"
             ));
         }
         Ok(count) => count,
@@ -193,7 +193,7 @@ mod tests {
     #[test]
     fn bad_rates_say_what_to_write() {
         let cases = [
-            ("0/s", "a rate of 0 admits no call at all"),
+            ("0/s", "a rate of 0 lets nothing through"),
             ("100/sec", "unknown unit `sec`; write \"100/s\""),
             ("100/fortnight", "write \"100/s\" for 100 calls a second"),
             ("100", "write \"100/s\""),
