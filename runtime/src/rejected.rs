@@ -222,7 +222,7 @@ pub fn paused(gate: &'static str, remaining: Duration) -> Rejected {
 }
 
 /// Writes `duration` the way a duration key is written: `250ms`, `2s`, `1m30s`, `0s`.
-struct Written(Duration);
+pub(crate) struct Written(pub(crate) Duration);
 
 impl fmt::Display for Written {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

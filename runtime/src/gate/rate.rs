@@ -18,6 +18,7 @@ use std::fmt;
 use std::time::Duration;
 
 use super::{Gate, SLOW, TAKE};
+use crate::rejected::Written;
 use crate::sync::Ordering;
 
 /// A rate for a gate: at most `count` admissions per `period`, paced smoothly, and at most
@@ -175,30 +176,16 @@ impl Rate {
 }
 
 impl fmt::Display for Rate {
-    /// `count/period`, as the `rate` key is written: `100/s`, `5000/h`, `3/250ms`.
+    /// `count/period`, as the `rate` key is written: `100/s`, `5000/h`, `3/250ms`,
+    /// `7/1m30s`. The period is written as a duration key is, and a period of one unit without
+    /// its 1.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        const UNITS: [(&str, u128); 7] = [
-            ("d", 86_400_000_000_000),
-            ("h", 3_600_000_000_000),
-            ("min", 60_000_000_000),
-            ("s", 1_000_000_000),
-            ("ms", 1_000_000),
-            ("us", 1_000),
-            ("ns", 1),
-        ];
-        let nanos = self.period.as_nanos();
-        write!(f, "{}/", self.count)?;
-        // The largest unit the period is a whole number of; a period of one unit is written
-        // without its 1.
-        let (unit, size) = UNITS
-            .iter()
-            .copied()
-            .find(|(_, size)| nanos.is_multiple_of(*size))
-            .unwrap_or(("ns", 1));
-        match nanos / size {
-            1 => write!(f, "{unit}"),
-            n => write!(f, "{n}{unit}"),
-        }
+        let period = Written(self.period).to_string();
+        let period = match period.strip_prefix('1') {
+            Some(unit) if unit.chars().all(|c| c.is_ascii_alphabetic()) => unit,
+            _ => &period,
+        };
+        write!(f, "{}/{period}", self.count)
     }
 }
 
@@ -517,14 +504,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn display_writes_the_period_in_its_largest_whole_unit() {
+    fn display_writes_the_period_as_the_rate_key_takes_it() {
         let cases = [
             (Rate::per_second(100), "100/s"),
             (Rate::per(5000, Duration::from_secs(3600)), "5000/h"),
             (Rate::per(3, Duration::from_millis(250)), "3/250ms"),
-            (Rate::per(7, Duration::from_secs(90)), "7/90s"),
-            (Rate::per(1, Duration::from_secs(86_400)), "1/d"),
-            (Rate::per(2, Duration::from_nanos(1_500)), "2/1500ns"),
+            (Rate::per(7, Duration::from_secs(90)), "7/1m30s"),
+            (Rate::per(1, Duration::from_secs(86_400)), "1/24h"),
+            (Rate::per(2, Duration::from_nanos(1_500)), "2/1us500ns"),
+            (Rate::per(1, Duration::from_secs(60)), "1/m"),
         ];
         for (rate, written) in cases {
             assert_eq!(rate.to_string(), written);
