@@ -253,9 +253,9 @@ macro_rules! join_bounded {
 ///
 /// The capacity is any constant `usize` expression (`16`, `MAX_CONNS`, `config::MAX / 2`; for a
 /// `NonZeroUsize` constant, `N.get()`), checked at compile time like a `limit`: 0 is an error.
-/// It is the argument of the pool's type as written, so the docs show `Pool<16>`. Attributes and the visibility are kept; write doc comments
-/// inside the macro, where they document the pool (outside, rustc would warn that they document
-/// nothing):
+/// It is the argument of the pool's type as written, so the docs show `Pool<16>`. Attributes
+/// and the visibility are kept; write doc comments inside the macro, where they document the
+/// pool (outside, rustc would warn that they document nothing):
 ///
 /// ```
 /// bounded_async::pool!(
@@ -270,10 +270,46 @@ macro_rules! join_bounded {
 /// After the capacity, a pool takes the gate's keys, as `#[bounded]` does: `queue`, `wait`,
 /// `timeout`, `max`, `rate` and `burst` (see [`bounded`](macro@crate::bounded) for each). They
 /// apply to every call that takes the pool's permit, so a pool's `rate` paces all its members
-/// together; where a member sets `wait` or `timeout` too, the shorter one applies. A pool with `queue`, `wait` or `timeout` can turn its members' calls away, and
-/// says so in its type, `Pool<CAPACITY, MAX, true>`: every member must then return
-/// `Result<T, E>` with `E: From<Rejected>` (or be "settled"), which the compiler checks at each
-/// member's `pool = ..`. A member's `limit` may go up to the pool's `max`.
+/// together; where a member sets `wait` or `timeout` too, the shorter one applies. A pool with
+/// `queue`, `wait` or `timeout` can turn its members' calls away, and says so in its type,
+/// `Pool<CAPACITY, MAX, true>`: every member must then return `Result<T, E>` with
+/// `E: From<Rejected>` (or be "settled"), which the compiler checks at each member's
+/// `pool = ..`. A member's `limit` may go up to the pool's `max`.
+///
+/// A pool's `rate` is declared in its type too, as the nanoseconds between two admissions:
+/// `pool!(pub PARTNER = 20, rate = "50/s")` is a `Pool<20, 20, false, 20000000>`. A member's own
+/// `rate` may be as fast as the pool's and no faster, which the compiler checks at the member's
+/// `rate`:
+///
+/// ```
+/// use bounded_async::{Pool, bounded, pool};
+///
+/// pool!(pub PARTNER = 20, rate = "50/s");
+///
+/// // At most 20 searches a second, out of the partner's 50.
+/// #[bounded(pool = PARTNER, limit = 8, rate = "20/s")]
+/// async fn search(query: &str) -> usize {
+///     query.len()
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let _: &Pool<20, 20, false, 20_000_000> = &PARTNER;
+/// assert_eq!(search("bounded").await, 7);
+/// # }
+/// ```
+///
+/// ```compile_fail
+/// # use bounded_async::{bounded, pool};
+/// pool!(pub PARTNER = 20, rate = "50/s");
+///
+/// // error: `rate` is faster than its `pool`'s rate, so it could never be reached
+/// #[bounded(pool = PARTNER, limit = 8, rate = "100/s")]
+/// async fn search(query: &str) -> usize {
+///     query.len()
+/// }
+/// # fn main() {}
+/// ```
 ///
 /// The pool is named by its module and its name (`my_app::DB`), and is listed under that name in
 /// [`gates`](crate::gates) once it has been used (a call, a permit taken or `set_limit`).

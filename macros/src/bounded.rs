@@ -367,6 +367,16 @@ impl Bounded {
                         quote!(#value <= #capacity),
                         "LimitFitsItsPool",
                     ));
+                    if let Some(rate) = &self.keys.rate {
+                        // The pool's declared rate is read from its type, as its `max` is.
+                        let rate_span = rate.value.literal.span();
+                        let rate_krate = &respanned(krate, rate_span);
+                        let rate = rate.value.to_tokens(rate_krate, 1);
+                        let fits = quote_spanned!(rate_span=>
+                            #rate_krate::__private::rate_fits_pool(#rate, &#pool)
+                        );
+                        items.extend(rule(rate_krate, rate_span, fits, "RateFitsItsPool"));
+                    }
                 }
                 let timers = self.timers();
                 quote! {

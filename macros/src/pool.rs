@@ -1,6 +1,6 @@
 //! `pool!(VIS NAME = CAPACITY)`: a named pool of permits that several functions share.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Literal, TokenStream};
 use quote::{ToTokens, quote, quote_spanned};
 use syn::parse::{Parse, ParseStream};
 use syn::spanned::Spanned;
@@ -116,7 +116,7 @@ impl Input {
         } = self;
         let span = capacity.span();
         // The type's arguments as written, which rustdoc shows (`Pool<16>`, `Pool<MAX>`,
-        // `Pool<16, 64, true>`), so the compiler reports a value that is not a constant `usize`
+        // `Pool<16, 64, true>`, and with a rate of 100/s, `Pool<16, 16, false, 10000000>`), so the compiler reports a value that is not a constant `usize`
         // there, once. A literal or a bare name is an argument as it is; any other expression
         // (a path with `::` included) needs braces.
         let argument = |value: &Expr| match value {
@@ -125,15 +125,23 @@ impl Input {
             _ => quote_spanned!(value.span()=> { #value }),
         };
         let rejects = keys.rejecting_key().is_some();
+        // A literal of the macro's own (rustdoc renders a span of the user's as its source).
+        let pace = keys
+            .rate
+            .as_ref()
+            .map(|rate| Literal::u64_unsuffixed(rate.value.pace()));
         let mut arguments = vec![argument(capacity)];
-        if keys.max.is_some() || rejects {
+        if keys.max.is_some() || rejects || pace.is_some() {
             arguments.push(match &keys.max {
                 Some(max) => argument(&max.value),
                 None => argument(capacity),
             });
         }
-        if rejects {
-            arguments.push(quote!(true));
+        if rejects || pace.is_some() {
+            arguments.push(if rejects { quote!(true) } else { quote!(false) });
+        }
+        if let Some(pace) = pace {
+            arguments.push(pace.into_token_stream());
         }
         let mut builder = quote! {
             .with_name(::core::concat!(::core::module_path!(), "::", ::core::stringify!(#name)))

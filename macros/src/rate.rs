@@ -43,6 +43,12 @@ impl WrittenRate {
         })
     }
 
+    /// The nanoseconds between two admissions at this rate, rounded up as `Rate::interval`
+    /// rounds them: a pool's type declares its rate this way (`Pool`'s `PACE`).
+    pub(crate) fn pace(&self) -> u64 {
+        self.period_nanos.div_ceil(self.count)
+    }
+
     /// `krate::Rate::per(count, period).with_burst(burst)`, spanned at the literal.
     pub(crate) fn to_tokens(&self, krate: &TokenStream, burst: u32) -> TokenStream {
         let (count, nanos) = (self.count, self.period_nanos);

@@ -16,7 +16,12 @@ use crate::sync::const_unless_loom;
 ///   `timeout`), which [`with_queue`](Pool::with_queue), [`with_wait`](Pool::with_wait) and
 ///   [`with_timeout`](Pool::with_timeout) set. Its members must then be able to report a
 ///   rejection, as a function with those keys of its own must: return `Result<T, E>` with
-///   `E: From<Rejected>`, or be "settled".
+///   `E: From<Rejected>`, or be "settled";
+/// - `PACE`: the nanoseconds between two admissions at the `rate` that `pool!` declared (its
+///   [`Rate::interval`](crate::Rate::interval)), or 0 when the type does not say:
+///   `#[bounded(pool = P, rate = R)]` is a compile error when `R` paces faster than that, since
+///   every call also takes one of the pool's slots. A rate given with
+///   [`with_rate`](Pool::with_rate) or [`set_rate`](Pool::set_rate) leaves the type as it is.
 ///
 /// ```
 /// use bounded_async::Pool;
@@ -29,7 +34,12 @@ use crate::sync::const_unless_loom;
 /// # drop(permit);
 /// # });
 /// ```
-pub struct Pool<const CAPACITY: usize, const MAX: usize = CAPACITY, const REJECTS: bool = false> {
+pub struct Pool<
+    const CAPACITY: usize,
+    const MAX: usize = CAPACITY,
+    const REJECTS: bool = false,
+    const PACE: u64 = 0,
+> {
     /// Its gate, which holds its name: `pool!` names it by its module and its own name.
     gate: Gate,
     /// The longest its calls wait to be admitted.
@@ -93,7 +103,9 @@ impl<const CAPACITY: usize, const MAX: usize> Pool<CAPACITY, MAX> {
     }
 }
 
-impl<const CAPACITY: usize, const MAX: usize, const REJECTS: bool> Pool<CAPACITY, MAX, REJECTS> {
+impl<const CAPACITY: usize, const MAX: usize, const REJECTS: bool, const PACE: u64>
+    Pool<CAPACITY, MAX, REJECTS, PACE>
+{
     /// The pool's capacity.
     pub const CAPACITY: usize = CAPACITY;
 
@@ -106,7 +118,7 @@ impl<const CAPACITY: usize, const MAX: usize, const REJECTS: bool> Pool<CAPACITY
     /// static DB: Pool<16, 16, true> = Pool::new().with_queue(128);
     /// assert_eq!(DB.queue(), Some(128));
     /// ```
-    pub const fn with_queue(self, queue: usize) -> Pool<CAPACITY, MAX, true> {
+    pub const fn with_queue(self, queue: usize) -> Pool<CAPACITY, MAX, true, PACE> {
         Pool {
             gate: self.gate.with_queue(queue),
             wait: self.wait,
@@ -128,6 +140,16 @@ impl<const CAPACITY: usize, const MAX: usize, const REJECTS: bool> Pool<CAPACITY
     pub const fn with_rate(mut self, rate: crate::Rate) -> Self {
         self.gate = self.gate.with_rate(rate);
         self
+    }
+
+    /// The same pool, whose type says that its rate paces one admission every `PACE`
+    /// nanoseconds: `pool!` declares its rate this way, and checks the two agree.
+    pub(crate) const fn with_pace<const TO: u64>(self) -> Pool<CAPACITY, MAX, REJECTS, TO> {
+        Pool {
+            gate: self.gate,
+            wait: self.wait,
+            timeout: self.timeout,
+        }
     }
 
     /// The pool's rate, if it has one (see [`Gate::rate`]).
@@ -165,7 +187,7 @@ impl<const CAPACITY: usize, const MAX: usize, const REJECTS: bool> Pool<CAPACITY
     /// static DB: Pool<16, 16, true> = Pool::new().with_wait(Duration::from_millis(250));
     /// assert_eq!(DB.wait(), Some(Duration::from_millis(250)));
     /// ```
-    pub const fn with_wait(self, wait: Duration) -> Pool<CAPACITY, MAX, true> {
+    pub const fn with_wait(self, wait: Duration) -> Pool<CAPACITY, MAX, true, PACE> {
         Pool {
             gate: self.gate,
             wait: Some(wait),
@@ -184,7 +206,7 @@ impl<const CAPACITY: usize, const MAX: usize, const REJECTS: bool> Pool<CAPACITY
     /// static DB: Pool<16, 16, true> = Pool::new().with_timeout(Duration::from_secs(2));
     /// assert_eq!(DB.timeout(), Some(Duration::from_secs(2)));
     /// ```
-    pub const fn with_timeout(self, timeout: Duration) -> Pool<CAPACITY, MAX, true> {
+    pub const fn with_timeout(self, timeout: Duration) -> Pool<CAPACITY, MAX, true, PACE> {
         Pool {
             gate: self.gate,
             wait: self.wait,
@@ -391,8 +413,8 @@ impl<const CAPACITY: usize, const MAX: usize> Default for Pool<CAPACITY, MAX> {
     }
 }
 
-impl<const CAPACITY: usize, const MAX: usize, const REJECTS: bool> fmt::Debug
-    for Pool<CAPACITY, MAX, REJECTS>
+impl<const CAPACITY: usize, const MAX: usize, const REJECTS: bool, const PACE: u64> fmt::Debug
+    for Pool<CAPACITY, MAX, REJECTS, PACE>
 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Pool")

@@ -45,15 +45,39 @@ pub fn pool<const CAPACITY: usize, const MAX: usize>() -> crate::Pool<CAPACITY, 
 
 /// The most a pool can admit at once, its `MAX`, read from its type (no memory of the `static`
 /// is read).
-pub const fn pool_max<const CAPACITY: usize, const MAX: usize, const REJECTS: bool>(
-    _: &crate::Pool<CAPACITY, MAX, REJECTS>,
+pub const fn pool_max<
+    const CAPACITY: usize,
+    const MAX: usize,
+    const REJECTS: bool,
+    const PACE: u64,
+>(
+    _: &crate::Pool<CAPACITY, MAX, REJECTS, PACE>,
 ) -> usize {
     MAX
 }
 
+/// Whether `rate` paces no faster than a pool's declared rate (its `PACE`, read from its type;
+/// a pool whose type declares no rate takes any).
+pub const fn rate_fits_pool<
+    const CAPACITY: usize,
+    const MAX: usize,
+    const REJECTS: bool,
+    const PACE: u64,
+>(
+    rate: crate::Rate,
+    _: &crate::Pool<CAPACITY, MAX, REJECTS, PACE>,
+) -> bool {
+    PACE == 0 || rate.interval_nanos() >= PACE
+}
+
 /// Whether a pool can turn calls away, read from its type.
-pub const fn pool_rejects<const CAPACITY: usize, const MAX: usize, const REJECTS: bool>(
-    _: &crate::Pool<CAPACITY, MAX, REJECTS>,
+pub const fn pool_rejects<
+    const CAPACITY: usize,
+    const MAX: usize,
+    const REJECTS: bool,
+    const PACE: u64,
+>(
+    _: &crate::Pool<CAPACITY, MAX, REJECTS, PACE>,
 ) -> bool {
     REJECTS
 }
@@ -141,18 +165,24 @@ pub const fn gate_with_rate(gate: crate::Gate, rate: crate::Rate) -> crate::Gate
     }
 }
 
-/// `pool` with `rate`: the `rate` key of `pool!` (see [`gate_with_rate`]).
-pub const fn pool_with_rate<const CAPACITY: usize, const MAX: usize, const REJECTS: bool>(
+/// `pool` with `rate`: the `rate` key of `pool!` (see [`gate_with_rate`]), whose type declares
+/// the rate's interval as its `PACE` (written by the macro, checked here).
+pub const fn pool_with_rate<
+    const CAPACITY: usize,
+    const MAX: usize,
+    const REJECTS: bool,
+    const PACE: u64,
+>(
     pool: crate::Pool<CAPACITY, MAX, REJECTS>,
     rate: crate::Rate,
-) -> crate::Pool<CAPACITY, MAX, REJECTS> {
+) -> crate::Pool<CAPACITY, MAX, REJECTS, PACE> {
+    assert!(
+        rate.interval_nanos() == PACE,
+        "pool!: the pool's type declares another pace than its rate"
+    );
     #[cfg(feature = "tokio")]
-    return pool.with_rate(rate);
-    #[cfg(not(feature = "tokio"))]
-    {
-        let _ = rate;
-        pool
-    }
+    let pool = pool.with_rate(rate);
+    pool.with_pace()
 }
 
 /// `join` with `rate`: the `rate` key of `join_bounded!`. Without the `tokio` feature a join has

@@ -75,8 +75,13 @@ impl GateRef {
     }
 
     /// A pool's gate, with the pool's name, `wait` and `timeout`.
-    pub const fn pool<const CAPACITY: usize, const MAX: usize, const REJECTS: bool>(
-        pool: &'static Pool<CAPACITY, MAX, REJECTS>,
+    pub const fn pool<
+        const CAPACITY: usize,
+        const MAX: usize,
+        const REJECTS: bool,
+        const PACE: u64,
+    >(
+        pool: &'static Pool<CAPACITY, MAX, REJECTS, PACE>,
     ) -> Self {
         GateRef {
             gate: pool.gate(),

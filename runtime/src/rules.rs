@@ -51,6 +51,13 @@ rule!(
 );
 
 rule!(
+    /// A `#[bounded]` rate paces no faster than its pool's declared rate.
+    RateFitsItsPool,
+    "#[bounded]: `rate` is faster than its `pool`'s rate, so it could never be reached: every call also takes one of the pool's rate slots; write a rate at or below the pool's, or drop `rate` and let the pool pace the calls",
+    "this is faster than the pool's rate"
+);
+
+rule!(
     /// A gate's `max` is at least 1.
     MaxIsNotZero,
     "`max` is 0, so no call could ever run; it must be at least the limit",

@@ -24,6 +24,12 @@ pool!(
     pub API = 16, max = 64, queue = 128
 );
 
+pool!(
+    /// A pool with a rate: rendered `Pool<20, 20, false, 20000000>`, its type declaring the
+    /// rate's pace, one admission every 20 ms.
+    pub PARTNER = 20, rate = "50/s"
+);
+
 /// A "settled" function returning `Result` as written: rendered `Outcome<u8, String>`.
 #[bounded(limit = 4, strategy = "settled")]
 pub async fn charge(cents: u8) -> Result<u8, String> {
