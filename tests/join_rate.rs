@@ -44,6 +44,27 @@ async fn a_rate_from_run_time_is_a_rate_value() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn a_timer_firing_on_whole_milliseconds_does_not_slow_the_pace() {
+    // 190 a second is a start every 5.263158 ms, which tokio's timer, firing on whole
+    // milliseconds, rounds up each time: each start is as of when it was due, not when the timer
+    // fired, so the lateness does not add up (it would pace 1 start every 6 ms, 166 a second).
+    let start = Instant::now();
+    let started = soon(async {
+        join_bounded!(limit = 4, rate = "190/s"; for _ in 0..191 => async { start.elapsed() })
+    })
+    .await;
+    // Each start is on the rate's schedule, less than the timer's millisecond late.
+    let interval = Rate::per_second(190).interval();
+    for (k, at) in started.into_iter().enumerate() {
+        let due = interval * k as u32;
+        assert!(
+            at >= due && at < due + ms(1),
+            "start {k} at {at:?}, due at {due:?}"
+        );
+    }
+}
+
+#[tokio::test(start_paused = true)]
 async fn the_list_form_is_paced_too() {
     let start = Instant::now();
     let (a, b, c) = soon(async {

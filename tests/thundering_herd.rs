@@ -8,6 +8,8 @@
 mod herd;
 #[path = "../examples/thundering_herd/outage.rs"]
 mod outage;
+#[path = "../examples/thundering_herd/rate.rs"]
+mod rate;
 
 use std::time::Duration;
 
@@ -18,6 +20,7 @@ use herd::{
     ServiceConfig, ServiceStats, Way, fetch_all, fetch_gated, gated_attribute,
 };
 use outage::{OutagePlan, OutageRow, run_outage};
+use rate::{PACED, QUOTA, RateWay, fetch_rated};
 
 /// The `#[bounded]` ways' limits are program-wide, so the tests, which run in parallel, take
 /// turns rather than share its permits.
@@ -29,6 +32,7 @@ const REQUESTS: u64 = 200;
 const CONFIG: ServiceConfig = ServiceConfig {
     capacity: ATTRIBUTE_LIMIT,
     latency: Duration::from_millis(20),
+    quota: None,
 };
 
 /// Runs every way against one service, as the example does, resetting its counters between.
@@ -328,4 +332,71 @@ async fn the_gated_fn_turns_calls_away_by_the_keys_the_tables_name() {
         assert!(rejected.to_string().ends_with(&key), "{rejected} for {key}");
     }
     drop(silent);
+}
+
+/// Under a quota of requests per second, with every throttled request made again after its
+/// `Retry-After`: every way gets every record; the plain limit's calls meet 429s at each window,
+/// the pool paused on its first 429 meets fewer, and the ways paced under the quota meet none.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn under_a_quota_pausing_meets_fewer_429s_and_pacing_meets_none() {
+    // More than a window's quota, so that the ways that do not pace themselves spend it; few
+    // enough windows to keep the test short.
+    const RECORDS: u64 = QUOTA + QUOTA / 2;
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let listener = herd::listen().expect("a loopback port");
+    let addr = listener
+        .local_addr()
+        .expect("a bound listener has an address");
+    let config = ServiceConfig {
+        quota: Some(QUOTA),
+        ..CONFIG
+    };
+    let server = tokio::spawn(herd::serve(listener, config));
+    let mut throttled = Vec::new();
+    for way in RateWay::ALL {
+        let name = way.name();
+        let client = Client::new(addr);
+        client.reset().await.expect("the service resets");
+        let fetched = fetch_rated(way, &client, RECORDS).await;
+        let stats = client.stats().await.expect("the service answers /stats");
+        assert_eq!(fetched.len(), RECORDS as usize, "{name}");
+        for (id, fetch) in fetched.iter().enumerate() {
+            let Ok(record) = &fetch.result else {
+                panic!("{name}: record {id}: {:?}", fetch.result);
+            };
+            assert_eq!(record.0, format!("record {id}"), "{name}");
+        }
+        // Every 429 was for the quota, and the client met each one.
+        let met: usize = fetched.iter().map(|fetch| fetch.throttled as usize).sum();
+        assert_eq!((stats.throttled, stats.over_quota), (met, met), "{name}");
+        assert!(stats.peak <= CONFIG.capacity, "{name}: {stats:?}");
+        assert_eq!(stats.served, RECORDS as usize, "{name}: {stats:?}");
+        throttled.push(met);
+    }
+    server.abort();
+    let [retry, pause, paced, join_paced] = throttled[..] else {
+        unreachable!("four ways");
+    };
+    // The first window's quota is spent by the ways that do not pace themselves, and each record
+    // beyond it meets a 429 at least once with the plain limit; the pool's pause spares the calls
+    // behind the first 429.
+    assert!(retry >= (RECORDS - QUOTA) as usize, "{throttled:?}");
+    assert!(pause < retry, "{throttled:?}");
+    assert_eq!((paced, join_paced), (0, 0), "{throttled:?}");
+}
+
+#[test]
+fn the_paced_fn_has_the_rate_the_tables_name() {
+    // The attribute takes a literal, which the table names through `PACED`.
+    let source = include_str!("../examples/thundering_herd/rate.rs");
+    assert!(
+        source.contains(&format!(
+            "#[bounded(limit = ATTRIBUTE_LIMIT, rate = \"{PACED}\")]\npub async fn fetch_paced("
+        )),
+        "{PACED}"
+    );
+    assert!(
+        PACED.count() < QUOTA,
+        "the paced ways keep a margin under the quota"
+    );
 }

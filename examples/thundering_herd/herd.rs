@@ -1,6 +1,6 @@
 //! The core of the thundering-herd example: a rate-limited HTTP service on loopback (which can be
-//! told to stop answering for a while), a client, and the five ways of fetching many records from
-//! it. The example prints a table from these; `tests/thundering_herd.rs` runs a small
+//! told to stop answering for a while, and can hold a quota of requests per second), a client,
+//! and the five ways of fetching many records from it. The example prints a table from these; `tests/thundering_herd.rs` runs a small
 //! configuration of them.
 
 use std::convert::Infallible;
@@ -14,6 +14,7 @@ use bounded_async::{Reason, Rejected, bounded, join_bounded};
 use futures::future::join_all;
 use http_body_util::{BodyExt, Empty, Full};
 use hyper::body::{Bytes, Incoming};
+use hyper::header::{HeaderMap, HeaderName, HeaderValue, RETRY_AFTER};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode, Uri};
@@ -23,7 +24,8 @@ use hyper_util::rt::{TokioExecutor, TokioIo};
 use tokio::net::{TcpListener, TcpSocket};
 use tokio::time::Instant;
 
-/// How the service behaves: like a third-party API with a concurrency quota.
+/// How the service behaves: like a third-party API with a concurrency quota, and optionally a
+/// quota of requests per second.
 #[derive(Clone, Copy, Debug)]
 pub struct ServiceConfig {
     /// Requests served at once; any request beyond gets `429 Too Many Requests` at once.
@@ -31,7 +33,15 @@ pub struct ServiceConfig {
     /// How long serving one request takes on average: each record takes from half to one and a
     /// half times this, fixed per id, as real services vary.
     pub latency: Duration,
+    /// Record requests accepted per second, counted in fixed one-second windows from the last
+    /// reset, as many APIs count them. A request beyond gets `429 Too Many Requests` at once,
+    /// with the time until the next window in `Retry-After` (whole seconds, rounded up, as
+    /// RFC 9110 writes it) and in `Retry-After-Ms` (milliseconds, rounded up). `None`: no quota.
+    pub quota: Option<u64>,
 }
+
+/// The length of the windows in which the service counts its [`ServiceConfig::quota`].
+pub const QUOTA_WINDOW: Duration = Duration::from_secs(1);
 
 /// What the service saw since it was last reset.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -47,6 +57,9 @@ pub struct ServiceStats {
     pub throttled: usize,
     /// Requests held unanswered by an outage (see [`Client::outage`]) until it ended.
     pub held: usize,
+    /// Of the requests answered `429 Too Many Requests`, those refused for the quota of requests
+    /// per second rather than for the capacity.
+    pub over_quota: usize,
 }
 
 #[derive(Default)]
@@ -58,8 +71,11 @@ struct Counters {
     served: AtomicUsize,
     throttled: AtomicUsize,
     held: AtomicUsize,
+    over_quota: AtomicUsize,
     /// When the current outage ends, if one was started.
     outage_until: Mutex<Option<Instant>>,
+    /// The quota's current window: when it started, and the requests accepted in it.
+    window: Mutex<Option<(Instant, u64)>>,
 }
 
 impl Counters {
@@ -70,6 +86,7 @@ impl Counters {
             served: self.served.load(Ordering::SeqCst),
             throttled: self.throttled.load(Ordering::SeqCst),
             held: self.held.load(Ordering::SeqCst),
+            over_quota: self.over_quota.load(Ordering::SeqCst),
         }
     }
 
@@ -80,7 +97,30 @@ impl Counters {
         self.served.store(0, Ordering::SeqCst);
         self.throttled.store(0, Ordering::SeqCst);
         self.held.store(0, Ordering::SeqCst);
+        self.over_quota.store(0, Ordering::SeqCst);
         *self.outage_until.lock().expect("never poisoned") = None;
+        *self.window.lock().expect("never poisoned") = Some((Instant::now(), 0));
+    }
+
+    /// Counts a request against `quota` in the current window: `Ok` if it is within it, or the
+    /// time until the next window.
+    fn within_quota(&self, quota: u64) -> Result<(), Duration> {
+        let now = Instant::now();
+        let mut window = self.window.lock().expect("never poisoned");
+        let (start, accepted) = window.get_or_insert((now, 0));
+        let elapsed = now - *start;
+        if elapsed >= QUOTA_WINDOW {
+            // Windows follow each other from the reset, whether or not requests came.
+            let windows = (elapsed.as_nanos() / QUOTA_WINDOW.as_nanos()) as u32;
+            *start += QUOTA_WINDOW * windows;
+            *accepted = 0;
+        }
+        if *accepted < quota {
+            *accepted += 1;
+            Ok(())
+        } else {
+            Err(*start + QUOTA_WINDOW - now)
+        }
     }
 
     /// Holds a request unanswered until the current outage, if any, ends. Returns whether it did.
@@ -144,8 +184,10 @@ async fn handle(
                 served,
                 throttled,
                 held,
+                over_quota,
             } = counters.stats();
-            let stats = format!("{peak} {peak_connections} {served} {throttled} {held}");
+            let stats =
+                format!("{peak} {peak_connections} {served} {throttled} {held} {over_quota}");
             return text(StatusCode::OK, stats);
         }
         (&Method::POST, "/reset") => {
@@ -177,6 +219,18 @@ async fn handle(
     // During an outage the service answers nothing: a request arriving then waits for its end
     // before it is even counted, and one being served is not answered before the end.
     let mut held = counters.ride_out_outage().await;
+    if let Some(quota) = config.quota
+        && let Err(next_window) = counters.within_quota(quota)
+    {
+        counters.throttled.fetch_add(1, Ordering::SeqCst);
+        counters.over_quota.fetch_add(1, Ordering::SeqCst);
+        let mut response = text(StatusCode::TOO_MANY_REQUESTS, "over quota".to_owned());
+        let ms = next_window.as_nanos().div_ceil(1_000_000).max(1);
+        let headers = response.headers_mut();
+        headers.insert(RETRY_AFTER, HeaderValue::from(ms.div_ceil(1000) as u64));
+        headers.insert(RETRY_AFTER_MS, HeaderValue::from(ms as u64));
+        return response;
+    }
     let now = counters.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
     let in_flight = InFlight(counters);
     counters.peak.fetch_max(now, Ordering::SeqCst);
@@ -221,11 +275,16 @@ fn text(status: StatusCode, body: String) -> Response<Full<Bytes>> {
 #[derive(Debug, PartialEq, Eq)]
 pub struct Record(pub String);
 
+/// The service's `Retry-After` in milliseconds, as some APIs send it beside the standard header,
+/// whose whole seconds are too coarse for a quota counted per second.
+const RETRY_AFTER_MS: HeaderName = HeaderName::from_static("retry-after-ms");
+
 /// Why a fetch failed.
 #[derive(Debug)]
 pub enum FetchError {
-    /// The service answered `429 Too Many Requests`.
-    Throttled,
+    /// The service answered `429 Too Many Requests`, saying when to try again if it did: its
+    /// `Retry-After-Ms`, else its `Retry-After`.
+    Throttled { retry_after: Option<Duration> },
     /// Any other unexpected status.
     Status(StatusCode),
     /// The request did not complete (connection refused or reset, ...).
@@ -244,7 +303,14 @@ impl From<Rejected> for FetchError {
 impl fmt::Display for FetchError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            FetchError::Throttled => f.write_str("429 Too Many Requests"),
+            FetchError::Throttled { retry_after: None } => f.write_str("429 Too Many Requests"),
+            FetchError::Throttled {
+                retry_after: Some(after),
+            } => write!(
+                f,
+                "429 Too Many Requests, retry after {} ms",
+                after.as_millis()
+            ),
             FetchError::Status(status) => write!(f, "unexpected status {status}"),
             FetchError::Transport(error) => write!(f, "request failed: {error}"),
             FetchError::Rejected(rejected) => write!(f, "rejected: {rejected}"),
@@ -295,12 +361,13 @@ impl Client {
         let text = self.get("/stats").await?;
         let numbers: Vec<usize> = text.split(' ').filter_map(|n| n.parse().ok()).collect();
         match numbers[..] {
-            [peak, peak_connections, served, throttled, held] => Ok(ServiceStats {
+            [peak, peak_connections, served, throttled, held, over_quota] => Ok(ServiceStats {
                 peak,
                 peak_connections,
                 served,
                 throttled,
                 held,
+                over_quota,
             }),
             _ => Err(FetchError::Transport(format!("unreadable stats: {text:?}"))),
         }
@@ -341,6 +408,7 @@ impl Client {
             .await
             .map_err(|error| FetchError::Transport(error.to_string()))?;
         let status = response.status();
+        let retry_after = retry_after(response.headers());
         let body = response
             .into_body()
             .collect()
@@ -349,7 +417,7 @@ impl Client {
             .to_bytes();
         match status {
             StatusCode::OK => Ok(String::from_utf8_lossy(&body).into_owned()),
-            StatusCode::TOO_MANY_REQUESTS => Err(FetchError::Throttled),
+            StatusCode::TOO_MANY_REQUESTS => Err(FetchError::Throttled { retry_after }),
             status => Err(FetchError::Status(status)),
         }
     }
@@ -359,6 +427,20 @@ impl Client {
             .parse()
             .expect("a loopback address and a path make a valid URI")
     }
+}
+
+/// When a `429` says to try again: `Retry-After-Ms` if the service sent it, else `Retry-After`'s
+/// whole seconds (an HTTP date there is not read).
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let number = |name| {
+        headers
+            .get(name)
+            .and_then(|value: &HeaderValue| value.to_str().ok())
+            .and_then(|value| value.trim().parse::<u64>().ok())
+    };
+    number(&RETRY_AFTER_MS)
+        .map(Duration::from_millis)
+        .or_else(|| number(&RETRY_AFTER).map(Duration::from_secs))
 }
 
 /// The limit of [`fetch_bounded`]. An attribute's limit is a constant: the example's

@@ -52,9 +52,23 @@
 //! cargo run --release --example thundering_herd -- --scenario outage
 //! cargo run --release --example thundering_herd -- --scenario outage --outage-ms 1000 --rate 200
 //! ```
+//!
+//! `--scenario rate` prints a third table: the service also holds a quota of 200 record requests
+//! a second, counted in one-second windows, and answers any request beyond with 429 and the time
+//! until its next window in `Retry-After`. `--requests` records (default 1,000) are fetched four
+//! ways, each of which makes a throttled request again after its `Retry-After`: the `#[bounded]`
+//! fn, whose calls each sleep out their own; a `pool!` member whose first throttled call pauses
+//! the pool with `pause_for`; and `#[bounded]` and `join_bounded!` with `rate = "190/s"`, which
+//! pace themselves under the quota. The table counts the 429s each took. `rate.rs` implements
+//! these.
+//!
+//! ```sh
+//! cargo run --release --example thundering_herd -- --scenario rate
+//! ```
 
 mod herd;
 mod outage;
+mod rate;
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::io::{BufRead, BufReader, IsTerminal, Read, Write};
@@ -68,6 +82,7 @@ use herd::{
     ServiceStats, Way, fetch_all, gated_attribute,
 };
 use outage::{OutagePlan, OutageRow, RECOVERED, run_outage};
+use rate::{MAX_ATTEMPTS, PACED, QUOTA, RateWay, fetch_rated};
 
 /// Counts the heap bytes this process holds, and the most it held, for the "client peak heap"
 /// column.
@@ -112,13 +127,16 @@ static ALLOCATOR: CountingAllocator = CountingAllocator;
 const USAGE: &str = "\
 usage: thundering_herd [--requests N] [--capacity C] [--latency-ms L]
        thundering_herd --scenario outage [--rate R] [--outage-ms O] [--capacity C] [--latency-ms L]
+       thundering_herd --scenario rate [--requests N] [--capacity C] [--latency-ms L]
 
-  --requests N     records to fetch in each run (default 2000)
+  --requests N     records to fetch in each run (default 2000; 1000 with --scenario rate)
   --capacity C     requests the service serves at once; more get 429 (default 20)
   --latency-ms L   how long the service takes per request on average (default 20)
   --scenario S     `herd` (default): fetch N records at once, five ways
                    `outage`: request records at a steady rate while the service stops answering
                    for a while, five ways
+                   `rate`: fetch N records from a service with a quota of 200 requests a second,
+                   four ways, trying throttled ones again
   --rate R         outage: records requested per second (default 400)
   --outage-ms O    outage: how long the service stops answering (default 3000)";
 
@@ -127,24 +145,36 @@ usage: thundering_herd [--requests N] [--capacity C] [--latency-ms L]
 enum Scenario {
     Herd,
     Outage,
+    Rate,
 }
 
 struct Options {
     scenario: Scenario,
-    requests: u64,
+    /// `--requests`, if given: the herd and rate scenarios each have their own default.
+    requests: Option<u64>,
     service: ServiceConfig,
     rate: u64,
     outage: Duration,
 }
 
 impl Options {
+    /// The records each way fetches: `--requests`, or the scenario's default.
+    fn requests(&self) -> u64 {
+        match (self.requests, self.scenario) {
+            (Some(requests), _) => requests,
+            (None, Scenario::Rate) => 1000,
+            (None, _) => 2000,
+        }
+    }
+
     fn parse(args: &[String]) -> Result<Options, String> {
         let mut options = Options {
             scenario: Scenario::Herd,
-            requests: 2000,
+            requests: None,
             service: ServiceConfig {
                 capacity: ATTRIBUTE_LIMIT,
                 latency: Duration::from_millis(20),
+                quota: None,
             },
             rate: 400,
             outage: Duration::from_millis(3000),
@@ -157,9 +187,10 @@ impl Options {
                 options.scenario = match args.next().map(String::as_str) {
                     Some("herd") => Scenario::Herd,
                     Some("outage") => Scenario::Outage,
+                    Some("rate") => Scenario::Rate,
                     other => {
                         return Err(format!(
-                            "--scenario takes `herd` or `outage`, not {other:?}"
+                            "--scenario takes `herd`, `outage` or `rate`, not {other:?}"
                         ));
                     }
                 };
@@ -173,9 +204,11 @@ impl Options {
             };
             match flag.as_str() {
                 "--requests" => {
-                    options.requests = value("--requests")?;
+                    options.requests = Some(value("--requests")?);
                     herd_flags = true;
                 }
+                // The service's own flag, which the rate scenario passes to it.
+                "--quota" => options.service.quota = Some(value("--quota")?),
                 "--rate" => {
                     options.rate = value("--rate")?;
                     outage_flags = true;
@@ -191,14 +224,14 @@ impl Options {
                 other => return Err(format!("unknown argument {other:?}")),
             }
         }
-        if options.requests == 0 || options.service.capacity == 0 {
+        if options.requests == Some(0) || options.service.capacity == 0 {
             return Err("--requests and --capacity must be at least 1".to_owned());
         }
         if options.rate == 0 || options.outage.is_zero() {
             return Err("--rate and --outage-ms must be at least 1".to_owned());
         }
         match options.scenario {
-            Scenario::Herd if outage_flags => {
+            Scenario::Herd | Scenario::Rate if outage_flags => {
                 Err("--rate and --outage-ms need --scenario outage".to_owned())
             }
             Scenario::Outage if herd_flags => Err(
@@ -224,9 +257,22 @@ fn main() -> ExitCode {
         };
     }
     let options = match Options::parse(&args) {
+        // The quota is the service's own flag: the rate scenario sets it.
+        Ok(options) if options.service.quota.is_some() => {
+            return fail("unknown argument \"--quota\"");
+        }
         Ok(options) => options,
         Err(error) => return fail(&error),
     };
+    if options.scenario == Scenario::Rate {
+        return match measure_rate(&options) {
+            Ok(rows) => {
+                print_rate_table(&options, &rows);
+                ExitCode::SUCCESS
+            }
+            Err(error) => fail(&error),
+        };
+    }
     if options.scenario == Scenario::Outage {
         return match measure_outage(&options) {
             Ok(rows) => {
@@ -303,14 +349,18 @@ struct Row {
 /// Starts the service in a child process, and returns it with its address.
 fn start_service(options: &Options) -> Result<(Service, SocketAddr), String> {
     let exe = std::env::current_exe().map_err(|error| error.to_string())?;
+    let mut args = vec![
+        "--serve".to_owned(),
+        "--capacity".to_owned(),
+        options.service.capacity.to_string(),
+        "--latency-ms".to_owned(),
+        options.service.latency.as_millis().to_string(),
+    ];
+    if let Some(quota) = options.service.quota {
+        args.extend(["--quota".to_owned(), quota.to_string()]);
+    }
     let child = Command::new(exe)
-        .args([
-            "--serve",
-            "--capacity",
-            &options.service.capacity.to_string(),
-            "--latency-ms",
-            &options.service.latency.as_millis().to_string(),
-        ])
+        .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
@@ -331,7 +381,7 @@ fn measure(options: &Options) -> Result<Vec<Row>, String> {
     let (service, addr) = start_service(options)?;
     println!(
         "Fetching {} records from a service on {addr} that serves {} at once, ~{} ms each:",
-        options.requests,
+        options.requests(),
         options.service.capacity,
         options.service.latency.as_millis()
     );
@@ -356,7 +406,7 @@ async fn run(way: Way, addr: SocketAddr, options: &Options) -> Result<Row, Strin
     let started = Instant::now();
     let (results, elapsed) = {
         let client = Client::new(addr);
-        let work = fetch_all(way, &client, options.requests, options.service.capacity);
+        let work = fetch_all(way, &client, options.requests(), options.service.capacity);
         tokio::pin!(work);
         let mut progress = tokio::time::interval(Duration::from_millis(100));
         // A progress line rewritten in place makes sense on a terminal only.
@@ -366,7 +416,7 @@ async fn run(way: Way, addr: SocketAddr, options: &Options) -> Result<Row, Strin
                 results = &mut work => break results,
                 _ = progress.tick(), if show_progress => {
                     let done = client.completed();
-                    eprint!("\r  {:<20} {done:>6}/{}", way.name(), options.requests);
+                    eprint!("\r  {:<20} {done:>6}/{}", way.name(), options.requests());
                 }
             }
         };
@@ -396,7 +446,7 @@ fn print_table(options: &Options, rows: &[Row]) {
     );
     for row in rows {
         let throttled = row.stats.throttled;
-        let share = 100.0 * throttled as f64 / options.requests as f64;
+        let share = 100.0 * throttled as f64 / options.requests() as f64;
         println!(
             "{:<20} {:>6.2}s {:>13} {:>10} {:>14} {:>16} {:>8} {:>8.1} MiB",
             row.way.name(),
@@ -568,6 +618,140 @@ fn print_outage_table(options: &Options, lines: &[OutageLine]) {
         println!(
             "\nNote: the #[bounded] ways' limit is the constant {ATTRIBUTE_LIMIT} (an \
              attribute's limit is fixed at compile time), not --capacity {}.",
+            options.service.capacity
+        );
+    }
+}
+
+struct RateLine {
+    way: RateWay,
+    elapsed: Duration,
+    stats: ServiceStats,
+    records: usize,
+    /// Records given up on after `MAX_ATTEMPTS` throttled attempts.
+    gave_up: usize,
+    /// The 429s the way's calls met, by the client's count.
+    throttled: usize,
+    /// The most 429s one record met.
+    most_for_one: u32,
+}
+
+fn measure_rate(options: &Options) -> Result<Vec<RateLine>, String> {
+    let service = ServiceConfig {
+        quota: Some(QUOTA),
+        ..options.service
+    };
+    let (child, addr) = start_service(&Options {
+        service,
+        ..*options
+    })?;
+    println!(
+        "Fetching {} records from a service on {addr} that serves {} at once, ~{} ms each,\nand \
+         accepts {QUOTA} requests a second (in one-second windows); each way makes a throttled \
+         request\nagain after its Retry-After:",
+        options.requests(),
+        service.capacity,
+        service.latency.as_millis()
+    );
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|error| error.to_string())?;
+    let mut lines = Vec::new();
+    for way in RateWay::ALL {
+        if std::io::stderr().is_terminal() {
+            eprint!("\r  {:<24}", way.name());
+        }
+        let line = runtime.block_on(async {
+            let control = Client::new(addr);
+            control.reset().await.map_err(|error| error.to_string())?;
+            let client = Client::new(addr);
+            let started = Instant::now();
+            let fetched = fetch_rated(way, &client, options.requests()).await;
+            let elapsed = started.elapsed();
+            let stats = control.stats().await.map_err(|error| error.to_string())?;
+            let records = fetched.iter().filter(|fetch| fetch.result.is_ok()).count();
+            let gave_up = fetched
+                .iter()
+                .filter(|fetch| fetch.throttled == MAX_ATTEMPTS)
+                .count();
+            Ok::<_, String>(RateLine {
+                way,
+                elapsed,
+                stats,
+                records,
+                gave_up,
+                throttled: fetched.iter().map(|fetch| fetch.throttled as usize).sum(),
+                most_for_one: fetched
+                    .iter()
+                    .map(|fetch| fetch.throttled)
+                    .max()
+                    .unwrap_or(0),
+            })
+        })?;
+        if std::io::stderr().is_terminal() {
+            eprint!("\r{:<40}\r", "");
+        }
+        lines.push(line);
+    }
+    drop(child);
+    Ok(lines)
+}
+
+fn print_rate_table(options: &Options, lines: &[RateLine]) {
+    println!();
+    println!(
+        "{:<22} {:>7} {:>9} {:>8} {:>11} {:>8} {:>8} {:>13}",
+        "way", "time", "records/s", "records", "429s", "per 100", "most/one", "peak requests"
+    );
+    for line in lines {
+        println!(
+            "{:<22} {:>6.2}s {:>7.0}/s {:>8} {:>11} {:>8.1} {:>8} {:>13}",
+            line.way.name(),
+            line.elapsed.as_secs_f64(),
+            line.records as f64 / line.elapsed.as_secs_f64(),
+            line.records,
+            line.stats.throttled,
+            100.0 * line.stats.throttled as f64 / line.records.max(1) as f64,
+            line.most_for_one,
+            line.stats.peak,
+        );
+        if line.gave_up > 0 || line.throttled != line.stats.throttled {
+            println!(
+                "  {}: {} records given up after {MAX_ATTEMPTS} attempts; the client counted {} \
+                 429s",
+                line.way.name(),
+                line.gave_up,
+                line.throttled
+            );
+        }
+    }
+    println!();
+    println!(
+        "429s: requests the service throttled, all for its quota of {QUOTA} a second. per 100: \
+         429s per 100\nrecords. most/one: the most 429s one record met. peak requests: as in the \
+         first table. Every\nway gets every record, making a throttled request again after the \
+         service's Retry-After (up to\n{MAX_ATTEMPTS} times).\n\n\
+         #[bounded] fn: its limit of {limit} keeps the service within its capacity, not within \
+         its quota. Once a\nwindow's quota is spent, every call admitted meets a 429 and sleeps \
+         until the next window: at each\nwindow's start, every call left tries again at once, \
+         and most are throttled again.\n\n\
+         pool + pause_for: the first 429 pauses the pool until the next window, and the calls \
+         behind it wait\nat the gate. Only calls already in flight meet a 429: at most {limit} \
+         a window.\n\n\
+         #[bounded] with rate is #[bounded(limit = {limit}, rate = \"{paced}\")], and \
+         join_bounded! rate is\njoin_bounded!(limit = {limit}, rate = \"{paced}\"; ..). They \
+         start {paced_count} requests a second, evenly, 5%\nunder the quota, so that a request \
+         delayed on its way cannot make one more than the quota in a\nwindow: the service never \
+         has to say 429, at the cost of that margin.",
+        limit = ATTRIBUTE_LIMIT,
+        paced = PACED,
+        paced_count = PACED.count(),
+    );
+    if options.service.capacity != ATTRIBUTE_LIMIT {
+        println!(
+            "\nNote: the ways' limit is the constant {ATTRIBUTE_LIMIT} (an attribute's limit is \
+             fixed at compile time), not --capacity {}.",
             options.service.capacity
         );
     }

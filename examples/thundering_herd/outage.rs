@@ -140,7 +140,7 @@ impl Fate {
     fn of(result: &Result<Record, FetchError>) -> Fate {
         match result {
             Ok(_) => Fate::Served,
-            Err(FetchError::Throttled) => Fate::Throttled,
+            Err(FetchError::Throttled { .. }) => Fate::Throttled,
             Err(FetchError::Status(_)) => Fate::OtherStatus,
             Err(FetchError::Transport(_)) => Fate::ConnectionError,
             Err(FetchError::Rejected(rejected)) => Fate::Rejected(rejected.reason()),

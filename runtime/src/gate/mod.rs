@@ -42,6 +42,8 @@ pub(crate) use pause::Deadline;
 use pause::HeadTimer;
 use rate::Pacer;
 pub use rate::Rate;
+#[cfg(feature = "tokio")]
+pub(crate) use rate::TIMER_RESOLUTION;
 use stats::Counters;
 pub use stats::{Rejections, Stats, Waits};
 use wait::{WaitList, Waiter, WakeList};

@@ -13,6 +13,13 @@
 //!   permits: the head is admitted when a permit is free *and* a slot is due. Until the slot is
 //!   due, the head keeps the one timer that wakes it then (the timer that also ends a pause).
 //!   A head that gives up never took a slot, so the next waiter gets that slot: no gap.
+//! - Tokio's timer fires on whole milliseconds, after the instant asked for. A head woken by it
+//!   takes its slot as of when the slot was due, up to `max(interval, 1 ms)` before now
+//!   (`Pacer::take_late`), so the lateness does not add up: at 190 a second (a slot every
+//!   5.26 ms) the line keeps 190 a second rather than one every 6 ms. The cost is that, after a
+//!   late timer, slots can be closer than the interval: over a window of length `T`, at most
+//!   `burst + (T + lateness) / interval` calls, where the lateness is under a millisecond unless
+//!   the runtime is busy, and is forgiven up to `max(interval, 1 ms)`.
 
 use std::fmt;
 use std::time::Duration;
@@ -27,7 +34,12 @@ use crate::sync::Ordering;
 /// Paced smoothly means one admission per [`interval`](Rate::interval) (`period / count`, rounded
 /// up to the nanosecond so that the pace is never faster than the rate), not `count` at the start
 /// of each period: over any window of length `T`, at most `burst + T / interval` calls go
-/// through. `burst` (default 1) lets a gate that was idle admit that many calls at once.
+/// through, give or take the timer's lateness: tokio's timer fires on whole milliseconds, and a
+/// line kept waiting by the rate takes its slots on the rate's schedule rather than when its
+/// timer fired, so that the pace stays the rate's (a rate of 190 a second, one every 5.26 ms,
+/// is not slowed to one every 6 ms). After a timer fired late, the calls whose slots came due
+/// meanwhile go through together: with an interval of 5.26 ms, two calls can go 5 ms apart.
+/// `burst` (default 1) lets a gate that was idle admit that many calls at once.
 ///
 /// Built in a const context, for a `static` [`Gate`](crate::Gate) (with
 /// [`with_rate`](crate::Gate::with_rate)); a rate from configuration is set at run time with
@@ -190,7 +202,7 @@ impl fmt::Display for Rate {
 }
 
 #[cfg(feature = "tokio")]
-pub(crate) use with_timers::Pacer;
+pub(crate) use with_timers::{Pacer, TIMER_RESOLUTION};
 #[cfg(not(feature = "tokio"))]
 pub(crate) use without_timers::Pacer;
 
@@ -221,7 +233,7 @@ mod with_timers {
     use crate::sync::{AtomicU64, Ordering};
 
     /// How late tokio's timer may fire: it fires on whole milliseconds, in nanoseconds.
-    const TIMER_RESOLUTION: u64 = 1_000_000;
+    pub(crate) const TIMER_RESOLUTION: u64 = 1_000_000;
 
     /// The gate's GCRA state. `interval` is 0 while the gate has no rate, which is all the
     /// uncontended call of a gate without one reads.

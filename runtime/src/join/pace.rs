@@ -23,18 +23,24 @@ mod with_timers {
     use tokio::time::{Instant, Sleep};
 
     use crate::Rate;
+    use crate::gate::TIMER_RESOLUTION;
 
     /// The pacing of a join's starts.
     #[derive(Debug)]
     pub(in crate::join) struct Pace {
         interval: Duration,
         tolerance: Duration,
+        /// How late the timer may have fired, and be forgiven: `max(interval, 1 ms)`.
+        forgiven: Duration,
         /// The theoretical arrival time of the next start; `None` before the first.
         tat: Option<Instant>,
         /// The timer that wakes the join when the next start is due, once one was needed.
         timer: Option<Pin<Box<Sleep>>>,
         /// Whether the join waits for that timer.
         waiting: bool,
+        /// Whether the timer fired since the last start: the next start is then taken as of when
+        /// it was due, up to `forgiven` ago (see [`start`](Pace::start)).
+        fired: bool,
     }
 
     impl Pace {
@@ -42,19 +48,32 @@ mod with_timers {
             Pace {
                 interval: rate.interval(),
                 tolerance: rate.interval() * (rate.burst() - 1),
+                forgiven: rate.interval().max(Duration::from_nanos(TIMER_RESOLUTION)),
                 tat: None,
                 timer: None,
                 waiting: false,
+                fired: false,
             }
         }
 
         /// Takes the start due now, or sets the timer for the next one and returns false.
+        ///
+        /// After the timer fired, the start is taken as of when it was due, if that was at most
+        /// `max(interval, 1 ms)` ago, as a gate's line does (`Pacer::take_late`): tokio's timer
+        /// fires on whole milliseconds, after the instant asked for, and a start taken as of
+        /// when the timer fired would lose that lateness at every start (a rate of 190 a second
+        /// would pace 160).
         pub(in crate::join) fn start(&mut self) -> bool {
             if self.waiting {
                 return false;
             }
             let now = Instant::now();
-            let start = self.tat.map_or(now, |tat| tat.max(now));
+            let floor = if std::mem::take(&mut self.fired) {
+                now.checked_sub(self.forgiven).unwrap_or(now)
+            } else {
+                now
+            };
+            let start = self.tat.map_or(now, |tat| tat.max(floor));
             if start.saturating_duration_since(now) > self.tolerance {
                 let due = start - self.tolerance;
                 match &mut self.timer {
@@ -77,6 +96,7 @@ mod with_timers {
             let timer = self.timer.as_mut().expect("a waiting join has a timer");
             if timer.as_mut().poll(cx).is_ready() {
                 self.waiting = false;
+                self.fired = true;
                 return true;
             }
             false
