@@ -5,7 +5,7 @@
 //!   permit alone), the same gate with a rate (the permit and the rate slot), and governor's
 //!   `check()` (a rate slot, no permit). Median of five rounds, taken in turn.
 //! - **accuracy**: 10,000 admissions in a row at 1,000/s on the real clock, with a burst of 1
-//!   and of 2; the achieved rate.
+//!   and of 2: a gate's, a `join_bounded!`'s starts, and governor's; the achieved rate.
 //! - **waiting**: 1,000 tasks on a 2-worker tokio runtime, 5 admissions each, contending for
 //!   1,000/s: the gate's `acquire`, governor's `until_ready`, and `until_ready_with_jitter` (up
 //!   to 1 ms). The achieved rate; the gaps between admissions; how many admissions went
@@ -99,8 +99,17 @@ fn accuracy(n: u64, per_second: u32) {
             }
             start.elapsed()
         });
+        // A join's starts, paced by the join itself: each future is the start.
+        let join = runtime.block_on(async {
+            let start = Instant::now();
+            let started = bounded_async::join_bounded!(limit = 8, rate = rate;
+                for _ in 0..n => async {});
+            assert_eq!(started.len() as u64, n);
+            start.elapsed()
+        });
         for (name, elapsed) in [
             (format!("bounded-async Gate, burst {burst}"), ours),
+            (format!("bounded-async join_bounded!, burst {burst}"), join),
             (format!("governor until_ready, burst {burst}"), theirs),
         ] {
             // The burst goes through at once, so n admissions take n - burst intervals.

@@ -43,7 +43,7 @@ use pause::HeadTimer;
 use rate::Pacer;
 pub use rate::Rate;
 #[cfg(feature = "tokio")]
-pub(crate) use rate::TIMER_RESOLUTION;
+pub(crate) use rate::TIMER_LATENESS;
 use stats::Counters;
 pub use stats::{Rejections, Stats, Waits};
 use wait::{WaitList, Waiter, WakeList};

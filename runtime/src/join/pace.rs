@@ -23,14 +23,14 @@ mod with_timers {
     use tokio::time::{Instant, Sleep};
 
     use crate::Rate;
-    use crate::gate::TIMER_RESOLUTION;
+    use crate::gate::TIMER_LATENESS;
 
     /// The pacing of a join's starts.
     #[derive(Debug)]
     pub(in crate::join) struct Pace {
         interval: Duration,
         tolerance: Duration,
-        /// How late the timer may have fired, and be forgiven: `max(interval, 1 ms)`.
+        /// How late the timer may have fired, and be forgiven: `max(interval, 2 ms)`.
         forgiven: Duration,
         /// The theoretical arrival time of the next start; `None` before the first.
         tat: Option<Instant>,
@@ -48,7 +48,7 @@ mod with_timers {
             Pace {
                 interval: rate.interval(),
                 tolerance: rate.interval() * (rate.burst() - 1),
-                forgiven: rate.interval().max(Duration::from_nanos(TIMER_RESOLUTION)),
+                forgiven: rate.interval().max(Duration::from_nanos(TIMER_LATENESS)),
                 tat: None,
                 timer: None,
                 waiting: false,
@@ -59,7 +59,7 @@ mod with_timers {
         /// Takes the start due now, or sets the timer for the next one and returns false.
         ///
         /// After the timer fired, the start is taken as of when it was due, if that was at most
-        /// `max(interval, 1 ms)` ago, as a gate's line does (`Pacer::take_late`): tokio's timer
+        /// `max(interval, 2 ms)` ago, as a gate's line does (`Pacer::take_late`): tokio's timer
         /// fires on whole milliseconds, after the instant asked for, and a start taken as of
         /// when the timer fired would lose that lateness at every start (a rate of 190 a second
         /// would pace 160).
