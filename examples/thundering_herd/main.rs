@@ -264,29 +264,15 @@ fn main() -> ExitCode {
         Ok(options) => options,
         Err(error) => return fail(&error),
     };
-    if options.scenario == Scenario::Rate {
-        return match measure_rate(&options) {
-            Ok(rows) => {
-                print_rate_table(&options, &rows);
-                ExitCode::SUCCESS
-            }
-            Err(error) => fail(&error),
-        };
-    }
-    if options.scenario == Scenario::Outage {
-        return match measure_outage(&options) {
-            Ok(rows) => {
-                print_outage_table(&options, &rows);
-                ExitCode::SUCCESS
-            }
-            Err(error) => fail(&error),
-        };
-    }
-    match measure(&options) {
-        Ok(rows) => {
-            print_table(&options, &rows);
-            ExitCode::SUCCESS
+    let measured = match options.scenario {
+        Scenario::Herd => measure(&options).map(|rows| print_table(&options, &rows)),
+        Scenario::Outage => {
+            measure_outage(&options).map(|lines| print_outage_table(&options, &lines))
         }
+        Scenario::Rate => measure_rate(&options).map(|lines| print_rate_table(&options, &lines)),
+    };
+    match measured {
+        Ok(()) => ExitCode::SUCCESS,
         Err(error) => fail(&error),
     }
 }

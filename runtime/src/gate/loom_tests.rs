@@ -8,6 +8,7 @@
 //! --lib --release loom`; `LOOM_MAX_PREEMPTIONS` overrides the bounds set here.
 
 use super::*;
+use crate::sync::Ordering;
 use loom::future::{AtomicWaker, block_on};
 use loom::sync::Arc;
 use loom::sync::atomic::{AtomicBool, AtomicUsize};
@@ -421,4 +422,72 @@ fn loom_shedding_vs_a_release() {
 #[test]
 fn loom_queue_bound_vs_a_release() {
     model(2, || queue_bound_vs_a_release(1, 2));
+}
+
+/// An instant well after the rate's first slot (nanoseconds of the gates' clock).
+const NOW: u64 = 1_000_000_000;
+
+/// `threads` threads each take a slot at [`NOW`] from a rate of 1,000 a second with `burst`:
+/// returns how many got one, and the rate's state.
+fn takes_at_once(threads: usize, burst: u32) -> (usize, Arc<gcra::Gcra>) {
+    let rate = Arc::new(gcra::Gcra::with(Rate::per_second(1000).with_burst(burst)));
+    let taken = Arc::new(AtomicUsize::new(0));
+    let handles: Vec<_> = (0..threads)
+        .map(|_| {
+            let (rate, taken) = (Arc::clone(&rate), Arc::clone(&taken));
+            thread::spawn(move || {
+                if rate.take(NOW).is_ok() {
+                    taken.fetch_add(1, Ordering::SeqCst);
+                }
+            })
+        })
+        .collect();
+    for handle in handles {
+        handle.join().unwrap();
+    }
+    (taken.load(Ordering::SeqCst), rate)
+}
+
+/// Two calls race for the one slot due: exactly one gets it, and the next slot is due one
+/// interval (1 ms) after it, neither sooner (a slot taken twice) nor later (a slot lost).
+#[test]
+fn loom_gcra_two_calls_one_slot() {
+    model(3, || {
+        let (taken, rate) = takes_at_once(2, 1);
+        assert_eq!(taken, 1);
+        assert_eq!(rate.take(NOW + 999_999), Err(NOW + 1_000_000));
+        assert_eq!(rate.take(NOW + 1_000_000), Ok(()));
+    });
+}
+
+/// Three calls race for a burst of 2: two go through at once, the third is told the slot after
+/// theirs, as the burst allows (`TAT - tolerance`).
+#[test]
+fn loom_gcra_a_burst_is_taken_exactly() {
+    model(3, || {
+        let (taken, rate) = takes_at_once(3, 2);
+        assert_eq!(taken, 2);
+        assert_eq!(rate.take(NOW), Err(NOW + 1_000_000));
+    });
+}
+
+/// A rate set while a call takes its slot: the call gets the slot due (it was due under either
+/// rate), and the next slot is due one interval of the old rate or of the new one after it,
+/// never a mix that comes sooner.
+#[test]
+fn loom_gcra_set_rate_vs_a_take() {
+    model(3, || {
+        let rate = Arc::new(gcra::Gcra::with(Rate::per_second(1000)));
+        let setter = {
+            let rate = Arc::clone(&rate);
+            thread::spawn(move || rate.set(Rate::per_second(500)))
+        };
+        assert_eq!(rate.take(NOW), Ok(()));
+        setter.join().unwrap();
+        let next = rate.take(NOW).unwrap_err();
+        assert!(
+            next == NOW + 1_000_000 || next == NOW + 2_000_000,
+            "next slot at {next}"
+        );
+    });
 }

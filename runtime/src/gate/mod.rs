@@ -20,6 +20,9 @@
 //! - Pauses ([`pause`]): while one lasts, the `SLOW` bit is set and nothing is handed out; the
 //!   waiter at the head of the line keeps the timer that ends it.
 
+#[cfg(any(feature = "tokio", loom))]
+#[cfg_attr(not(feature = "tokio"), allow(dead_code))]
+mod gcra;
 mod limit;
 mod pause;
 mod rate;
