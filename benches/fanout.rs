@@ -20,7 +20,7 @@ use std::num::NonZeroUsize;
 use std::sync::Arc;
 use std::time::Duration;
 
-use bounded_async::join_bounded;
+use bounded_async::{Progress, join_bounded};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use futures::stream;
 use futures::{FutureExt, StreamExt};
@@ -61,6 +61,16 @@ impl<F> Copy for Job<F> {}
 
 async fn with_join_bounded<F: Future<Output = u64>>(job: Job<F>) -> u64 {
     let outputs = join_bounded!(limit = job.limit; for i in 0..job.n => (job.make)(i));
+    outputs.iter().sum()
+}
+
+/// `join_bounded!` "join" with a `progress` callback that keeps the last count, as a progress
+/// bar would: what the callback costs a join.
+async fn with_join_bounded_progress<F: Future<Output = u64>>(job: Job<F>) -> u64 {
+    let mut done = 0;
+    let outputs = join_bounded!(limit = job.limit, progress = |p: &Progress| done = p.done();
+        for i in 0..job.n => (job.make)(i));
+    assert_eq!(black_box(done) as u64, job.n);
     outputs.iter().sum()
 }
 
@@ -189,6 +199,10 @@ where
         };
     }
     competitor!("join_bounded! join", with_join_bounded);
+    competitor!(
+        "join_bounded! join, with progress",
+        with_join_bounded_progress
+    );
     competitor!("join_bounded! settled", with_join_bounded_settled);
     competitor!(
         "join_bounded! join, Result outputs",

@@ -144,8 +144,9 @@
 pub use bounded_async_macros::bounded;
 pub use bounded_async_runtime::{
     Acquire, AllGates, AllOutput, AnyOutput, Collector, Errors, Gate, IntoLimit, Join, JoinBounded,
-    LimitError, MAX_PERMITS, Outcome, Panic, Permit, Pool, Rate, Reason, Rejected, Rejections,
-    Semaphore, Settled, SettledOf, SettledOutput, Stats, Waits, gate, gates, join_bounded,
+    LimitError, MAX_PERMITS, Outcome, Panic, Permit, Pool, Progress, Rate, Reason, Rejected,
+    Rejections, Report, Semaphore, Settled, SettledOf, SettledOutput, Stats, Waits, gate, gates,
+    join_bounded, report,
 };
 
 #[macro_use]
@@ -156,6 +157,13 @@ pub mod collect {
     pub use bounded_async_runtime::{
         AllCollector, AnyCollector, JoinCollector, RaceCollector, SettledCollector,
     };
+}
+
+/// What a [`Join`] does when a future finishes, as named in its type: nothing
+/// ([`NoProgress`](progress::NoProgress)), or count and call its `progress` callback
+/// ([`OnProgress`](progress::OnProgress)); see [`JoinBounded::progress`].
+pub mod progress {
+    pub use bounded_async_runtime::{NoProgress, OnProgress, Track};
 }
 
 /// The compile-time rules of the macros, named in their error messages. Not public API.

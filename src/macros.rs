@@ -207,6 +207,32 @@
 /// # }
 /// ```
 ///
+/// ## `progress`
+///
+/// `progress = CALLBACK` calls an `FnMut(&`[`Progress`](crate::Progress)`)` after each future
+/// finishes, on the join's own task (so it may borrow, and need not be `Send`): how many
+/// finished and failed, how many are in flight, the total when the input's length is exact (a
+/// range, a `Vec`, an array), and the time since the join started. The crate draws nothing
+/// itself; print a line, move a progress bar, or log every thousandth. A join without the key
+/// counts nothing. It applies to the iterator form: a list of futures is a compile error.
+///
+/// ```
+/// use bounded_async::{Progress, join_bounded};
+///
+/// async fn fetch(id: u32) -> Result<u32, String> {
+///     if id % 10 == 7 { Err(format!("{id} not found")) } else { Ok(id) }
+/// }
+///
+/// # futures::executor::block_on(async {
+/// let report = join_bounded!(limit = 8, strategy = "settled", progress = |p: &Progress| {
+///     if p.done() % 25 == 0 {
+///         eprintln!("{p}"); // 25/100 (2 failed), 1 in flight
+///     }
+/// }; for id in 0..100 => fetch(id));
+/// assert_eq!(report.errors().count(), 10);
+/// # });
+/// ```
+///
 /// ## `crate`
 ///
 /// The path to this crate, for code that re-exports it under another name:

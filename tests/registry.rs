@@ -173,3 +173,76 @@ fn a_function_first_called_on_many_threads_is_listed_once() {
         bounded_async::gate("registry::raced").unwrap()
     ));
 }
+
+/// The report is a table of every gate used so far: a header, then one aligned row per gate
+/// with its counts, and the `Display` of each gate's stats is one line with the same counts.
+#[tokio::test(start_paused = true)]
+async fn the_report_is_a_table_of_every_gate_used() {
+    use bounded_async::{Rate, report};
+    use std::time::Duration;
+
+    bounded_async::pool!(REPORTED = 2, max = 4, queue = 0);
+    #[bounded(pool = REPORTED)]
+    async fn reported() -> Result<(), Rejected> {
+        Ok(())
+    }
+    static PACED: Gate = Gate::new(1)
+        .with_rate(Rate::per_second(10).with_burst(2))
+        .with_name("registry::PACED")
+        .listed(&PACED);
+
+    let held = (REPORTED.try_acquire(), REPORTED.try_acquire());
+    assert!(reported().await.is_err(), "queue = 0 refuses");
+    drop(held);
+    for _ in 0..3 {
+        drop(PACED.acquire().await);
+    }
+
+    let report = report();
+    let rows: Vec<&str> = report.stats().iter().map(|stats| stats.name).collect();
+    let mut sorted = rows.clone();
+    sorted.sort();
+    assert_eq!(rows, sorted, "sorted by name");
+    let table = report.to_string();
+    let lines: Vec<&str> = table.lines().collect();
+    assert!(
+        lines[0].starts_with("gate ") && lines[0].ends_with("rate"),
+        "{table}"
+    );
+    assert_eq!(lines.len(), report.stats().len() + 1, "{table}");
+    // Every line is as wide as the header: the columns are aligned.
+    let width = |line: &str| line.chars().count();
+    assert!(
+        lines.iter().all(|line| width(line) == width(lines[0])),
+        "{table}"
+    );
+    let row = |name: &str| {
+        let line = lines.iter().find(|line| line.starts_with(name)).unwrap();
+        line.split_whitespace()
+            .skip(1)
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    assert_eq!(
+        row("registry::REPORTED "),
+        "0 2 (max 4) 2 0 2 1 (1 queue full) 0 - - -"
+    );
+    // The third call waited an interval, 100 ms, for its slot after the burst of 2.
+    assert_eq!(
+        row("registry::PACED "),
+        "0 1 1 0 3 0 1 100.0ms 100.0ms 10/s"
+    );
+
+    let stats = REPORTED.stats();
+    assert_eq!(
+        stats.to_string(),
+        "registry::REPORTED: 0/2 in flight (peak 2, max 4), 0 waiting, 2 admitted, \
+         1 rejected (1 queue full)"
+    );
+    assert_eq!(
+        PACED.stats().to_string(),
+        "registry::PACED: 0/1 in flight (peak 1), 0 waiting, 3 admitted, 0 rejected, \
+         1 waited (mean 100.0ms, max 100.0ms, 100.0ms in all for the rate), rate 10/s (burst 2)"
+    );
+    assert_eq!(PACED.stats().waits.mean(), Duration::from_millis(100));
+}

@@ -12,7 +12,7 @@ use crate::limit::{JOIN_LIMIT, Limit, rule, unparen};
 use crate::rate::{self, WrittenRate};
 use crate::strategy::Strategy;
 
-const KEYS: &[&str] = &["limit", "strategy", "rate", "burst", "crate"];
+const KEYS: &[&str] = &["limit", "strategy", "rate", "burst", "progress", "crate"];
 
 /// The join's `rate`: a literal checked here, or a `Rate` value.
 enum JoinRate {
@@ -118,6 +118,8 @@ struct Join {
     futures: Futures,
     /// The `rate` key and the rate it builds (a `Rate` expression), if any.
     rate: Option<(Ident, TokenStream)>,
+    /// The `progress` callback, if any: an `FnMut(&Progress)`.
+    progress: Option<Expr>,
 }
 
 impl Join {
@@ -129,6 +131,7 @@ impl Join {
         let mut krate: Option<Path> = None;
         let mut rate: Option<(Ident, JoinRate)> = None;
         let mut burst: Option<(Ident, u32)> = None;
+        let mut progress: Option<(Ident, Expr)> = None;
         let seen = args::visit(input.args, KEYS, &mut errors, |key, value| {
             match key.to_string().as_str() {
                 "limit" => limit = Some(Limit::from_expr(value, &JOIN_LIMIT)?),
@@ -152,6 +155,7 @@ impl Join {
                     rate = Some((key.clone(), value));
                 }
                 "burst" => burst = Some((key.clone(), rate::burst(value)?)),
+                "progress" => progress = Some((key.clone(), value.clone())),
                 _ => krate = Some(args::crate_path(value)?),
             }
             Ok(())
@@ -191,6 +195,18 @@ impl Join {
                  `for x in xs => f(x)`)",
             );
         }
+        if let (Some((key, _)), Futures::List(list)) = (&progress, &input.futures) {
+            errors.error(
+                key.span(),
+                format!(
+                    "`progress` reports on a join over an iterator, as in \
+                     `join_bounded!(limit = 8, progress = |p| ..; for id in ids => fetch(id))`; \
+                     this list of {} future{} gives its results all at once",
+                    list.len(),
+                    if list.len() == 1 { "" } else { "s" }
+                ),
+            );
+        }
         if let Futures::Iter(form) = &input.futures {
             let mut visitor = ControlFlowInFuture {
                 errors: &mut errors,
@@ -218,6 +234,7 @@ impl Join {
                 };
                 (key, tokens)
             }),
+            progress: progress.map(|(_, value)| value),
         })
     }
 
@@ -249,6 +266,13 @@ impl Join {
                 };
                 if let Some((_, rate)) = &self.rate {
                     join = quote!(#krate::__private::paced(#join, #rate));
+                }
+                if let Some(progress) = &self.progress {
+                    // At the callback, so that a closure of the wrong shape is reported there.
+                    let krate = located_at(&krate, progress.span());
+                    join = quote_spanned! {progress.span()=>
+                        #krate::__private::progressed(#join, #progress)
+                    };
                 }
                 let join = quote_spanned! {future.span()=>
                     #krate::__private::strategy::#strategy(#join).await

@@ -36,11 +36,12 @@ pub use gate::{
 };
 pub use join::{
     AllCollector, AllOutput, AnyCollector, AnyOutput, Collector, Join, JoinBounded, JoinCollector,
-    RaceCollector, SettledCollector, SettledOf, SettledOutput, join_bounded,
+    NoProgress, OnProgress, Progress, RaceCollector, SettledCollector, SettledOf, SettledOutput,
+    Track, join_bounded,
 };
 pub use limit::IntoLimit;
 pub use outcome::{Outcome, Panic};
 pub use pool::Pool;
-pub use registry::{AllGates, gate, gates};
+pub use registry::{AllGates, Report, gate, gates, report};
 pub use rejected::{Reason, Rejected};
 pub use settled::Settled;

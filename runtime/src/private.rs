@@ -97,33 +97,33 @@ pub mod strategy {
 
     type Output<I> = <<I as Iterator>::Item as Future>::Output;
 
-    pub fn join<I: Iterator<Item: Future>>(
-        join: JoinBounded<I>,
-    ) -> Join<I, JoinCollector<Output<I>>> {
+    pub fn join<I: Iterator<Item: Future>, P>(
+        join: JoinBounded<I, P>,
+    ) -> Join<I, JoinCollector<Output<I>>, P> {
         join.with(JoinCollector::new)
     }
 
-    pub fn all<I: Iterator<Item: Future>, T, E>(
-        join: JoinBounded<I>,
-    ) -> Join<I, AllCollector<T, E>> {
+    pub fn all<I: Iterator<Item: Future>, P, T, E>(
+        join: JoinBounded<I, P>,
+    ) -> Join<I, AllCollector<T, E>, P> {
         join.with(AllCollector::new)
     }
 
-    pub fn settled<I: Iterator<Item: Future>, T, E>(
-        join: JoinBounded<I>,
-    ) -> Join<I, SettledCollector<T, E>> {
+    pub fn settled<I: Iterator<Item: Future>, P, T, E>(
+        join: JoinBounded<I, P>,
+    ) -> Join<I, SettledCollector<T, E>, P> {
         join.with(SettledCollector::new)
     }
 
-    pub fn any<I: Iterator<Item: Future>, T, E>(
-        join: JoinBounded<I>,
-    ) -> Join<I, AnyCollector<T, E>> {
+    pub fn any<I: Iterator<Item: Future>, P, T, E>(
+        join: JoinBounded<I, P>,
+    ) -> Join<I, AnyCollector<T, E>, P> {
         join.with(|_| AnyCollector::new())
     }
 
-    pub fn race<I: Iterator<Item: Future>>(
-        join: JoinBounded<I>,
-    ) -> Join<I, RaceCollector<Output<I>>> {
+    pub fn race<I: Iterator<Item: Future>, P>(
+        join: JoinBounded<I, P>,
+    ) -> Join<I, RaceCollector<Output<I>>, P> {
         join.with(|_| RaceCollector::new())
     }
 }
@@ -183,6 +183,19 @@ pub const fn pool_with_rate<
     #[cfg(feature = "tokio")]
     let pool = pool.with_rate(rate);
     pool.with_pace()
+}
+
+/// `join` with `progress`: the `progress` key of `join_bounded!`.
+pub fn progressed<I, F>(
+    join: crate::JoinBounded<I>,
+    progress: F,
+) -> crate::JoinBounded<I, crate::join::OnProgress<F>>
+where
+    I: Iterator,
+    I::Item: core::future::Future,
+    F: FnMut(&crate::Progress),
+{
+    join.progress(progress)
 }
 
 /// `join` with `rate`: the `rate` key of `join_bounded!`. Without the `tokio` feature a join has

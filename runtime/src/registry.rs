@@ -12,7 +12,7 @@ use std::fmt;
 use std::ptr;
 use std::sync::atomic::{AtomicBool, AtomicPtr, Ordering};
 
-use crate::gate::Gate;
+use crate::gate::{Gate, Stats};
 
 /// The most recently listed gate, or null; each gate links to the one listed before it.
 static HEAD: AtomicPtr<Gate> = AtomicPtr::new(ptr::null_mut());
@@ -333,5 +333,124 @@ mod tests {
         for gate in &MANY {
             assert_eq!(times_listed(gate), 1);
         }
+    }
+}
+
+/// The [`Stats`] of every listed gate, taken at once by [`report`], sorted by name; its
+/// `Display` is a table, one gate per line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Report {
+    stats: Vec<Stats>,
+}
+
+impl Report {
+    /// Each gate's stats, sorted by name.
+    pub fn stats(&self) -> &[Stats] {
+        &self.stats
+    }
+}
+
+/// A table of every gate of the program that has been used, for a log line or a `/debug/gates`
+/// handler: each gate's limit, what is in flight and waiting, what it admitted and rejected,
+/// and how long its calls waited. Each gate's row is read without a lock, as
+/// [`Gate::stats`] reads it; the rows are not one instant's snapshot across gates.
+///
+/// ```
+/// use bounded_async::bounded;
+///
+/// #[bounded(limit = 4)]
+/// async fn fetch(id: u64) -> u64 {
+///     id
+/// }
+///
+/// # futures::executor::block_on(async {
+/// fetch(1).await;
+/// let report = bounded_async::report();
+/// let row = report.stats().iter().find(|s| s.name.ends_with("::fetch")).unwrap();
+/// assert_eq!((row.limit, row.admitted), (4, 1));
+/// println!("{report}");
+/// // gate                  in flight  limit  peak  waiting  admitted  rejected  waited  mean wait  max wait  rate
+/// // rust_out::fetch               0      4     1        0         1         0       0          -         -     -
+/// # });
+/// ```
+pub fn report() -> Report {
+    let mut stats: Vec<Stats> = gates().map(Gate::stats).collect();
+    stats.sort_by(|a, b| a.name.cmp(b.name));
+    Report { stats }
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const HEADERS: [&str; 11] = [
+            "gate",
+            "in flight",
+            "limit",
+            "peak",
+            "waiting",
+            "admitted",
+            "rejected",
+            "waited",
+            "mean wait",
+            "max wait",
+            "rate",
+        ];
+        if self.stats.is_empty() {
+            return f.write_str("no gate has been used yet");
+        }
+        let rows: Vec<[String; 11]> = self
+            .stats
+            .iter()
+            .map(|stats| {
+                let waited = stats.waits.count > 0;
+                let wait = |duration: std::time::Duration| {
+                    if waited {
+                        format!("{duration:.1?}")
+                    } else {
+                        "-".to_owned()
+                    }
+                };
+                let limit = if stats.max == stats.limit {
+                    stats.limit.to_string()
+                } else {
+                    format!("{} (max {})", stats.limit, stats.max)
+                };
+                [
+                    stats.name.to_owned(),
+                    stats.in_flight.to_string(),
+                    limit,
+                    stats.peak_in_flight.to_string(),
+                    stats.waiting.to_string(),
+                    stats.admitted.to_string(),
+                    stats.rejected.to_string(),
+                    stats.waits.count.to_string(),
+                    wait(stats.waits.mean()),
+                    wait(stats.waits.max),
+                    stats
+                        .rate
+                        .map_or_else(|| "-".to_owned(), |rate| rate.to_string()),
+                ]
+            })
+            .collect();
+        let mut widths = HEADERS.map(str::len);
+        for row in &rows {
+            for (width, cell) in widths.iter_mut().zip(row) {
+                *width = (*width).max(cell.chars().count());
+            }
+        }
+        let line = |f: &mut fmt::Formatter<'_>, cells: &[&str]| -> fmt::Result {
+            for (column, (cell, width)) in cells.iter().zip(widths).enumerate() {
+                match column {
+                    0 => write!(f, "{cell:<width$}")?,
+                    _ => write!(f, "  {cell:>width$}")?,
+                }
+            }
+            Ok(())
+        };
+        line(f, &HEADERS)?;
+        for row in &rows {
+            f.write_str("\n")?;
+            line(f, &row.each_ref().map(String::as_str))?;
+        }
+        Ok(())
     }
 }

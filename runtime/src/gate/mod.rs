@@ -34,7 +34,14 @@ use std::future::Future;
 use std::pin::Pin;
 use std::ptr::NonNull;
 use std::task::{Context, Poll};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+#[cfg(not(feature = "tokio"))]
+use std::time::Instant;
+/// The clock that times waits: tokio's with the `tokio` feature, so that a wait's length follows
+/// `tokio::time::pause()` as the rates, pauses and deadlines that cause it do; else the system's.
+#[cfg(feature = "tokio")]
+use tokio::time::Instant;
 
 use pin_project_lite::pin_project;
 

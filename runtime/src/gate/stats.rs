@@ -4,6 +4,7 @@
 //! compare-exchange (its top 32 bits), the peak is a relaxed load and compare that writes only on
 //! a new peak, and everything else (refusals, waits) is counted on the slow path.
 
+use std::fmt;
 use std::time::Duration;
 
 use super::{ADMIT, Gate, Rate, Refusal, free};
@@ -91,7 +92,9 @@ impl Rejections {
 }
 
 /// The waits that ended with a permit (see [`Stats`]): from the moment a caller joined the line
-/// until its task saw it had the permit.
+/// until its task saw it had the permit. Timed by tokio's clock with the `tokio` feature (so that
+/// they follow `tokio::time::pause()`, as the rates and pauses that cause them do), else by the
+/// system's.
 ///
 /// ```
 /// let waits = bounded_async::Gate::new(1).stats().waits;
@@ -262,5 +265,112 @@ impl Gate {
             },
             rate: counters.rate(),
         }
+    }
+}
+
+/// One line, fit for a log: the gate's name, what is in flight of its limit, what waits, what
+/// was admitted and rejected, and how long calls waited. Parts that say nothing (no rejection,
+/// no wait, no rate, a `max` equal to the limit) are left out.
+///
+/// ```
+/// static DB: bounded_async::Gate = bounded_async::Gate::new(16).with_name("my_app::DB");
+///
+/// let permit = DB.try_acquire();
+/// assert_eq!(DB.stats().to_string(), "my_app::DB: 1/16 in flight (peak 1), 0 waiting, 1 admitted, 0 rejected");
+/// # drop(permit);
+/// ```
+impl fmt::Display for Stats {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: {}/{} in flight (peak {}",
+            self.name, self.in_flight, self.limit, self.peak_in_flight
+        )?;
+        if self.max != self.limit {
+            write!(f, ", max {}", self.max)?;
+        }
+        write!(
+            f,
+            "), {} waiting, {} admitted, {} rejected",
+            self.waiting,
+            self.admitted,
+            self.rejected.total()
+        )?;
+        self.rejected.write_reasons(f)?;
+        if self.waits.count > 0 {
+            write!(f, ", {}", self.waits)?;
+        }
+        if let Some(rate) = self.rate {
+            write!(f, ", rate {rate}")?;
+            if rate.burst() > 1 {
+                write!(f, " (burst {})", rate.burst())?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The total, then each reason that turned calls away: `7 (5 queue full, 2 wait elapsed)`.
+impl fmt::Display for Rejections {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.total())?;
+        self.write_reasons(f)
+    }
+}
+
+impl Rejections {
+    /// ` (5 queue full, 2 wait elapsed)`, each reason that turned calls away; nothing when none
+    /// did.
+    fn write_reasons(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let reasons = [
+            (self.queue_full, "queue full"),
+            (self.wait_elapsed, "wait elapsed"),
+            (self.timed_out, "timed out"),
+            (self.paused, "paused"),
+        ];
+        let mut first = true;
+        for (count, reason) in reasons.into_iter().filter(|(count, _)| *count > 0) {
+            f.write_str(if first { " (" } else { ", " })?;
+            write!(f, "{count} {reason}")?;
+            first = false;
+        }
+        if !first {
+            f.write_str(")")?;
+        }
+        Ok(())
+    }
+}
+
+impl Waits {
+    /// The mean wait of the calls that waited, or zero when none did.
+    ///
+    /// ```
+    /// let waits = bounded_async::Gate::new(1).stats().waits;
+    /// assert_eq!(waits.mean(), std::time::Duration::ZERO);
+    /// ```
+    pub fn mean(&self) -> Duration {
+        match u32::try_from(self.count) {
+            Ok(0) => Duration::ZERO,
+            Ok(count) => self.total / count,
+            Err(_) => Duration::from_secs_f64(self.total.as_secs_f64() / self.count as f64),
+        }
+    }
+}
+
+/// `40 waited (mean 1.2ms, max 8.0ms)`, and the part of it spent waiting for a rate slot, if
+/// any: `, 2.0ms for the rate`.
+impl fmt::Display for Waits {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} waited (mean {:.1?}, max {:.1?}",
+            self.count,
+            self.mean(),
+            self.max
+        )?;
+        if !self.for_rate.is_zero() {
+            write!(f, ", {:.1?} in all for the rate", self.for_rate)?;
+        }
+        f.write_str(")")
     }
 }

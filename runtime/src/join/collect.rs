@@ -36,6 +36,14 @@ pub trait Collector<T>: sealed::Sealed {
     #[doc(hidden)]
     fn collect(&mut self, index: usize, output: thread::Result<T>) -> ControlFlow<()>;
 
+    /// Whether `output` counts as failed for a join's [`Progress`](super::Progress): a panic,
+    /// and under the strategies over `Result`, an `Err`.
+    #[doc(hidden)]
+    #[inline]
+    fn failed(output: &thread::Result<T>) -> bool {
+        output.is_err()
+    }
+
     /// Builds the join's result once every future finished or the collector stopped the join.
     #[doc(hidden)]
     fn finish(self) -> Self::Output;
@@ -58,6 +66,8 @@ macro_rules! result_output {
             type Err;
             #[doc(hidden)]
             fn into_result(self) -> Result<Self::Ok, Self::Err>;
+            #[doc(hidden)]
+            fn is_err(&self) -> bool;
             $($($item)*)?
         }
 
@@ -67,6 +77,9 @@ macro_rules! result_output {
             type Err = E;
             fn into_result(self) -> Result<T, E> {
                 self
+            }
+            fn is_err(&self) -> bool {
+                Result::is_err(self)
             }
             $($($impl_item)*)?
         }
@@ -176,6 +189,10 @@ impl<T, E> sealed::Sealed for AllCollector<T, E> {}
 impl<R: AllOutput> Collector<R> for AllCollector<R::Ok, R::Err> {
     type Output = Result<Vec<R::Ok>, R::Err>;
 
+    fn failed(output: &thread::Result<R>) -> bool {
+        output.as_ref().is_ok_and(R::is_err) || output.is_err()
+    }
+
     fn collect(&mut self, index: usize, output: thread::Result<R>) -> ControlFlow<()> {
         match propagate(output).into_result() {
             Ok(value) => {
@@ -217,6 +234,10 @@ impl<R: SettledOutput> Collector<R> for SettledCollector<R::Ok, R::Err> {
 
     const CATCHES_PANICS: bool = true;
 
+    fn failed(output: &thread::Result<R>) -> bool {
+        output.as_ref().is_ok_and(R::is_err) || output.is_err()
+    }
+
     fn collect(&mut self, index: usize, output: thread::Result<R>) -> ControlFlow<()> {
         let outcome = Outcome::from_caught(output.map(SettledOutput::into_result));
         self.outcomes.put(index, outcome);
@@ -247,6 +268,10 @@ impl<T, E> sealed::Sealed for AnyCollector<T, E> {}
 
 impl<R: AnyOutput> Collector<R> for AnyCollector<R::Ok, R::Err> {
     type Output = Result<R::Ok, Errors<R::Err>>;
+
+    fn failed(output: &thread::Result<R>) -> bool {
+        output.as_ref().is_ok_and(R::is_err) || output.is_err()
+    }
 
     fn collect(&mut self, index: usize, output: thread::Result<R>) -> ControlFlow<()> {
         match propagate(output).into_result() {

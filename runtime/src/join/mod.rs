@@ -4,6 +4,7 @@
 mod collect;
 mod ordered;
 mod pace;
+mod progress;
 mod slots;
 
 use std::fmt;
@@ -23,6 +24,7 @@ pub use collect::{
 
 use crate::limit::IntoLimit;
 use pace::Pace;
+pub use progress::{NoProgress, OnProgress, Progress, Track};
 use slots::{CHUNK, SlotId, Slots};
 
 /// Polls of futures one poll of the join may make before it yields to its executor (after asking
@@ -85,6 +87,7 @@ where
         limit,
         futures: futures.into_iter(),
         pace: None,
+        progress: NoProgress,
     }
 }
 
@@ -108,22 +111,25 @@ where
 /// moves two fields and nothing else: a builder that was also a future would have to carry a
 /// join's state for the strategy it might not use.
 #[must_use = "a join does nothing until it is awaited"]
-pub struct JoinBounded<I> {
+pub struct JoinBounded<I, P = NoProgress> {
     limit: NonZeroUsize,
     futures: I,
     pace: Option<Pace>,
+    /// What it does when a future finishes: nothing, or call its `progress` callback.
+    progress: P,
 }
 
 type Output<I> = <<I as Iterator>::Item as Future>::Output;
 
-impl<I> JoinBounded<I>
+impl<I, P> JoinBounded<I, P>
 where
     I: Iterator,
     I::Item: Future,
+    P: Track,
 {
     /// `strategy = "join"`: every output, in input order. Errors are values like any other;
     /// a panic propagates.
-    pub fn join(self) -> Join<I, JoinCollector<Output<I>>> {
+    pub fn join(self) -> Join<I, JoinCollector<Output<I>>, P> {
         self.with(JoinCollector::new)
     }
 
@@ -132,7 +138,7 @@ where
     ///
     /// The futures must return `Result<T, E>`, and another output type is a compile error that
     /// says so. `T` and `E` are bound to that output, so they are always inferred from it.
-    pub fn all<T, E>(self) -> Join<I, AllCollector<T, E>>
+    pub fn all<T, E>(self) -> Join<I, AllCollector<T, E>, P>
     where
         Output<I>: AllOutput<Ok = T, Err = E>,
     {
@@ -143,7 +149,7 @@ where
     /// input order. A panic ends only the future that panicked; the rest run on.
     ///
     /// The futures must return `Result<T, E>`, as for [`all`](JoinBounded::all).
-    pub fn settled<T, E>(self) -> Join<I, SettledCollector<T, E>>
+    pub fn settled<T, E>(self) -> Join<I, SettledCollector<T, E>, P>
     where
         Output<I>: SettledOutput<Ok = T, Err = E>,
     {
@@ -154,7 +160,7 @@ where
     /// failed, every error in input order. An empty input gives an empty [`Errors`](crate::Errors).
     ///
     /// The futures must return `Result<T, E>`, as for [`all`](JoinBounded::all).
-    pub fn any<T, E>(self) -> Join<I, AnyCollector<T, E>>
+    pub fn any<T, E>(self) -> Join<I, AnyCollector<T, E>, P>
     where
         Output<I>: AnyOutput<Ok = T, Err = E>,
     {
@@ -163,7 +169,7 @@ where
 
     /// `strategy = "race"`: the first output to arrive, whatever it is (the rest are dropped), or
     /// `None` for an empty input.
-    pub fn race(self) -> Join<I, RaceCollector<Output<I>>> {
+    pub fn race(self) -> Join<I, RaceCollector<Output<I>>, P> {
         self.with(|_| RaceCollector::new())
     }
 
@@ -195,24 +201,73 @@ where
         self
     }
 
-    /// The join, collecting with `collector`, made from the input's lower size hint. No bound on
-    /// the output here: `join_bounded!` calls this (through `__private`), so that a wrong output
-    /// type is reported once, where the join is awaited, at the user's future, rather than also
-    /// at a strategy method's bound.
-    pub(crate) fn with<C>(self, collector: impl FnOnce(usize) -> C) -> Join<I, C> {
-        // Only a hint: the collectors reserve a bounded amount from it.
-        let expected = self.futures.size_hint().0;
-        Join::new(self.limit, self.futures, collector(expected), self.pace)
+    /// The same join, calling `progress` after each future finishes, on the join's own task,
+    /// with a [`Progress`]: how many finished and failed, how many are still in flight, the
+    /// total when the input's size hint is exact (a range, a `Vec`, an array), and the time
+    /// since the join was first polled.
+    ///
+    /// `join_bounded!(limit = 8, progress = |p| ...; for ..)` is this. A join without it counts
+    /// nothing and calls nothing.
+    ///
+    /// ```
+    /// use bounded_async::{Progress, join_bounded};
+    ///
+    /// # futures::executor::block_on(async {
+    /// let mut last = None;
+    /// let doubled = join_bounded(4, (1..=100).map(|n| async move { n * 2 }))
+    ///     .progress(|progress: &Progress| last = Some(*progress))
+    ///     .await;
+    /// assert_eq!(doubled.len(), 100);
+    /// let last = last.expect("called");
+    /// assert_eq!((last.done(), last.total(), last.in_flight()), (100, Some(100), 0));
+    /// println!("{last} in {:?}", last.elapsed()); // 100/100, 0 in flight in 41µs
+    /// # });
+    /// ```
+    pub fn progress<F>(self, progress: F) -> JoinBounded<I, OnProgress<F>>
+    where
+        F: FnMut(&Progress),
+    {
+        let (lower, upper) = self.futures.size_hint();
+        let total = (upper == Some(lower)).then_some(lower);
+        JoinBounded {
+            limit: self.limit,
+            futures: self.futures,
+            pace: self.pace,
+            progress: OnProgress::new(progress, total),
+        }
     }
 }
 
-impl<I> IntoFuture for JoinBounded<I>
+impl<I, P> JoinBounded<I, P>
 where
     I: Iterator,
     I::Item: Future,
 {
+    /// The join, collecting with `collector`, made from the input's lower size hint. No bound on
+    /// the output here: `join_bounded!` calls this (through `__private`), so that a wrong output
+    /// type is reported once, where the join is awaited, at the user's future, rather than also
+    /// at a strategy method's bound.
+    pub(crate) fn with<C>(self, collector: impl FnOnce(usize) -> C) -> Join<I, C, P> {
+        // Only a hint: the collectors reserve a bounded amount from it.
+        let expected = self.futures.size_hint().0;
+        Join::new(
+            self.limit,
+            self.futures,
+            collector(expected),
+            self.pace,
+            self.progress,
+        )
+    }
+}
+
+impl<I, P> IntoFuture for JoinBounded<I, P>
+where
+    I: Iterator,
+    I::Item: Future,
+    P: Track,
+{
     type Output = Vec<Output<I>>;
-    type IntoFuture = Join<I, JoinCollector<Output<I>>>;
+    type IntoFuture = Join<I, JoinCollector<Output<I>>, P>;
 
     /// The default strategy, `"join"`.
     fn into_future(self) -> Self::IntoFuture {
@@ -220,7 +275,7 @@ where
     }
 }
 
-impl<I> fmt::Debug for JoinBounded<I> {
+impl<I, P> fmt::Debug for JoinBounded<I, P> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("JoinBounded")
             .field("limit", &self.limit)
@@ -232,7 +287,7 @@ impl<I> fmt::Debug for JoinBounded<I> {
 ///
 /// Dropping it drops every future in flight at once, and pulls nothing more from the input.
 #[must_use = "a join does nothing until it is awaited"]
-pub struct Join<I: Iterator, C>
+pub struct Join<I: Iterator, C, P = NoProgress>
 where
     I::Item: Future,
 {
@@ -259,11 +314,13 @@ where
     pace: Option<Pace>,
     /// An item pulled for a free slot, held back until its start is due.
     held: Option<(usize, I::Item)>,
+    /// What it does when a future finishes: nothing, or call its `progress` callback.
+    progress: P,
 }
 
 // The futures are pinned inside the slots' boxed chunks, never inside `Join` itself, and `Join`
 // never pins its iterator or collector, so moving a `Join` moves nothing that is pinned.
-impl<I: Iterator, C> Unpin for Join<I, C> where I::Item: Future {}
+impl<I: Iterator, C, P> Unpin for Join<I, C, P> where I::Item: Future {}
 
 /// Why a step of the join stopped early.
 enum Stop {
@@ -273,13 +330,14 @@ enum Stop {
     Yield,
 }
 
-impl<I: Iterator, C> Join<I, C>
+impl<I: Iterator, C, P> Join<I, C, P>
 where
     I::Item: Future,
 {
-    fn new(limit: NonZeroUsize, futures: I, collector: C, pace: Option<Pace>) -> Self {
+    fn new(limit: NonZeroUsize, futures: I, collector: C, pace: Option<Pace>, progress: P) -> Self {
         Join {
             pace,
+            progress,
             held: None,
             limit,
             futures: Some(futures),
@@ -293,11 +351,12 @@ where
     }
 }
 
-impl<I, C> Join<I, C>
+impl<I, C, P> Join<I, C, P>
 where
     I: Iterator,
     I::Item: Future,
     C: Collector<Output<I>>,
+    P: Track,
 {
     /// The next item of the input with its index, to start now, if the join may still pull
     /// one. A join with a rate holds the item back until its start is due (it is pulled only for
@@ -402,22 +461,29 @@ where
             .collector
             .as_mut()
             .expect("a running join has a collector");
+        // Only a join with a `progress` callback looks at whether the output failed.
+        let failed = P::ACTIVE && C::failed(&output);
         if collector.collect(index, output).is_break() {
+            // The join ends: what is still in flight besides this one is about to be dropped.
+            self.progress.finished(failed, self.slots.occupied() - 1);
             return ControlFlow::Break(Stop::Done);
         }
         // Drop the finished future before pulling the next item, so that at most `limit`
         // futures are ever alive, even for a moment.
         self.slots.drop_future(id);
-        match self.pull() {
+        let refilled = match self.pull() {
             Some((index, future)) => {
                 self.slots.place(id, index, future);
-                ControlFlow::Continue(true)
+                true
             }
             None => {
                 self.slots.release(id);
-                ControlFlow::Continue(false)
+                false
             }
-        }
+        };
+        // After the refill, so that a join with items left reports `limit` in flight.
+        self.progress.finished(failed, self.slots.occupied());
+        ControlFlow::Continue(refilled)
     }
 
     /// Starts items until `limit` are in flight or the input is exhausted.
@@ -505,11 +571,12 @@ where
     }
 }
 
-impl<I, C> Future for Join<I, C>
+impl<I, C, P> Future for Join<I, C, P>
 where
     I: Iterator,
     I::Item: Future,
     C: Collector<Output<I>>,
+    P: Track,
 {
     type Output = C::Output;
 
@@ -526,6 +593,7 @@ where
         );
         // Cleared only when the poll returns: a panic anywhere below leaves it set.
         this.in_poll = true;
+        this.progress.polled();
         this.slots.register(cx.waker());
         let poll = loop {
             match this.step() {
@@ -553,7 +621,7 @@ where
     }
 }
 
-impl<I: Iterator, C> fmt::Debug for Join<I, C>
+impl<I: Iterator, C, P> fmt::Debug for Join<I, C, P>
 where
     I::Item: Future,
 {
