@@ -47,8 +47,18 @@ async fn run_every_way() -> Vec<(Way, ServiceStats, usize, Rejections)> {
     for way in Way::ALL {
         let client = Client::new(addr);
         client.reset().await.expect("the service resets");
-        let results = fetch_all(way, &client, REQUESTS, CONFIG.capacity).await;
+        let mut reported = Vec::new();
+        let results = fetch_all(way, &client, REQUESTS, CONFIG.capacity, |progress| {
+            reported.push(progress.done())
+        })
+        .await;
         assert_eq!(results.len(), REQUESTS as usize, "{}", way.name());
+        // join_bounded! reports each request through its `progress` key; no other way can.
+        if way == Way::JoinBounded {
+            assert_eq!(reported, (1..=REQUESTS as usize).collect::<Vec<_>>());
+        } else {
+            assert!(reported.is_empty(), "{}", way.name());
+        }
         let rejections = Rejections::of(&results);
         // Every call the gate did not turn away made its request, and it completed.
         assert_eq!(

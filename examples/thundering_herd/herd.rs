@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use bounded_async::{Reason, Rejected, bounded, join_bounded};
+use bounded_async::{Progress, Reason, Rejected, bounded, join_bounded};
 use futures::future::join_all;
 use http_body_util::{BodyExt, Empty, Full};
 use hyper::body::{Bytes, Incoming};
@@ -583,11 +583,14 @@ impl Way {
 }
 
 /// Fetches records `0..requests` the given way, returning every result in input order.
+/// `join_bounded!` reports its progress to `progress` (its `progress` key) after each request;
+/// the other ways have no such key, and report nothing.
 pub async fn fetch_all(
     way: Way,
     client: &Client,
     requests: u64,
     capacity: usize,
+    progress: impl FnMut(&Progress),
 ) -> Vec<Result<Record, FetchError>> {
     match way {
         Way::Unbounded => join_all((0..requests).map(|id| client.fetch(id))).await,
@@ -600,7 +603,7 @@ pub async fn fetch_all(
             results
         }
         Way::JoinBounded => {
-            let settled = join_bounded!(limit = capacity, strategy = "settled";
+            let settled = join_bounded!(limit = capacity, strategy = "settled", progress = progress;
                 for id in 0..requests => client.fetch(id));
             settled
                 .into_iter()

@@ -77,6 +77,8 @@ use std::process::{Child, Command, ExitCode, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use bounded_async::Progress;
+
 use herd::{
     ATTRIBUTE_LIMIT, Client, GATE_QUEUE, GATE_TIMEOUT, GATE_WAIT, Rejections, ServiceConfig,
     ServiceStats, Way, fetch_all, gated_attribute,
@@ -272,7 +274,14 @@ fn main() -> ExitCode {
         Scenario::Rate => measure_rate(&options).map(|lines| print_rate_table(&options, &lines)),
     };
     match measured {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) => {
+            // Every gate the ways went through, as the registry saw them after the runs.
+            println!(
+                "\nThe client's gates, from bounded_async::report():\n\n{}",
+                bounded_async::report()
+            );
+            ExitCode::SUCCESS
+        }
         Err(error) => fail(&error),
     }
 }
@@ -392,17 +401,33 @@ async fn run(way: Way, addr: SocketAddr, options: &Options) -> Result<Row, Strin
     let started = Instant::now();
     let (results, elapsed) = {
         let client = Client::new(addr);
-        let work = fetch_all(way, &client, options.requests(), options.service.capacity);
-        tokio::pin!(work);
-        let mut progress = tokio::time::interval(Duration::from_millis(100));
-        // A progress line rewritten in place makes sense on a terminal only.
+        // A progress line rewritten in place makes sense on a terminal only, and ten times a
+        // second is enough.
         let show_progress = std::io::stderr().is_terminal();
+        let shown = std::cell::Cell::new(Instant::now());
+        let line = |done: usize| {
+            if show_progress && shown.get().elapsed() >= Duration::from_millis(100) {
+                eprint!("\r  {:<20} {done:>6}/{}", way.name(), options.requests());
+                shown.set(Instant::now());
+            }
+        };
+        // join_bounded! reports its own progress (its `progress` key); the other ways are
+        // looked at every 100 ms.
+        let reports_itself = way == Way::JoinBounded;
+        let work = fetch_all(
+            way,
+            &client,
+            options.requests(),
+            options.service.capacity,
+            |progress: &Progress| line(progress.done()),
+        );
+        tokio::pin!(work);
+        let mut tick = tokio::time::interval(Duration::from_millis(100));
         let results = loop {
             tokio::select! {
                 results = &mut work => break results,
-                _ = progress.tick(), if show_progress => {
-                    let done = client.completed();
-                    eprint!("\r  {:<20} {done:>6}/{}", way.name(), options.requests());
+                _ = tick.tick(), if show_progress && !reports_itself => {
+                    line(client.completed());
                 }
             }
         };
