@@ -116,6 +116,45 @@
 //! assert_eq!(squares, [1, 4, 9, 16]);
 //! ```
 //!
+//! # Features
+//!
+//! - `tokio` (default): the timers behind `wait`, `timeout`, `rate` and `pause_for`.
+//! - `tracing` (off): through `tracing`, with the target `bounded_async`:
+//!   - a `DEBUG` span `bounded.wait` around a call's wait for admission, made only once the call
+//!     has to wait (a call admitted at once costs nothing more), with the fields `gate`,
+//!     `limit`, `in_flight`, `waiting`, then `waited_ms`, or the `reason` it was turned away;
+//!   - a `DEBUG` event for each rejected call (`gate`, `reason`, `in_flight`, `waiting`,
+//!     `limit`), and at most one `WARN` per gate every 10 seconds that sums the rejections up
+//!     ("my_app::fetch_user rejected 1,234 calls in 10 s: queue full"), so that overload does
+//!     not log one line per call it sheds;
+//!   - a `DEBUG` event when a wait took more than half the call's `wait`, or 100 ms without one.
+//!
+//! ```
+//! # #[cfg(feature = "tracing")]
+//! # {
+//! use bounded_async::{Reason, Rejected, bounded, pool};
+//!
+//! pool!(pub API = 1, queue = 0);
+//!
+//! #[bounded(pool = API)]
+//! async fn fetch(id: u64) -> Result<u64, Rejected> {
+//!     Ok(id)
+//! }
+//!
+//! # futures::executor::block_on(async {
+//! // Under a subscriber that enables `bounded_async` (`RUST_LOG=bounded_async=debug` with
+//! // tracing-subscriber's `fmt`), this rejection is a DEBUG event and, as the first of the gate's,
+//! // a WARN: "my_app::API rejected 1 call: queue full (later rejections are summed up at most
+//! // every 10 s)".
+//! let held = API.try_acquire().expect("free");
+//! let rejected = fetch(1).await.unwrap_err();
+//! assert_eq!(rejected.reason(), Reason::QueueFull);
+//! drop(held);
+//! assert_eq!(fetch(2).await.unwrap(), 2);
+//! # });
+//! # }
+//! ```
+//!
 //! # Guarantees
 //!
 //! - At most `limit` futures exist at once: the input is pulled only when a slot is free, so

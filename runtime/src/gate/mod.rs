@@ -27,6 +27,7 @@ mod limit;
 mod pause;
 mod rate;
 mod stats;
+mod trace;
 mod wait;
 
 use std::fmt;
@@ -56,6 +57,7 @@ pub use rate::Rate;
 pub(crate) use rate::TIMER_LATENESS;
 use stats::Counters;
 pub use stats::{Rejections, Stats, Waits};
+use trace::WaitSpan;
 use wait::{WaitList, Waiter, WakeList};
 
 /// The most permits a [`Gate`] (or [`Semaphore`]) can hold: 2³¹ − 1, on every target.
@@ -434,6 +436,7 @@ impl Gate {
             phase: Phase::Idle,
             since: None,
             timer: HeadTimer::new(),
+            span: WaitSpan::new(),
         }
     }
 
@@ -441,6 +444,7 @@ impl Gate {
     /// wait or its timeout ran out.
     pub(crate) fn refused(&self, refusal: Refusal) {
         self.counters.refused(refusal);
+        self.trace_refusal(refusal);
     }
 
     /// Waits for a permit like [`acquire`](Gate::acquire), but is refused at once, with
@@ -639,6 +643,8 @@ pin_project! {
         since: Option<Instant>,
         // The timer that ends the gate's pause, while this waiter is at the head of the line.
         timer: HeadTimer,
+        // The span of its wait, once it joined the line (feature `tracing`).
+        span: WaitSpan,
     }
 
     impl<'a> PinnedDrop for Acquire<'a> {
@@ -671,26 +677,41 @@ impl<'a> Acquire<'a> {
                 }
                 if refusable && gate.queue == Some(0) && gate.shed() {
                     *this.phase = Phase::Done;
+                    gate.trace_refusal(Refusal::QueueFull);
                     return Poll::Ready(Err(Refusal::QueueFull));
                 }
             }
             Phase::Waiting => {}
             Phase::Done => panic!("`Acquire` polled after it returned its permit"),
         }
-        let poll = gate.poll_waiting(
-            this.waiter.into_ref(),
-            this.phase,
-            this.since,
-            this.timer,
-            refusable.then_some(deadline),
-            cx,
-        );
-        if poll.is_ready() {
-            *this.phase = Phase::Done;
-            if let Poll::Ready(Ok(())) = poll
-                && let Some(since) = this.since.take()
-            {
-                gate.counters.waited(since.elapsed());
+        let poll = {
+            // Inside its wait's span, once it has one.
+            let _entered = this.span.enter();
+            gate.poll_waiting(
+                this.waiter.into_ref(),
+                this.phase,
+                this.since,
+                this.timer,
+                refusable.then_some(deadline),
+                cx,
+            )
+        };
+        match poll {
+            // In line: its wait's span starts (once).
+            Poll::Pending => this.span.start(gate),
+            Poll::Ready(Ok(())) => {
+                *this.phase = Phase::Done;
+                if let Some(since) = this.since.take() {
+                    let waited = since.elapsed();
+                    gate.counters.waited(waited);
+                    let wait = deadline.map(|deadline| pause::between(since, deadline));
+                    this.span.admitted(gate, waited, wait);
+                }
+            }
+            Poll::Ready(Err(refusal)) => {
+                *this.phase = Phase::Done;
+                this.span.refused(refusal);
+                gate.trace_refusal(refusal);
             }
         }
         poll.map(|admitted| admitted.map(|()| Permit { gate }))

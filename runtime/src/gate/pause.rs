@@ -16,9 +16,9 @@
 //! empty.
 
 #[cfg(feature = "tokio")]
-pub(crate) use with_timers::{Deadline, HeadTimer, Pause, left};
+pub(crate) use with_timers::{Deadline, HeadTimer, Pause, between, left};
 #[cfg(not(feature = "tokio"))]
-pub(crate) use without_timers::{Deadline, HeadTimer, Pause, left};
+pub(crate) use without_timers::{Deadline, HeadTimer, Pause, between, left};
 
 #[cfg(feature = "tokio")]
 mod with_timers {
@@ -109,6 +109,12 @@ mod with_timers {
     /// What is left of a pause that ends at `until`.
     pub(crate) fn left(until: Instant) -> Duration {
         until.saturating_duration_since(Instant::now())
+    }
+
+    /// The length of a wait that started at `since` and ends at `until`.
+    #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
+    pub(crate) fn between(since: Instant, until: Instant) -> Duration {
+        until.saturating_duration_since(since)
     }
 
     /// Far enough ahead to mean "never", and safe to add to any instant: tokio's own choice
@@ -211,6 +217,11 @@ mod without_timers {
     pub(crate) enum Deadline {}
 
     pub(crate) fn left(until: Deadline) -> Duration {
+        match until {}
+    }
+
+    #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
+    pub(crate) fn between(_: std::time::Instant, until: Deadline) -> Duration {
         match until {}
     }
 

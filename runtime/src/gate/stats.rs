@@ -136,6 +136,9 @@ pub(super) struct Counters {
     pub(super) rate_count: AtomicU64,
     pub(super) rate_period: AtomicU64,
     pub(super) rate_burst: AtomicU64,
+    /// The rejections as the last `WARN` summary counted them (feature `tracing`).
+    #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
+    pub(super) summary: super::trace::Summary,
 }
 
 impl Counters {
@@ -155,6 +158,7 @@ impl Counters {
                 rate_count: AtomicU64::new(0),
                 rate_period: AtomicU64::new(0),
                 rate_burst: AtomicU64::new(0),
+                summary: super::trace::Summary::new(),
             }
         }
     }
