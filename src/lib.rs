@@ -128,6 +128,13 @@
 //!     ("my_app::fetch_user rejected 1,234 calls in 10 s: queue full"), so that overload does
 //!     not log one line per call it sheds;
 //!   - a `DEBUG` event when a wait took more than half the call's `wait`, or 100 ms without one.
+//! - `metrics` (off): through the `metrics` facade, each listed gate's (every `pool!` and
+//!   `#[bounded]` gate's) gauges `bounded_async_in_flight`, `bounded_async_waiting` and
+//!   `bounded_async_limit`, counters `bounded_async_admitted_total` and
+//!   `bounded_async_rejected_total{reason}` (`queue_full`, `wait_elapsed`, `timed_out`,
+//!   `paused`), and the histogram `bounded_async_wait_seconds` of the calls that waited, all
+//!   labelled `gate`. A gate registers its handles at its first use: install the recorder
+//!   before.
 //!
 //! ```
 //! # #[cfg(feature = "tracing")]
@@ -152,6 +159,30 @@
 //! drop(held);
 //! assert_eq!(fetch(2).await.unwrap(), 2);
 //! # });
+//! # }
+//! ```
+//!
+//! ```
+//! # #[cfg(feature = "metrics")]
+//! # {
+//! use bounded_async::bounded;
+//!
+//! #[bounded(limit = 4)]
+//! async fn fetch(id: u64) -> u64 {
+//!     id
+//! }
+//!
+//! // The program installs its recorder first, `metrics-exporter-prometheus` for one; here,
+//! // for the example, the recorder of this thread only.
+//! let recorder = metrics_util::debugging::DebuggingRecorder::new();
+//! let snapshot = recorder.snapshotter();
+//! metrics::with_local_recorder(&recorder, || {
+//!     futures::executor::block_on(fetch(1));
+//! });
+//! let admitted = snapshot.snapshot().into_vec().into_iter().find_map(|(key, _, _, value)| {
+//!     (key.key().name() == "bounded_async_admitted_total").then_some(value)
+//! });
+//! assert_eq!(admitted, Some(metrics_util::debugging::DebugValue::Counter(1)));
 //! # }
 //! ```
 //!

@@ -48,6 +48,12 @@ impl Entry {
         }
     }
 
+    /// Whether the gate is one to be listed (it is in a `static`).
+    #[cfg_attr(not(feature = "metrics"), allow(dead_code))]
+    pub(crate) fn is_listed(&self) -> bool {
+        self.me.is_some()
+    }
+
     /// Whether the gate is waiting for its first use, to be listed then.
     #[inline]
     pub(crate) fn is_fresh(&self) -> bool {

@@ -166,6 +166,7 @@ impl Gate {
         }
         let more = self.dispatch(&mut list, &mut wakers);
         drop(list);
+        self.metric_limit(limit);
         wakers.wake_all();
         if more {
             self.hand_over();

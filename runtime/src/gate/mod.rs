@@ -24,6 +24,7 @@
 #[cfg_attr(not(feature = "tokio"), allow(dead_code))]
 mod gcra;
 mod limit;
+mod metrics;
 mod pause;
 mod rate;
 mod stats;
@@ -49,6 +50,7 @@ use pin_project_lite::pin_project;
 use crate::registry::Entry;
 use crate::sync::{AtomicU64, AtomicUsize, Mutex, MutexGuard, Ordering, const_unless_loom};
 pub use limit::LimitError;
+use metrics::Metrics;
 pub(crate) use pause::Deadline;
 use pause::HeadTimer;
 use rate::Pacer;
@@ -139,6 +141,8 @@ pub struct Gate {
     name: &'static str,
     /// On cache lines of their own.
     counters: Counters,
+    /// Its metric handles (feature `metrics`), after the counters, off the hot lines.
+    metrics: Metrics,
 }
 
 /// A value that starts a cache line (64 bytes, the line of the common targets), so that it does
@@ -202,6 +206,7 @@ impl Gate {
                 waiters: OwnLine(Mutex::new(WaitList::new())),
                 waiting: AtomicUsize::new(0),
                 counters: Counters::new(),
+                metrics: Metrics::new(),
                 name: "bounded_async::Gate",
                 entry: Entry::unlisted(),
             }
@@ -444,6 +449,7 @@ impl Gate {
     /// wait or its timeout ran out.
     pub(crate) fn refused(&self, refusal: Refusal) {
         self.counters.refused(refusal);
+        self.metric_rejected(refusal);
         self.trace_refusal(refusal);
     }
 
@@ -481,6 +487,7 @@ impl Gate {
     #[inline]
     fn release(&self) {
         let previous = self.state.fetch_add(ONE, Ordering::AcqRel);
+        self.metric_released();
         if previous & SLOW != 0 {
             self.hand_over();
         }
@@ -560,6 +567,7 @@ impl Gate {
             self.entry.used();
         }
         self.waiting.store(list.len(), Ordering::Release);
+        self.metric_waiting(list.len());
         !paused && slot_due.is_none() && wakers.is_full() && state & FREE >= ONE && !list.is_empty()
     }
 }
@@ -677,6 +685,7 @@ impl<'a> Acquire<'a> {
                 }
                 if refusable && gate.queue == Some(0) && gate.shed() {
                     *this.phase = Phase::Done;
+                    gate.metric_rejected(Refusal::QueueFull);
                     gate.trace_refusal(Refusal::QueueFull);
                     return Poll::Ready(Err(Refusal::QueueFull));
                 }
@@ -704,6 +713,7 @@ impl<'a> Acquire<'a> {
                 if let Some(since) = this.since.take() {
                     let waited = since.elapsed();
                     gate.counters.waited(waited);
+                    gate.metric_waited(waited);
                     let wait = deadline.map(|deadline| pause::between(since, deadline));
                     this.span.admitted(gate, waited, wait);
                 }
@@ -711,6 +721,7 @@ impl<'a> Acquire<'a> {
             Poll::Ready(Err(refusal)) => {
                 *this.phase = Phase::Done;
                 this.span.refused(refusal);
+                gate.metric_rejected(refusal);
                 gate.trace_refusal(refusal);
             }
         }

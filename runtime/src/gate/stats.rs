@@ -226,6 +226,7 @@ impl Gate {
         if in_flight > self.counters.peak.load(Ordering::Relaxed) {
             self.counters.raise_peak(in_flight);
         }
+        self.metric_admitted(in_flight);
     }
 
     /// The gate's stats now, read without the lock.
