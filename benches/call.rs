@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use bounded_async::bounded;
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{Criterion, Throughput, criterion_group};
 use futures::executor::block_on;
 
 async fn unannotated(x: u64) -> u64 {
@@ -261,4 +261,17 @@ fn rejected(c: &mut Criterion) {
 }
 
 criterion_group!(benches, call, contended, rejected);
-criterion_main!(benches);
+
+fn main() {
+    // With the `metrics` feature, `BOUNDED_ASYNC_BENCH_RECORDER=prometheus` installs
+    // metrics-exporter-prometheus' recorder before any gate is used, so that the gates' handles
+    // are its handles: the cost of metrics with a recorder installed.
+    #[cfg(feature = "metrics")]
+    if std::env::var("BOUNDED_ASYNC_BENCH_RECORDER").as_deref() == Ok("prometheus") {
+        metrics_exporter_prometheus::PrometheusBuilder::new()
+            .install_recorder()
+            .expect("no other recorder is installed");
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}
