@@ -286,6 +286,21 @@ fn main() -> ExitCode {
     }
 }
 
+/// The single-threaded runtime that the service and each scenario's client run on.
+fn runtime() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|error| error.to_string())
+}
+
+/// Clears the progress line, which is drawn on a terminal only.
+fn clear_progress() {
+    if std::io::stderr().is_terminal() {
+        eprint!("\r{:<40}\r", "");
+    }
+}
+
 fn fail(error: &str) -> ExitCode {
     eprintln!("thundering_herd: {error}\n\n{USAGE}");
     ExitCode::from(2)
@@ -294,10 +309,7 @@ fn fail(error: &str) -> ExitCode {
 /// The service, in the child process: prints its address, then serves until the parent closes
 /// its standard input (or exits).
 fn serve(config: ServiceConfig) -> ExitCode {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a tokio runtime");
+    let runtime = runtime().expect("a tokio runtime");
     runtime.block_on(async {
         let listener = match herd::listen() {
             Ok(listener) => listener,
@@ -380,10 +392,7 @@ fn measure(options: &Options) -> Result<Vec<Row>, String> {
         options.service.capacity,
         options.service.latency.as_millis()
     );
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|error| error.to_string())?;
+    let runtime = runtime()?;
     let mut rows = Vec::new();
     for way in Way::ALL {
         rows.push(runtime.block_on(run(way, addr, options))?);
@@ -434,9 +443,7 @@ async fn run(way: Way, addr: SocketAddr, options: &Options) -> Result<Row, Strin
         (results, started.elapsed())
     };
     let peak_heap = PEAK.load(Ordering::Relaxed) - baseline;
-    if std::io::stderr().is_terminal() {
-        eprint!("\r{:<40}\r", "");
-    }
+    clear_progress();
 
     let stats = control.stats().await.map_err(|error| error.to_string())?;
     Ok(Row {
@@ -520,10 +527,7 @@ fn measure_outage(options: &Options) -> Result<Vec<OutageLine>, String> {
         plan.outage.as_secs_f64(),
         plan.grace.as_secs_f64(),
     );
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|error| error.to_string())?;
+    let runtime = runtime()?;
     let mut lines = Vec::new();
     for way in Way::ALL {
         if std::io::stderr().is_terminal() {
@@ -539,9 +543,7 @@ fn measure_outage(options: &Options) -> Result<Vec<OutageLine>, String> {
             .block_on(run_outage(way, addr, &plan, options.service.capacity))
             .map_err(|error| error.to_string())?;
         let peak_heap = PEAK.load(Ordering::Relaxed) - baseline;
-        if std::io::stderr().is_terminal() {
-            eprint!("\r{:<40}\r", "");
-        }
+        clear_progress();
         lines.push(OutageLine { row, peak_heap });
     }
     drop(service);
@@ -664,10 +666,7 @@ fn measure_rate(options: &Options) -> Result<Vec<RateLine>, String> {
         service.capacity,
         service.latency.as_millis()
     );
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|error| error.to_string())?;
+    let runtime = runtime()?;
     let mut lines = Vec::new();
     for way in RateWay::ALL {
         if std::io::stderr().is_terminal() {
@@ -700,9 +699,7 @@ fn measure_rate(options: &Options) -> Result<Vec<RateLine>, String> {
                     .unwrap_or(0),
             })
         })?;
-        if std::io::stderr().is_terminal() {
-            eprint!("\r{:<40}\r", "");
-        }
+        clear_progress();
         lines.push(line);
     }
     drop(child);
