@@ -202,20 +202,8 @@ fn a_burst_of_rejections_gives_one_debug_event_each_and_one_warn_summary() {
             // the summary due; the second burst's other two wait for the next one.
             format!(
                 "gate_tracing::SHEDDING rejected {} calls in 10 s: queue full",
-                thousands(BURST)
+                if cfg!(miri) { "100" } else { "10,000" }
             ),
         ]
     );
-}
-
-fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(digit);
-    }
-    out
 }

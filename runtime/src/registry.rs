@@ -50,6 +50,7 @@ impl Entry {
 
     /// Whether the gate is one to be listed (it is in a `static`).
     #[cfg_attr(not(feature = "metrics"), allow(dead_code))]
+    #[inline]
     pub(crate) fn is_listed(&self) -> bool {
         self.me.is_some()
     }

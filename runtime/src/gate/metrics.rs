@@ -131,6 +131,10 @@ mod on {
         fn handles(&self) -> Option<&'static Handles> {
             let handles = self.metrics.0.load(Ordering::Acquire);
             if handles.is_null() {
+                // A gate that is not listed never gets handles: no call to find that out again.
+                if !self.entry.is_listed() {
+                    return None;
+                }
                 return self.register_handles();
             }
             // SAFETY: a non-null pointer is a leaked `Box`, never freed.
@@ -139,9 +143,6 @@ mod on {
 
         #[cold]
         fn register_handles(&self) -> Option<&'static Handles> {
-            if !self.entry.is_listed() {
-                return None;
-            }
             let new = Box::into_raw(Box::new(Handles::register(self)));
             match self.metrics.0.compare_exchange(
                 ptr::null_mut(),
