@@ -212,11 +212,12 @@
 #![warn(rust_2018_idioms)]
 
 pub use bounded_async_macros::bounded;
+pub use bounded_async_runtime::JoinStream;
 pub use bounded_async_runtime::{
     Acquire, AllGates, AllOutput, AnyOutput, Collector, Errors, Gate, IntoLimit, Join, JoinBounded,
     LimitError, MAX_PERMITS, Outcome, Panic, Permit, Pool, Progress, Rate, Reason, Rejected,
     Rejections, Report, Semaphore, Settled, SettledOf, SettledOutput, Stats, Waits, gate, gates,
-    join_bounded, report,
+    join_bounded, join_bounded_stream, report,
 };
 
 #[macro_use]
@@ -236,6 +237,14 @@ pub mod progress {
     pub use bounded_async_runtime::{NoProgress, OnProgress, Track};
 }
 
+/// The inputs and orders of a join's stream, as named in the types of [`JoinBounded`] and
+/// [`JoinStream`]: where the futures come from ([`Source`](stream::Source): an iterator, or a
+/// [`FromStream`](stream::FromStream)), and the order of the outputs
+/// ([`InputOrder`](stream::InputOrder) or [`CompletionOrder`](stream::CompletionOrder)).
+pub mod stream {
+    pub use bounded_async_runtime::{CompletionOrder, FromStream, InputOrder, Order, Source};
+}
+
 /// The compile-time rules of the macros, named in their error messages. Not public API.
 #[doc(hidden)]
 pub use bounded_async_runtime::rules;
@@ -248,6 +257,6 @@ pub struct ReadmeDoctests;
 /// Items the macros' expansions use. Not public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use bounded_async_macros::{join_bounded_impl, pool_impl};
+    pub use bounded_async_macros::{join_bounded_impl, pool_impl, stream_bounded_impl};
     pub use bounded_async_runtime::__private::*;
 }

@@ -371,3 +371,136 @@ macro_rules! pool {
         $crate::__private::pool_impl!([$crate] $($input)*);
     };
 }
+
+/// Runs futures with at most `limit` in flight at once, and returns a
+/// [`Stream`](https://docs.rs/futures/latest/futures/stream/trait.Stream.html) of their outputs as they come: in input order, or as they
+/// finish.
+///
+/// ```
+/// use bounded_async::stream_bounded;
+/// use futures::StreamExt;
+///
+/// async fn fetch(id: u32) -> String {
+///     format!("record {id}")
+/// }
+///
+/// # futures::executor::block_on(async {
+/// let mut records = stream_bounded!(limit = 8; for id in 0..1_000 => fetch(id));
+/// while let Some(record) = records.next().await {
+///     println!("{record}"); // written out as it comes: record 0, record 1, ...
+/// }
+/// # });
+/// ```
+///
+/// It is [`join_bounded!`]'s driver without the collecting: the same lazy pull (an item is
+/// taken from the input only when a slot is free, so at most `limit` futures exist at once), the
+/// same slot refilled as soon as its future finishes, and the same keys but `strategy`: every
+/// output is handed on, errors and all, and a future's panic propagates to the poll that met it.
+///
+/// # Keys
+///
+/// | key | value |
+/// |---|---|
+/// | `limit` | required: how many futures run at once, any `usize` or `NonZeroUsize` expression; 0 is a compile error when constant, a panic naming the macro when read at run time |
+/// | `order` | `"input"` (the default): each output as soon as it and every earlier one finished, with at most `limit` finished outputs waiting for an earlier one; `"completion"`: each output as it finishes |
+/// | `rate`, `burst` | start the futures at most at this rate, as in [`join_bounded!`] |
+/// | `progress` | an `FnMut(&Progress)` called after each future finishes, as in [`join_bounded!`] |
+/// | `crate` | the path to this crate, for a re-export under another name |
+///
+/// ```
+/// use std::time::Duration;
+/// use bounded_async::stream_bounded;
+/// use futures::StreamExt;
+///
+/// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+/// # async fn main() {
+/// let delays = [30, 10, 20];
+/// let finished: Vec<u64> = stream_bounded!(limit = 3, order = "completion";
+///     for ms in delays => async move {
+///         tokio::time::sleep(Duration::from_millis(ms)).await;
+///         ms
+///     })
+/// .collect()
+/// .await;
+/// assert_eq!(finished, [10, 20, 30]);
+/// # }
+/// ```
+///
+/// # Inputs
+///
+/// `for PAT in ITER => FUTURE` takes an iterator; `for await PAT in STREAM => FUTURE` takes any
+/// [`Stream`](https://docs.rs/futures/latest/futures/stream/trait.Stream.html), `Unpin` or not: a paginated API, a database cursor, lines
+/// being read, a channel. The stream is pulled only when a slot is free, and while it has no
+/// item ready the futures in flight go on being polled. It may end, or never end.
+///
+/// ```
+/// use bounded_async::stream_bounded;
+/// use futures::{StreamExt, channel::mpsc};
+///
+/// # futures::executor::block_on(async {
+/// let (sender, ids) = mpsc::unbounded::<u32>();
+/// for id in 1..=3 {
+///     sender.unbounded_send(id).unwrap();
+/// }
+/// drop(sender);
+/// let squares: Vec<u32> =
+///     stream_bounded!(limit = 2; for await id in ids => async move { id * id }).collect().await;
+/// assert_eq!(squares, [1, 4, 9]);
+/// # });
+/// ```
+///
+/// # A stream runs only while it is polled
+///
+/// The futures in flight make progress only inside the stream's `poll_next`. While the consumer
+/// is busy with an output (writing it out, acknowledging a message), they wait with it, timers
+/// and sockets included, and a slow consumer slows every future down. When the per-output work
+/// is slow, either move it into the futures and collect with [`join_bounded!`]:
+///
+/// ```
+/// # async fn fetch(id: u32) -> String { format!("record {id}") }
+/// # async fn write_out(_: &str) {}
+/// # futures::executor::block_on(async {
+/// // Each future fetches and writes; nothing waits on a consumer.
+/// bounded_async::join_bounded!(limit = 8; for id in 0..100 => async move {
+///     let record = fetch(id).await;
+///     write_out(&record).await;
+/// });
+/// # });
+/// ```
+///
+/// or spawn the consumer and hand it the outputs through a channel, so that the stream is
+/// polled again at once:
+///
+/// ```
+/// use bounded_async::stream_bounded;
+/// use futures::StreamExt;
+///
+/// # async fn fetch(id: u32) -> String { format!("record {id}") }
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let (sender, mut receiver) = tokio::sync::mpsc::channel::<String>(64);
+/// let writer = tokio::spawn(async move {
+///     while let Some(record) = receiver.recv().await {
+///         // a slow write here no longer holds the fetches back
+///         # let _ = record;
+///     }
+/// });
+/// let mut records = stream_bounded!(limit = 8; for id in 0..100 => fetch(id));
+/// while let Some(record) = records.next().await {
+///     sender.send(record).await.expect("the writer runs until the channel closes");
+/// }
+/// drop(sender);
+/// writer.await.unwrap();
+/// # }
+/// ```
+///
+/// Dropping the stream drops every future in flight at once and pulls nothing more.
+/// [`JoinBounded::stream`](crate::JoinBounded::stream) and
+/// [`stream_unordered`](crate::JoinBounded::stream_unordered) are the same stream, for limits
+/// and inputs chosen at run time.
+#[macro_export]
+macro_rules! stream_bounded {
+    ($($input:tt)*) => {
+        $crate::__private::stream_bounded_impl!([$crate] $($input)*)
+    };
+}

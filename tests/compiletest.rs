@@ -22,3 +22,8 @@ fn ui_pool() {
 fn ui_pass() {
     trybuild::TestCases::new().pass("tests/ui/pass/*.rs");
 }
+
+#[test]
+fn ui_stream() {
+    trybuild::TestCases::new().compile_fail("tests/ui/stream/*.rs");
+}

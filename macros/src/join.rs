@@ -1,8 +1,9 @@
-//! `join_bounded!`: parse the options and the futures, check them, then expand.
+//! `join_bounded!` and `stream_bounded!`: parse the options and the futures, check them, then
+//! expand.
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
-use syn::parse::{Parse, ParseStream};
+use syn::parse::{Parse, ParseStream, Parser};
 use syn::spanned::Spanned;
 use syn::{Expr, Ident, Pat, Path, Token, bracketed};
 
@@ -12,7 +13,75 @@ use crate::limit::{JOIN_LIMIT, Limit, rule, unparen};
 use crate::rate::{self, WrittenRate};
 use crate::strategy::Strategy;
 
-const KEYS: &[&str] = &["limit", "strategy", "rate", "burst", "progress", "crate"];
+const JOIN_KEYS: &[&str] = &["limit", "strategy", "rate", "burst", "progress", "crate"];
+const STREAM_KEYS: &[&str] = &["limit", "order", "rate", "burst", "progress", "crate"];
+
+/// Which of the two macros is being expanded.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Macro {
+    /// `join_bounded!`: a future of every output, collected by a strategy.
+    Join,
+    /// `stream_bounded!`: a stream of the outputs as they come.
+    Stream,
+}
+
+impl Macro {
+    fn name(self) -> &'static str {
+        match self {
+            Macro::Join => "join_bounded!",
+            Macro::Stream => "stream_bounded!",
+        }
+    }
+
+    /// An example call, for the messages.
+    fn example(self) -> &'static str {
+        match self {
+            Macro::Join => "join_bounded!(limit = 8; a(), b())",
+            Macro::Stream => "stream_bounded!(limit = 8; for id in ids => fetch(id))",
+        }
+    }
+}
+
+/// The order of `stream_bounded!`'s outputs.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Order {
+    Input,
+    Completion,
+}
+
+const ORDERS: [&str; 2] = ["input", "completion"];
+
+impl Order {
+    fn from_expr(value: &Expr) -> syn::Result<Self> {
+        let Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(name),
+            ..
+        }) = unparen(value)
+        else {
+            return Err(syn::Error::new_spanned(
+                value,
+                "`order` takes a string literal: \"input\" (the default: outputs in input order) \
+                 or \"completion\" (outputs as they finish)",
+            ));
+        };
+        match name.value().as_str() {
+            "input" => Ok(Order::Input),
+            "completion" => Ok(Order::Completion),
+            written => {
+                let orders = "\"input\" (outputs in input order, the default) and \
+                              \"completion\" (outputs as they finish)";
+                let message = match crate::diagnostics::closest(written, &ORDERS) {
+                    Some(near) => format!(
+                        "unknown order \"{written}\"; did you mean \"{near}\"? The orders are \
+                         {orders}"
+                    ),
+                    None => format!("unknown order \"{written}\"; the orders are {orders}"),
+                };
+                Err(syn::Error::new(name.span(), message))
+            }
+        }
+    }
+}
 
 /// The join's `rate`: a literal checked here, or a `Rate` value.
 enum JoinRate {
@@ -20,8 +89,12 @@ enum JoinRate {
     Value(Expr),
 }
 
-pub(crate) fn expand(input: TokenStream) -> TokenStream {
-    match syn::parse2::<Input>(input).and_then(Join::from_input) {
+pub(crate) fn expand(input: TokenStream, which: Macro) -> TokenStream {
+    let parser = |stream: ParseStream<'_>| Input::parse(stream, which);
+    match parser
+        .parse2(input)
+        .and_then(|input| Join::from_input(input, which))
+    {
         Ok(join) => join.expand(),
         Err(error) => errors_expression(error),
     }
@@ -44,20 +117,22 @@ struct Input {
 }
 
 struct IterForm {
+    /// `Some` for `for await`: the input is a stream.
+    awaits: Option<Token![await]>,
     pat: Pat,
     iter: Expr,
     future: Expr,
 }
 
 enum Futures {
-    /// `for PAT in ITER => FUTURE`
+    /// `for PAT in ITER => FUTURE`, or `for await PAT in STREAM => FUTURE`
     Iter(Box<IterForm>),
     /// `a(), b(), c()`
     List(Vec<Expr>),
 }
 
-impl Parse for Input {
-    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+impl Input {
+    fn parse(input: ParseStream<'_>, which: Macro) -> syn::Result<Self> {
         let default_crate;
         bracketed!(default_crate in input);
         let default_crate = default_crate.parse()?;
@@ -65,15 +140,19 @@ impl Parse for Input {
         let mut args = Vec::new();
         while !input.peek(Token![;]) {
             if input.is_empty() {
-                return Err(input.error(
-                    "expected `;` and then the futures, as in `join_bounded!(limit = 8; a(), b())`",
-                ));
+                return Err(input.error(format!(
+                    "expected `;` and then the futures, as in `{}`",
+                    which.example()
+                )));
             }
             let arg = input.parse::<Arg>().map_err(|error| {
                 syn::Error::new(
                     error.span(),
-                    "expected an option such as `limit = 8`; the futures come after a `;`, as in \
-                     `join_bounded!(limit = 8; a(), b())`",
+                    format!(
+                        "expected an option such as `limit = 8`; the futures come after a `;`, \
+                         as in `{}`",
+                        which.example()
+                    ),
                 )
             })?;
             args.push(arg);
@@ -90,13 +169,19 @@ impl Parse for Input {
 
         let futures = if input.peek(Token![for]) {
             input.parse::<Token![for]>()?;
+            let awaits = input.parse()?;
             let pat = Pat::parse_single(input)?;
             input.parse::<Token![in]>()?;
             let iter = input.parse()?;
             input.parse::<Token![=>]>()?;
             let future = input.parse()?;
             input.parse::<Option<Token![,]>>()?;
-            Futures::Iter(Box::new(IterForm { pat, iter, future }))
+            Futures::Iter(Box::new(IterForm {
+                awaits,
+                pat,
+                iter,
+                future,
+            }))
         } else {
             let list = input.parse_terminated(Expr::parse, Token![,])?;
             Futures::List(list.into_iter().collect())
@@ -110,8 +195,11 @@ impl Parse for Input {
     }
 }
 
-/// A checked `join_bounded!` call, ready to expand.
+/// A checked `join_bounded!` or `stream_bounded!` call, ready to expand.
 struct Join {
+    which: Macro,
+    /// `stream_bounded!`'s order.
+    order: Order,
     krate: TokenStream,
     limit: Limit,
     strategy: Strategy,
@@ -124,18 +212,49 @@ struct Join {
 
 impl Join {
     /// Builds the typed configuration, with every cross-key rule, reporting all errors at once.
-    fn from_input(input: Input) -> syn::Result<Self> {
+    fn from_input(input: Input, which: Macro) -> syn::Result<Self> {
         let mut errors = Diagnostics::default();
         let mut limit: Option<Limit> = None;
         let mut strategy: Option<Strategy> = None;
+        let mut order: Option<Order> = None;
         let mut krate: Option<Path> = None;
         let mut rate: Option<(Ident, JoinRate)> = None;
         let mut burst: Option<(Ident, u32)> = None;
         let mut progress: Option<(Ident, Expr)> = None;
-        let seen = args::visit(input.args, KEYS, &mut errors, |key, value| {
+        let keys = match which {
+            Macro::Join => JOIN_KEYS,
+            Macro::Stream => STREAM_KEYS,
+        };
+        // The key that belongs to the other macro gets a message of its own.
+        let foreign_key = match which {
+            Macro::Join => "order",
+            Macro::Stream => "strategy",
+        };
+        let (foreign, args): (Vec<Arg>, Vec<Arg>) = input
+            .args
+            .into_iter()
+            .partition(|arg| arg.key == foreign_key);
+        for Arg { key, .. } in &foreign {
+            let message = match which {
+                Macro::Join => {
+                    "join_bounded! returns every output at once, in input order, so it has no \
+                     `order`; to take the outputs as they finish, use \
+                     `stream_bounded!(limit = .., order = \"completion\"; ..)`"
+                }
+                Macro::Stream => {
+                    "stream_bounded! hands on every output as it comes, so it has no \
+                     `strategy`; choose the `order` of its outputs (\"input\" or \
+                     \"completion\"), or collect them with `join_bounded!`, which has the \
+                     strategies"
+                }
+            };
+            errors.error(key.span(), message);
+        }
+        let seen = args::visit(args, keys, &mut errors, |key, value| {
             match key.to_string().as_str() {
                 "limit" => limit = Some(Limit::from_expr(value, &JOIN_LIMIT)?),
                 "strategy" => strategy = Some(Strategy::from_expr(value)?.0),
+                "order" => order = Some(Order::from_expr(value)?),
                 "rate" => {
                     let value = match unparen(value) {
                         Expr::Lit(syn::ExprLit {
@@ -180,13 +299,24 @@ impl Join {
 
         // After an unknown key (likely a misspelt `limit`), its suggestion says enough.
         if !seen.unknown && !seen.contains("limit") {
+            let name = which.name();
             errors.error(
                 Span::call_site(),
-                "join_bounded! needs a `limit`: how many futures may run at once, as in \
-                 `join_bounded!(limit = 8; ...)`",
+                format!(
+                    "{name} needs a `limit`: how many futures may run at once, as in \
+                     `{name}(limit = 8; ...)`"
+                ),
             );
         }
-        if let Futures::List(list) = &input.futures
+        if let (Macro::Stream, Futures::List(list)) = (which, &input.futures) {
+            let span = list.first().map_or(input.semi.span, Spanned::span);
+            errors.error(
+                span,
+                "stream_bounded! takes its futures from an iterator or a stream, as in \
+                 `for id in ids => fetch(id)` or `for await id in ids => fetch(id)`; for a list \
+                 of futures, use `join_bounded!`",
+            );
+        } else if let Futures::List(list) = &input.futures
             && list.is_empty()
         {
             errors.error(
@@ -220,6 +350,8 @@ impl Join {
             None => input.default_crate,
         };
         Ok(Join {
+            which,
+            order: order.unwrap_or(Order::Input),
             krate: krate_tokens.clone(),
             limit: limit.expect("a missing limit was reported"),
             strategy: strategy.unwrap_or(Strategy::Join),
@@ -240,12 +372,21 @@ impl Join {
 
     fn expand(self) -> TokenStream {
         let krate = &self.krate;
-        let limit = self.limit.to_nonzero(krate);
+        let limit = self.limit.to_nonzero(
+            krate,
+            match self.which {
+                Macro::Join => "runtime_limit",
+                Macro::Stream => "stream_runtime_limit",
+            },
+        );
         match &self.futures {
             Futures::Iter(form) => {
-                let IterForm { pat, iter, future } = &**form;
-                // Spanned at the future, so that "needs `Result`" points at it.
-                let strategy = strategy_method(self.strategy, future.span());
+                let IterForm {
+                    awaits,
+                    pat,
+                    iter,
+                    future,
+                } = &**form;
                 let krate = located_at(krate, future.span());
                 // The closure is the macro's own code (call-site resolution), so that lints such
                 // as `clippy::redundant_closure` do not blame the user for
@@ -255,14 +396,48 @@ impl Join {
                 // its own, so no name of the user's can change what it means.
                 let bars = Span::call_site().located_at(future.span());
                 let closure = quote_spanned!(bars=> |#pat| #future);
-                let mut join = quote_spanned! {future.span()=>
-                    #krate::__private::join_bounded(
-                        #limit,
-                        ::core::iter::Iterator::map(
-                            ::core::iter::IntoIterator::into_iter(#iter),
-                            #closure,
-                        ),
-                    )
+                // The input goes through a rule of its own, at the input, that says which form
+                // takes it: a stream given to `for`, or an iterator to `for await`.
+                let input_krate = located_at(&krate, iter.span());
+                // The input's kind, found by method resolution, takes it: an iterator for
+                // `for`, a stream for `for await`, or anything else with a rule that says which
+                // form takes it, at the input.
+                // At the user's input, so that the rule's error points there; it binds nothing
+                // the user's code can see (the input is evaluated before it is bound).
+                let input = Ident::new("__bounded_async_input", iter.span());
+                let (probe, kind) = match awaits {
+                    None => (
+                        quote!(IterProbe as _, NotIterProbe as _),
+                        quote_spanned!(iter.span()=> __bounded_async_for),
+                    ),
+                    Some(_) => (
+                        quote!(StreamProbe as _, NotStreamProbe as _),
+                        quote_spanned!(iter.span()=> __bounded_async_for_await),
+                    ),
+                };
+                let taken = quote_spanned! {iter.span()=>
+                    {
+                        use #input_krate::rules::input::{#probe};
+                        match #iter {
+                            #input => (&#input_krate::rules::input::Probe::of(&#input))
+                                .#kind()
+                                .into_input(#input),
+                        }
+                    }
+                };
+                let mut join = match awaits {
+                    None => quote_spanned! {future.span()=>
+                        #krate::__private::join_bounded(
+                            #limit,
+                            ::core::iter::Iterator::map(#taken, #closure),
+                        )
+                    },
+                    Some(_) => quote_spanned! {future.span()=>
+                        #krate::__private::join_bounded_stream(
+                            #limit,
+                            #krate::__private::StreamExt::map(#taken, #closure),
+                        )
+                    },
                 };
                 if let Some((_, rate)) = &self.rate {
                     join = quote!(#krate::__private::paced(#join, #rate));
@@ -274,8 +449,23 @@ impl Join {
                         #krate::__private::progressed(#join, #progress)
                     };
                 }
-                let join = quote_spanned! {future.span()=>
-                    #krate::__private::strategy::#strategy(#join).await
+                let join = match self.which {
+                    Macro::Join => {
+                        // Spanned at the future, so that "needs `Result`" points at it.
+                        let strategy = strategy_method(self.strategy, future.span());
+                        quote_spanned! {future.span()=>
+                            #krate::__private::strategy::#strategy(#join).await
+                        }
+                    }
+                    Macro::Stream => {
+                        let method = match self.order {
+                            Order::Input => quote_spanned!(future.span()=> stream),
+                            Order::Completion => quote_spanned!(future.span()=> stream_unordered),
+                        };
+                        quote_spanned! {future.span()=>
+                            #krate::__private::JoinBounded::#method(#join)
+                        }
+                    }
                 };
                 self.with_rate_rule(join)
             }

@@ -20,7 +20,14 @@ use proc_macro::TokenStream;
 #[doc(hidden)]
 #[proc_macro]
 pub fn join_bounded_impl(input: TokenStream) -> TokenStream {
-    join::expand(input.into()).into()
+    join::expand(input.into(), join::Macro::Join).into()
+}
+
+/// The implementation of `bounded_async::stream_bounded!`, which calls it with `$crate` first.
+#[doc(hidden)]
+#[proc_macro]
+pub fn stream_bounded_impl(input: TokenStream) -> TokenStream {
+    join::expand(input.into(), join::Macro::Stream).into()
 }
 
 /// Bounds how many calls of an `async fn` run at once, program-wide.

@@ -135,7 +135,10 @@ impl Limit {
     /// a generic from a constant; it is evaluated in an inline `const` block, which rustc
     /// evaluates when it compiles the function: for a generic one, once per instantiation.
     /// Anything else is checked when it runs.
-    pub(crate) fn to_nonzero(&self, krate: &TokenStream) -> TokenStream {
+    /// `runtime` is the `__private` function that checks a limit known only at run time, whose
+    /// panic names the macro.
+    pub(crate) fn to_nonzero(&self, krate: &TokenStream, runtime: &str) -> TokenStream {
+        let runtime = Ident::new(runtime, Span::call_site());
         let expr = self.expr();
         let span = expr.span();
         let krate = &located_at(krate, span);
@@ -163,7 +166,7 @@ impl Limit {
                 }
             }
             Limit::Runtime(expr) => quote_spanned! {span=>
-                #krate::__private::runtime_limit(#expr)
+                #krate::__private::#runtime(#expr)
             },
         }
     }

@@ -35,9 +35,10 @@ pub use gate::{
     Acquire, Gate, LimitError, MAX_PERMITS, Permit, Rate, Rejections, Semaphore, Stats, Waits,
 };
 pub use join::{
-    AllCollector, AllOutput, AnyCollector, AnyOutput, Collector, Join, JoinBounded, JoinCollector,
-    NoProgress, OnProgress, Progress, RaceCollector, SettledCollector, SettledOf, SettledOutput,
-    Track, join_bounded,
+    AllCollector, AllOutput, AnyCollector, AnyOutput, Collector, CompletionOrder, FromStream,
+    InputOrder, Join, JoinBounded, JoinCollector, JoinStream, NoProgress, OnProgress, Order,
+    Progress, RaceCollector, SettledCollector, SettledOf, SettledOutput, Source, Track,
+    join_bounded, join_bounded_stream,
 };
 pub use limit::IntoLimit;
 pub use outcome::{Outcome, Panic};

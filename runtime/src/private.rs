@@ -16,6 +16,17 @@ pub fn runtime_limit(limit: impl IntoLimit) -> NonZeroUsize {
     }
 }
 
+/// A `stream_bounded!` limit known only at run time.
+#[track_caller]
+pub fn stream_runtime_limit(limit: impl IntoLimit) -> NonZeroUsize {
+    match limit.into_limit() {
+        Some(limit) => limit,
+        None => panic!(
+            "stream_bounded!: `limit` evaluated to 0 at run time, so no future could ever run; it must be at least 1"
+        ),
+    }
+}
+
 /// The limit of a join known at compile time; a compile error (in a `const` item) when it is 0.
 pub const fn join_limit(limit: usize) -> NonZeroUsize {
     match NonZeroUsize::new(limit) {
@@ -82,7 +93,8 @@ pub const fn pool_rejects<
     REJECTS
 }
 
-pub use crate::join::join_bounded;
+pub use crate::join::{JoinBounded, join_bounded, join_bounded_stream};
+pub use futures_util::StreamExt;
 
 /// The strategies as `join_bounded!` chooses them: the builder's methods without their bounds on
 /// the futures' output, so that a wrong output type is one error, where the join is awaited (at
@@ -92,38 +104,30 @@ pub mod strategy {
 
     use crate::join::{
         AllCollector, AnyCollector, Join, JoinBounded, JoinCollector, RaceCollector,
-        SettledCollector,
+        SettledCollector, Source,
     };
 
-    type Output<I> = <<I as Iterator>::Item as Future>::Output;
+    type Output<I> = <<I as Source>::Future as Future>::Output;
 
-    pub fn join<I: Iterator<Item: Future>, P>(
-        join: JoinBounded<I, P>,
-    ) -> Join<I, JoinCollector<Output<I>>, P> {
+    pub fn join<I: Source, P>(join: JoinBounded<I, P>) -> Join<I, JoinCollector<Output<I>>, P> {
         join.with(JoinCollector::new)
     }
 
-    pub fn all<I: Iterator<Item: Future>, P, T, E>(
-        join: JoinBounded<I, P>,
-    ) -> Join<I, AllCollector<T, E>, P> {
+    pub fn all<I: Source, P, T, E>(join: JoinBounded<I, P>) -> Join<I, AllCollector<T, E>, P> {
         join.with(AllCollector::new)
     }
 
-    pub fn settled<I: Iterator<Item: Future>, P, T, E>(
+    pub fn settled<I: Source, P, T, E>(
         join: JoinBounded<I, P>,
     ) -> Join<I, SettledCollector<T, E>, P> {
         join.with(SettledCollector::new)
     }
 
-    pub fn any<I: Iterator<Item: Future>, P, T, E>(
-        join: JoinBounded<I, P>,
-    ) -> Join<I, AnyCollector<T, E>, P> {
+    pub fn any<I: Source, P, T, E>(join: JoinBounded<I, P>) -> Join<I, AnyCollector<T, E>, P> {
         join.with(|_| AnyCollector::new())
     }
 
-    pub fn race<I: Iterator<Item: Future>, P>(
-        join: JoinBounded<I, P>,
-    ) -> Join<I, RaceCollector<Output<I>>, P> {
+    pub fn race<I: Source, P>(join: JoinBounded<I, P>) -> Join<I, RaceCollector<Output<I>>, P> {
         join.with(|_| RaceCollector::new())
     }
 }
@@ -191,8 +195,7 @@ pub fn progressed<I, F>(
     progress: F,
 ) -> crate::JoinBounded<I, crate::join::OnProgress<F>>
 where
-    I: Iterator,
-    I::Item: core::future::Future,
+    I: crate::Source,
     F: FnMut(&crate::Progress),
 {
     join.progress(progress)
@@ -202,8 +205,7 @@ where
 /// no rate, and the macro refuses the key (`rules::TimersNeedTheTokioFeature`).
 pub fn paced<I>(join: crate::JoinBounded<I>, rate: crate::Rate) -> crate::JoinBounded<I>
 where
-    I: Iterator,
-    I::Item: core::future::Future,
+    I: crate::Source,
 {
     #[cfg(feature = "tokio")]
     return join.rate(rate);

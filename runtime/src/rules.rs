@@ -260,6 +260,135 @@ impl<O> SameOutput<O> for O {
     }
 }
 
+/// The input of `for PAT in INPUT => ..` and `for await PAT in INPUT => ..`, told apart by
+/// method resolution on `&input`: an iterator (anything `IntoIterator`) or a `Stream` is taken
+/// by its form, and anything else (a stream given to `for`, an iterator to `for await`) gets a
+/// kind whose `into_input` requires a rule with no implementation, so that the one error is that
+/// rule's message, at the input, rather than a cascade from the expansion.
+pub mod input {
+    use std::future::Future;
+    use std::marker::PhantomData;
+
+    /// The type of an input, to find its kind by: it holds no value, so that naming the kind
+    /// borrows nothing and the input is moved afterwards. It is never a reference, so the
+    /// fallback probes (on `&Probe<T>`) are found only after auto-referencing, whatever `T` is.
+    #[derive(Debug)]
+    pub struct Probe<T>(PhantomData<T>);
+
+    impl<T> Probe<T> {
+        /// The probe of `input`'s type.
+        pub fn of(_: &T) -> Self {
+            Probe(PhantomData)
+        }
+    }
+
+    /// `for`'s input is an iterator.
+    #[derive(Debug)]
+    pub struct Iter;
+    /// `for`'s input is not an iterator.
+    #[derive(Debug)]
+    pub struct NotIter;
+    /// `for await`'s input is a stream.
+    #[derive(Debug)]
+    pub struct Stream;
+    /// `for await`'s input is not a stream.
+    #[derive(Debug)]
+    pub struct NotStream;
+
+    /// Found first, on the probe itself, when the input is `IntoIterator`.
+    pub trait IterProbe {
+        /// The kind of `for`'s input.
+        fn __bounded_async_for(&self) -> Iter {
+            Iter
+        }
+    }
+    impl<T: IntoIterator> IterProbe for Probe<T> {}
+
+    /// Found after auto-referencing, for any input.
+    pub trait NotIterProbe {
+        /// The kind of `for`'s input.
+        fn __bounded_async_for(&self) -> NotIter {
+            NotIter
+        }
+    }
+    impl<T> NotIterProbe for &Probe<T> {}
+
+    /// Found first, on the probe itself, when the input is a `Stream`.
+    pub trait StreamProbe {
+        /// The kind of `for await`'s input.
+        fn __bounded_async_for_await(&self) -> Stream {
+            Stream
+        }
+    }
+    impl<T: futures_util::Stream> StreamProbe for Probe<T> {}
+
+    /// Found after auto-referencing, for any input.
+    pub trait NotStreamProbe {
+        /// The kind of `for await`'s input.
+        fn __bounded_async_for_await(&self) -> NotStream {
+            NotStream
+        }
+    }
+    impl<T> NotStreamProbe for &Probe<T> {}
+
+    impl Iter {
+        /// The iterator.
+        pub fn into_input<T: IntoIterator>(self, input: T) -> T::IntoIter {
+            input.into_iter()
+        }
+    }
+
+    impl NotIter {
+        /// Never compiles: `T` is not `IntoIterator`, and the rule says which form to use.
+        pub fn into_input<T: super::ForTakesAnIterator, X: Future>(
+            self,
+            _: T,
+        ) -> std::iter::Empty<X> {
+            std::iter::empty()
+        }
+    }
+
+    impl Stream {
+        /// The stream.
+        pub fn into_input<T: futures_util::Stream>(self, input: T) -> T {
+            input
+        }
+    }
+
+    impl NotStream {
+        /// Never compiles: `T` is not a `Stream`, and the rule says which form to use.
+        pub fn into_input<T: super::ForAwaitTakesAStream, X>(
+            self,
+            _: T,
+        ) -> futures_util::stream::Empty<X> {
+            futures_util::stream::empty()
+        }
+    }
+}
+
+/// The input of `for PAT in INPUT => ..` is an iterator: implemented for nothing, named only when
+/// the input is not one.
+#[diagnostic::on_unimplemented(
+    message = "`for .. in` takes an iterator, but `{Self}` is not one",
+    label = "not an iterator",
+    note = "a `Stream` is taken with `for await`, as in `for await item in stream => fetch(item)`",
+    note = "a tokio `mpsc::Receiver` is neither: wrap it in \
+            `tokio_stream::wrappers::ReceiverStream::new(receiver)` and take it with `for await`"
+)]
+pub trait ForTakesAnIterator {}
+
+/// The input of `for await PAT in INPUT => ..` is a `Stream`: implemented for nothing, named only
+/// when the input is not one.
+#[diagnostic::on_unimplemented(
+    message = "`for await .. in` takes a `Stream`, but `{Self}` is not one",
+    label = "not a `Stream`",
+    note = "an iterator, a range or a collection is taken with `for` alone, as in \
+            `for item in items => fetch(item)`",
+    note = "a tokio `mpsc::Receiver` is not a `Stream`: wrap it in \
+            `tokio_stream::wrappers::ReceiverStream::new(receiver)`"
+)]
+pub trait ForAwaitTakesAStream {}
+
 #[cfg(test)]
 mod tests {
     use super::limit_value;

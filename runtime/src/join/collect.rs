@@ -47,7 +47,24 @@ pub trait Collector<T>: sealed::Sealed {
     /// Builds the join's result once every future finished or the collector stopped the join.
     #[doc(hidden)]
     fn finish(self) -> Self::Output;
+
+    /// Whether the collector hands outputs on as they come (a join's stream) rather than
+    /// collecting them: its `Break` means "an output is ready", after which the join pauses,
+    /// rather than "the join is over".
+    #[doc(hidden)]
+    const STREAMS: bool = false;
+
+    /// Whether the join may pull item `index` now. A stream in input order refuses an item
+    /// that could make more than `limit` outputs wait for an earlier one.
+    #[doc(hidden)]
+    #[inline]
+    fn accepts_more(&self, index: usize) -> bool {
+        let _ = index;
+        true
+    }
 }
+
+pub(super) use sealed::Sealed;
 
 /// Implements a trait that says "this strategy needs futures that return `Result`", with a
 /// message naming the strategy.

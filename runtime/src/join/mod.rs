@@ -6,6 +6,8 @@ mod ordered;
 mod pace;
 mod progress;
 mod slots;
+mod source;
+mod stream;
 
 use std::fmt;
 use std::future::{Future, IntoFuture};
@@ -26,6 +28,8 @@ use crate::limit::IntoLimit;
 use pace::Pace;
 pub use progress::{NoProgress, OnProgress, Progress, Track};
 use slots::{CHUNK, SlotId, Slots};
+pub use source::{FromStream, Source};
+pub use stream::{CompletionOrder, InputOrder, JoinStream, Order};
 
 /// Polls of futures one poll of the join may make before it yields to its executor (after asking
 /// to be polled again), so that a join of many ready or self-waking futures cannot starve the
@@ -91,6 +95,56 @@ where
     }
 }
 
+/// [`join_bounded`] over a [`Stream`](futures_util::Stream) of futures: a paginated API, a
+/// database cursor, a channel, lines being read.
+///
+/// The stream is pulled only when a slot is free, exactly as an iterator would be. While it has
+/// no item ready, the futures in flight go on being polled, and the stream wakes the join when
+/// its next item comes. It may end, or never end under `"any"` and `"race"`, which stop at their
+/// answer. Any stream is accepted, `Unpin` or not: it is pinned in one allocation of its own.
+///
+/// `join_bounded!(limit = 8; for await page in pages => fetch(page))` is this.
+///
+/// # Panics
+///
+/// When `limit` is 0, which would never run anything.
+///
+/// # Examples
+///
+/// ```
+/// use bounded_async::join_bounded_stream;
+/// use futures::{StreamExt, channel::mpsc};
+///
+/// # futures::executor::block_on(async {
+/// let (ids, received) = mpsc::unbounded();
+/// for id in 1..=5 {
+///     ids.unbounded_send(id).unwrap();
+/// }
+/// drop(ids); // the input ends when the last sender is gone
+///
+/// let names = join_bounded_stream(2, received.map(|id| async move { format!("user {id}") })).await;
+/// assert_eq!(names[4], "user 5");
+/// # });
+/// ```
+#[track_caller]
+pub fn join_bounded_stream<S>(limit: impl IntoLimit, futures: S) -> JoinBounded<FromStream<S>>
+where
+    S: futures_util::Stream,
+    S::Item: Future,
+{
+    let Some(limit) = limit.into_limit() else {
+        panic!(
+            "join_bounded_stream: `limit` is 0, so no future could ever run; it must be at least 1"
+        );
+    };
+    JoinBounded {
+        limit,
+        futures: FromStream::new(futures),
+        pace: None,
+        progress: NoProgress,
+    }
+}
+
 /// A bounded join whose strategy is still to be chosen; see [`join_bounded`].
 ///
 /// Awaiting it directly uses the default strategy, `"join"`: it is [`IntoFuture`], which
@@ -119,12 +173,11 @@ pub struct JoinBounded<I, P = NoProgress> {
     progress: P,
 }
 
-type Output<I> = <<I as Iterator>::Item as Future>::Output;
+type Output<I> = <<I as Source>::Future as Future>::Output;
 
 impl<I, P> JoinBounded<I, P>
 where
-    I: Iterator,
-    I::Item: Future,
+    I: Source,
     P: Track,
 {
     /// `strategy = "join"`: every output, in input order. Errors are values like any other;
@@ -171,6 +224,55 @@ where
     /// `None` for an empty input.
     pub fn race(self) -> Join<I, RaceCollector<Output<I>>, P> {
         self.with(|_| RaceCollector::new())
+    }
+
+    /// The join as a [`Stream`](futures_util::Stream) of its outputs in input order, each
+    /// handed on as soon as it and every earlier one have finished: `stream_bounded!`'s default,
+    /// `order = "input"`.
+    ///
+    /// It is as lazy as the join, and holds at most `limit` finished outputs that wait for an
+    /// earlier one: item `i` is pulled only when `i` is at most `limit` past the next output to
+    /// hand on. A future's panic propagates. It runs only while it is polled; see
+    /// [`JoinStream`] for what that means for a slow consumer.
+    ///
+    /// ```
+    /// use bounded_async::join_bounded;
+    /// use futures::StreamExt;
+    ///
+    /// # futures::executor::block_on(async {
+    /// let mut lines = join_bounded(4, (1..=3).map(|n| async move { format!("line {n}") })).stream();
+    /// while let Some(line) = lines.next().await {
+    ///     println!("{line}"); // line 1, line 2, line 3
+    /// }
+    /// # });
+    /// ```
+    pub fn stream(self) -> JoinStream<I, InputOrder<Output<I>>, P> {
+        let limit = self.limit.get();
+        JoinStream::new(self.with(|_| InputOrder::new(limit)))
+    }
+
+    /// The join as a [`Stream`](futures_util::Stream) of its outputs in the order they finish:
+    /// `stream_bounded!(order = "completion", ..)`.
+    ///
+    /// It holds no output back: each is handed on as it finishes, and its slot takes the next
+    /// item at once. A future's panic propagates. It runs only while it is polled; see
+    /// [`JoinStream`].
+    ///
+    /// ```
+    /// use bounded_async::join_bounded;
+    /// use futures::StreamExt;
+    ///
+    /// # futures::executor::block_on(async {
+    /// let mut sizes = join_bounded(4, (1..=3).map(|n| async move { n * 10 })).stream_unordered();
+    /// let mut total = 0;
+    /// while let Some(size) = sizes.next().await {
+    ///     total += size;
+    /// }
+    /// assert_eq!(total, 60);
+    /// # });
+    /// ```
+    pub fn stream_unordered(self) -> JoinStream<I, CompletionOrder<Output<I>>, P> {
+        JoinStream::new(self.with(|_| stream::completion_order()))
     }
 
     /// The same join, starting its futures at most at `rate`: one per
@@ -227,7 +329,7 @@ where
     where
         F: FnMut(&Progress),
     {
-        let (lower, upper) = self.futures.size_hint();
+        let (lower, upper) = self.futures.remaining();
         let total = (upper == Some(lower)).then_some(lower);
         JoinBounded {
             limit: self.limit,
@@ -240,8 +342,7 @@ where
 
 impl<I, P> JoinBounded<I, P>
 where
-    I: Iterator,
-    I::Item: Future,
+    I: Source,
 {
     /// The join, collecting with `collector`, made from the input's lower size hint. No bound on
     /// the output here: `join_bounded!` calls this (through `__private`), so that a wrong output
@@ -249,7 +350,7 @@ where
     /// at a strategy method's bound.
     pub(crate) fn with<C>(self, collector: impl FnOnce(usize) -> C) -> Join<I, C, P> {
         // Only a hint: the collectors reserve a bounded amount from it.
-        let expected = self.futures.size_hint().0;
+        let expected = self.futures.remaining().0;
         Join::new(
             self.limit,
             self.futures,
@@ -262,8 +363,7 @@ where
 
 impl<I, P> IntoFuture for JoinBounded<I, P>
 where
-    I: Iterator,
-    I::Item: Future,
+    I: Source,
     P: Track,
 {
     type Output = Vec<Output<I>>;
@@ -287,16 +387,13 @@ impl<I, P> fmt::Debug for JoinBounded<I, P> {
 ///
 /// Dropping it drops every future in flight at once, and pulls nothing more from the input.
 #[must_use = "a join does nothing until it is awaited"]
-pub struct Join<I: Iterator, C, P = NoProgress>
-where
-    I::Item: Future,
-{
+pub struct Join<I: Source, C, P = NoProgress> {
     limit: NonZeroUsize,
     /// `None` once the input is exhausted or the collector stopped the join.
     futures: Option<I>,
     /// The input index of the next item.
     next_index: usize,
-    slots: Slots<I::Item>,
+    slots: Slots<I::Future>,
     /// The slot where the next look at the woken slots starts: just after the slot that spent
     /// the last poll's budget, or at the slot the budget ran out before. Woken slots are taken
     /// in turn from there, so none waits behind others that keep waking or finishing.
@@ -313,14 +410,14 @@ where
     /// The pacing of its starts, when it has a rate.
     pace: Option<Pace>,
     /// An item pulled for a free slot, held back until its start is due.
-    held: Option<(usize, I::Item)>,
+    held: Option<(usize, I::Future)>,
     /// What it does when a future finishes: nothing, or call its `progress` callback.
     progress: P,
 }
 
 // The futures are pinned inside the slots' boxed chunks, never inside `Join` itself, and `Join`
 // never pins its iterator or collector, so moving a `Join` moves nothing that is pinned.
-impl<I: Iterator, C, P> Unpin for Join<I, C, P> where I::Item: Future {}
+impl<I: Source, C, P> Unpin for Join<I, C, P> {}
 
 /// Why a step of the join stopped early.
 enum Stop {
@@ -328,12 +425,21 @@ enum Stop {
     Done,
     /// The poll budget is spent: yield to the executor.
     Yield,
+    /// A stream's collector has an output to hand on: pause here until it is taken.
+    Output,
 }
 
-impl<I: Iterator, C, P> Join<I, C, P>
-where
-    I::Item: Future,
-{
+/// What one poll of a join's futures came to.
+enum Driven {
+    /// Every future finished, or the collector stopped the join.
+    Done,
+    /// A stream's collector has an output to hand on.
+    Output,
+    /// Nothing more to do until something wakes the join.
+    Pending,
+}
+
+impl<I: Source, C, P> Join<I, C, P> {
     fn new(limit: NonZeroUsize, futures: I, collector: C, pace: Option<Pace>, progress: P) -> Self {
         Join {
             pace,
@@ -353,8 +459,7 @@ where
 
 impl<I, C, P> Join<I, C, P>
 where
-    I: Iterator,
-    I::Item: Future,
+    I: Source,
     C: Collector<Output<I>>,
     P: Track,
 {
@@ -362,21 +467,33 @@ where
     /// one. A join with a rate holds the item back until its start is due (it is pulled only for
     /// a free slot, so at most `limit` futures are alive all the same), so that the end of the
     /// input is seen as soon as it comes.
-    fn pull(&mut self) -> Option<(usize, I::Item)> {
+    ///
+    /// A stream with no item ready yet gives nothing now, and wakes the join's task (`cx`) when
+    /// it has one; a stream's collector may refuse another item for now.
+    fn pull(&mut self, cx: &mut Context<'_>) -> Option<(usize, I::Future)> {
         let item = match self.held.take() {
             Some(item) => item,
             None => {
+                if C::STREAMS
+                    && !self
+                        .collector
+                        .as_ref()
+                        .is_some_and(|collector| collector.accepts_more(self.next_index))
+                {
+                    return None;
+                }
                 let futures = self.futures.as_mut()?;
-                match futures.next() {
-                    Some(future) => {
+                match futures.poll_pull(cx) {
+                    Poll::Ready(Some(future)) => {
                         let index = self.next_index;
                         self.next_index += 1;
                         (index, future)
                     }
-                    None => {
+                    Poll::Ready(None) => {
                         self.futures = None;
                         return None;
                     }
+                    Poll::Pending => return None,
                 }
             }
         };
@@ -396,7 +513,7 @@ where
         let remaining = self
             .futures
             .as_ref()
-            .and_then(|futures| futures.size_hint().1)
+            .and_then(|futures| futures.remaining().1)
             .map_or(usize::MAX, |upper| upper);
         by_limit.min(remaining)
     }
@@ -404,18 +521,18 @@ where
     /// Polls slot `id`; each time its future finishes, hands the output to the collector and
     /// starts the next item in the same slot, until the slot's future is pending, the input is
     /// exhausted, the collector stops the join, or the budget is spent.
-    fn run(&mut self, id: SlotId, budget: &mut u32) -> ControlFlow<Stop> {
+    fn run(&mut self, id: SlotId, budget: &mut u32, cx: &mut Context<'_>) -> ControlFlow<Stop> {
         if !C::CATCHES_PANICS {
-            return self.run_slot(id, budget);
+            return self.run_slot(id, budget, cx);
         }
         // One `catch_unwind` for the whole run rather than one per poll, so a slot that finishes
         // future after future pays for it once. Only a panic raised while a future was being
         // polled is that future's; any other (from the input or the collector) propagates.
         loop {
             self.polling = false;
-            match panic::catch_unwind(AssertUnwindSafe(|| self.run_slot(id, budget))) {
+            match panic::catch_unwind(AssertUnwindSafe(|| self.run_slot(id, budget, cx))) {
                 Ok(flow) => return flow,
-                Err(payload) if self.polling => match self.finished(id, Err(payload))? {
+                Err(payload) if self.polling => match self.finished(id, Err(payload), cx)? {
                     true => continue,
                     false => return ControlFlow::Continue(()),
                 },
@@ -424,7 +541,12 @@ where
         }
     }
 
-    fn run_slot(&mut self, id: SlotId, budget: &mut u32) -> ControlFlow<Stop> {
+    fn run_slot(
+        &mut self,
+        id: SlotId,
+        budget: &mut u32,
+        cx: &mut Context<'_>,
+    ) -> ControlFlow<Stop> {
         loop {
             if *budget == 0 {
                 self.slots.defer(id);
@@ -442,7 +564,7 @@ where
             let Poll::Ready(output) = poll else {
                 return ControlFlow::Continue(());
             };
-            if !self.finished(id, Ok(output))? {
+            if !self.finished(id, Ok(output), cx)? {
                 return ControlFlow::Continue(());
             }
         }
@@ -451,10 +573,14 @@ where
     /// Hands the output (or the panic) of slot `id`'s future to the collector, then starts the
     /// next item in the same slot, or empties the slot when the input is exhausted. Returns
     /// whether the slot holds a new future to poll.
+    ///
+    /// A stream's collector with an output to hand on pauses the join after the refill: the
+    /// new future is polled at the next poll.
     fn finished(
         &mut self,
         id: SlotId,
         output: thread::Result<Output<I>>,
+        cx: &mut Context<'_>,
     ) -> ControlFlow<Stop, bool> {
         let index = self.slots.index(id);
         let collector = self
@@ -463,7 +589,8 @@ where
             .expect("a running join has a collector");
         // Only a join with a `progress` callback looks at whether the output failed.
         let failed = P::ACTIVE && C::failed(&output);
-        if collector.collect(index, output).is_break() {
+        let flow = collector.collect(index, output);
+        if flow.is_break() && !C::STREAMS {
             // The join ends: what is still in flight besides this one is about to be dropped.
             self.progress.finished(failed, self.slots.occupied() - 1);
             return ControlFlow::Break(Stop::Done);
@@ -471,7 +598,7 @@ where
         // Drop the finished future before pulling the next item, so that at most `limit`
         // futures are ever alive, even for a moment.
         self.slots.drop_future(id);
-        let refilled = match self.pull() {
+        let refilled = match self.pull(cx) {
             Some((index, future)) => {
                 self.slots.place(id, index, future);
                 true
@@ -483,18 +610,24 @@ where
         };
         // After the refill, so that a join with items left reports `limit` in flight.
         self.progress.finished(failed, self.slots.occupied());
+        if flow.is_break() {
+            if refilled {
+                self.slots.mark_ready(id);
+            }
+            return ControlFlow::Break(Stop::Output);
+        }
         ControlFlow::Continue(refilled)
     }
 
     /// Starts items until `limit` are in flight or the input is exhausted.
-    fn fill(&mut self, budget: &mut u32) -> ControlFlow<Stop> {
+    fn fill(&mut self, budget: &mut u32, cx: &mut Context<'_>) -> ControlFlow<Stop> {
         while self.slots.occupied() < self.limit.get() {
             let room = self.room();
-            let Some((index, future)) = self.pull() else {
+            let Some((index, future)) = self.pull(cx) else {
                 break;
             };
             let id = self.slots.insert(index, future, room);
-            self.run(id, budget)?;
+            self.run(id, budget, cx)?;
         }
         ControlFlow::Continue(())
     }
@@ -502,7 +635,7 @@ where
     /// Polls every slot that was woken, refilling those that finish, in turn from the cursor:
     /// the cursor's chunk from the cursor on, the other chunks, then the cursor's chunk before
     /// it. Returns whether any slot was woken.
-    fn poll_woken(&mut self, budget: &mut u32) -> ControlFlow<Stop, bool> {
+    fn poll_woken(&mut self, budget: &mut u32, cx: &mut Context<'_>) -> ControlFlow<Stop, bool> {
         let chunks = self.slots.chunk_count();
         if chunks == 0 {
             return ControlFlow::Continue(false);
@@ -524,20 +657,24 @@ where
                 self.slots.take_ready(chunk)
             };
             while bits != 0 {
-                let id = Slots::<I::Item>::id(chunk, bits.trailing_zeros());
+                let id = Slots::<I::Future>::id(chunk, bits.trailing_zeros());
                 bits &= bits - 1;
                 if !self.slots.is_occupied(id) {
                     continue;
                 }
                 any = true;
                 let budget_before = *budget;
-                if let ControlFlow::Break(stop) = self.run(id, budget) {
+                if let ControlFlow::Break(stop) = self.run(id, budget, cx) {
                     // Put back what this poll did not get to (slot `id` itself, when the budget
                     // ran out, was put back by `run_slot`), and start the next poll after the
-                    // slot that spent the budget, or at the one it ran out before.
+                    // slot that spent the budget, or at the one it ran out before. A stream
+                    // handing on an output is polled again by its consumer: no wake-up needed.
                     for (chunk, bits) in [(chunk, bits), (first, before)] {
                         if bits != 0 {
-                            self.slots.defer_ready(chunk, bits);
+                            match stop {
+                                Stop::Output => self.slots.put_back_ready(chunk, bits),
+                                _ => self.slots.defer_ready(chunk, bits),
+                            }
                         }
                     }
                     let next = if budget_before == 0 { id } else { id + 1 };
@@ -549,14 +686,49 @@ where
         ControlFlow::Continue(any)
     }
 
-    fn step(&mut self) -> ControlFlow<Stop> {
+    fn step(&mut self, cx: &mut Context<'_>) -> ControlFlow<Stop> {
         let mut budget = POLL_BUDGET;
         loop {
-            self.fill(&mut budget)?;
-            if !self.poll_woken(&mut budget)? {
+            self.fill(&mut budget, cx)?;
+            if !self.poll_woken(&mut budget, cx)? {
                 return ControlFlow::Continue(());
             }
         }
+    }
+
+    /// One poll's work: starts and polls futures until the join is over, a stream's collector
+    /// has an output, or nothing is left to do until a wake-up. `what` names the join in the
+    /// panic when it is polled after a poll panicked.
+    fn drive(&mut self, cx: &mut Context<'_>, what: &str) -> Driven {
+        assert!(!self.in_poll, "{what} was polled after it panicked");
+        // Cleared only when the poll returns: a panic anywhere below leaves it set.
+        self.in_poll = true;
+        self.progress.polled();
+        self.slots.register(cx.waker());
+        let driven = loop {
+            match self.step(cx) {
+                ControlFlow::Break(Stop::Done) => break Driven::Done,
+                ControlFlow::Break(Stop::Output) => break Driven::Output,
+                ControlFlow::Break(Stop::Yield) => break Driven::Pending,
+                ControlFlow::Continue(())
+                    if self.slots.occupied() == 0
+                        && self.futures.is_none()
+                        && self.held.is_none() =>
+                {
+                    break Driven::Done;
+                }
+                ControlFlow::Continue(()) => {
+                    // A paced join whose next start came due meanwhile steps again; otherwise
+                    // its timer wakes it.
+                    if self.pace.as_mut().is_some_and(|pace| pace.poll_due(cx)) {
+                        continue;
+                    }
+                    break Driven::Pending;
+                }
+            }
+        };
+        self.in_poll = false;
+        driven
     }
 
     fn finish(&mut self) -> C::Output {
@@ -573,8 +745,7 @@ where
 
 impl<I, C, P> Future for Join<I, C, P>
 where
-    I: Iterator,
-    I::Item: Future,
+    I: Source,
     C: Collector<Output<I>>,
     P: Track,
 {
@@ -586,45 +757,20 @@ where
     /// through refilling a slot (the input iterator's `next`, for one), so it cannot go on.
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<C::Output> {
         let this = self.get_mut();
-        assert!(!this.in_poll, "a bounded join was polled after it panicked");
         assert!(
             this.collector.is_some(),
             "a bounded join was polled after it returned"
         );
-        // Cleared only when the poll returns: a panic anywhere below leaves it set.
-        this.in_poll = true;
-        this.progress.polled();
-        this.slots.register(cx.waker());
-        let poll = loop {
-            match this.step() {
-                ControlFlow::Break(Stop::Done) => break Poll::Ready(this.finish()),
-                ControlFlow::Break(Stop::Yield) => break Poll::Pending,
-                ControlFlow::Continue(())
-                    if this.slots.occupied() == 0
-                        && this.futures.is_none()
-                        && this.held.is_none() =>
-                {
-                    break Poll::Ready(this.finish());
-                }
-                ControlFlow::Continue(()) => {
-                    // A paced join whose next start came due meanwhile steps again; otherwise
-                    // its timer wakes it.
-                    if this.pace.as_mut().is_some_and(|pace| pace.poll_due(cx)) {
-                        continue;
-                    }
-                    break Poll::Pending;
-                }
-            }
-        };
-        this.in_poll = false;
-        poll
+        match this.drive(cx, "a bounded join") {
+            Driven::Done => Poll::Ready(this.finish()),
+            Driven::Pending => Poll::Pending,
+            // Only a stream's collectors hand outputs on.
+            Driven::Output => unreachable!("a join's collector streams no outputs"),
+        }
     }
 }
 
-impl<I: Iterator, C, P> fmt::Debug for Join<I, C, P>
-where
-    I::Item: Future,
-{
+impl<I: Source, C, P> fmt::Debug for Join<I, C, P> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Join")
             .field("limit", &self.limit)

@@ -283,6 +283,20 @@ impl<F> Slots<F> {
         self.parent.wake();
     }
 
+    /// Puts back woken slots of `chunk`, for a poll that is coming anyway (a stream's consumer
+    /// polls it again for its next item): no wake-up.
+    pub(super) fn put_back_ready(&self, chunk: usize, bits: u64) {
+        self.chunks[chunk]
+            .ready
+            .bits
+            .fetch_or(bits, Ordering::AcqRel);
+    }
+
+    /// Marks slot `id` as woken without a wake-up; see [`Slots::put_back_ready`].
+    pub(super) fn mark_ready(&self, id: SlotId) {
+        self.put_back_ready(id / CHUNK, 1 << (id % CHUNK));
+    }
+
     /// Marks slot `id` as woken, so the join's next poll polls it, and asks for that poll.
     pub(super) fn defer(&self, id: SlotId) {
         self.defer_ready(id / CHUNK, 1 << (id % CHUNK));
