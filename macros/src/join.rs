@@ -9,12 +9,17 @@ use syn::{Expr, Ident, Pat, Path, Token, bracketed};
 
 use crate::args::{self, Arg};
 use crate::diagnostics::{Diagnostics, located_at};
+use crate::duration::Written;
 use crate::limit::{JOIN_LIMIT, Limit, rule, unparen};
 use crate::rate::{self, WrittenRate};
 use crate::strategy::Strategy;
 
-const JOIN_KEYS: &[&str] = &["limit", "strategy", "rate", "burst", "progress", "crate"];
-const STREAM_KEYS: &[&str] = &["limit", "order", "rate", "burst", "progress", "crate"];
+const JOIN_KEYS: &[&str] = &[
+    "limit", "strategy", "timeout", "rate", "burst", "progress", "crate",
+];
+const STREAM_KEYS: &[&str] = &[
+    "limit", "order", "timeout", "rate", "burst", "progress", "crate",
+];
 
 /// Which of the two macros is being expanded.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -208,6 +213,8 @@ struct Join {
     rate: Option<(Ident, TokenStream)>,
     /// The `progress` callback, if any: an `FnMut(&Progress)`.
     progress: Option<Expr>,
+    /// The `timeout` key and its duration, if any.
+    timeout: Option<(Ident, Written)>,
 }
 
 impl Join {
@@ -217,6 +224,7 @@ impl Join {
         let mut limit: Option<Limit> = None;
         let mut strategy: Option<Strategy> = None;
         let mut order: Option<Order> = None;
+        let mut timeout: Option<(Ident, Written)> = None;
         let mut krate: Option<Path> = None;
         let mut rate: Option<(Ident, JoinRate)> = None;
         let mut burst: Option<(Ident, u32)> = None;
@@ -255,6 +263,7 @@ impl Join {
                 "limit" => limit = Some(Limit::from_expr(value, &JOIN_LIMIT)?),
                 "strategy" => strategy = Some(Strategy::from_expr(value)?.0),
                 "order" => order = Some(Order::from_expr(value)?),
+                "timeout" => timeout = Some((key.clone(), Written::from_expr("timeout", value)?)),
                 "rate" => {
                     let value = match unparen(value) {
                         Expr::Lit(syn::ExprLit {
@@ -367,6 +376,7 @@ impl Join {
                 (key, tokens)
             }),
             progress: progress.map(|(_, value)| value),
+            timeout,
         })
     }
 
@@ -395,7 +405,8 @@ impl Join {
                 // It binds nothing but the user's pattern, and the expansion binds no local of
                 // its own, so no name of the user's can change what it means.
                 let bars = Span::call_site().located_at(future.span());
-                let closure = quote_spanned!(bars=> |#pat| #future);
+                let timed = self.timed(&krate, future);
+                let closure = quote_spanned!(bars=> |#pat| #timed);
                 // The input goes through a rule of its own, at the input, that says which form
                 // takes it: a stream given to `for`, or an iterator to `for await`.
                 let input_krate = located_at(&krate, iter.span());
@@ -476,23 +487,57 @@ impl Join {
     /// `join`, after the rule that a rate needs the runtime's timers (its `tokio` feature),
     /// reported at the `rate` key.
     fn with_rate_rule(&self, join: TokenStream) -> TokenStream {
-        let Some((key, _)) = &self.rate else {
-            return join;
-        };
-        // Every token of the rule at the key, so that it is reported there: `$crate`, which
-        // resolves through its own span, is named through an alias, in a block of its own that
-        // holds no user code.
-        let span = key.span();
+        let keys = [
+            self.rate.as_ref().map(|(key, _)| key),
+            self.timeout.as_ref().map(|(key, _)| key),
+        ];
         let krate = &self.krate;
-        let alias = Ident::new("__bounded_async", span);
-        let alias_path = quote!(#alias);
-        let timers = rule(
-            &alias_path,
-            span,
-            quote!(#alias::__private::TIMERS),
-            "TimersNeedTheTokioFeature",
-        );
-        quote!({ { use #krate as #alias; #timers } #join })
+        let rules = keys.into_iter().flatten().map(|key| {
+            // Every token of the rule at the key, so that it is reported there: `$crate`, which
+            // resolves through its own span, is named through an alias, in a block of its own
+            // that holds no user code.
+            let span = key.span();
+            let alias = Ident::new("__bounded_async", span);
+            let alias_path = quote!(#alias);
+            let timers = rule(
+                &alias_path,
+                span,
+                quote!(#alias::__private::TIMERS),
+                "TimersNeedTheTokioFeature",
+            );
+            quote!({ use #krate as #alias; #timers })
+        });
+        let rules: Vec<TokenStream> = rules.collect();
+        if rules.is_empty() {
+            return join;
+        }
+        quote!({ #(#rules)* #join })
+    }
+
+    /// `future` with the join's `timeout`, if it has one, carried as its strategy carries a
+    /// future that ran past it; the call is located at the future, so that an output the strategy
+    /// cannot carry the rejection in is reported there.
+    fn timed(&self, krate: &TokenStream, future: &Expr) -> TokenStream {
+        let Some((_, written)) = &self.timeout else {
+            return quote!(#future);
+        };
+        let carry = match (self.which, self.strategy) {
+            (Macro::Stream, _) | (Macro::Join, Strategy::Join | Strategy::Race) => "as_result",
+            (Macro::Join, Strategy::All | Strategy::Any) => "as_err",
+            (Macro::Join, Strategy::Settled) => "as_outcome",
+        };
+        let span = future.span();
+        let carry = Ident::new(carry, span);
+        let krate = located_at(krate, span);
+        let duration = written.to_tokens();
+        let site = format!("{} at ", self.which.name());
+        quote_spanned! {span=>
+            #krate::__private::timeout::#carry(
+                ::core::concat!(#site, ::core::file!(), ":", ::core::line!()),
+                #duration,
+                #future,
+            )
+        }
     }
 
     /// The list form: one slot per future, pinned in place, and one generated enum with one
@@ -512,7 +557,10 @@ impl Join {
         let locals = ["args", "slots", "items", "cx", "item", "output"].map(ident);
         let [args, slots, items, cx, item, output] = &locals;
         let enum_name = ident("Item");
-        let shape = ListShape(self.strategy);
+        let shape = ListShape {
+            strategy: self.strategy,
+            timed: self.timeout.is_some(),
+        };
         let variants: Vec<Ident> = (0..list.len()).map(|i| format_ident!("V{}", i)).collect();
 
         // The enum's generics: per future, its type parameters (the future's first), then the
@@ -555,6 +603,15 @@ impl Join {
         };
         let result = shape.result(args, items, output, tuple, paced);
 
+        let list = list.iter().map(|expr| {
+            if self.timeout.is_none() {
+                return quote!(#expr);
+            }
+            let into_future =
+                quote_spanned!(expr.span()=> ::core::future::IntoFuture::into_future(#expr));
+            let into_future: Expr = syn::parse2(into_future).expect("a call");
+            self.timed(krate, &into_future)
+        });
         quote! {
             #krate::__private::run_list((#limit, #(#list,)* #rate), {
                 #(#[allow(dead_code)] fn #locals() {})*
@@ -587,13 +644,17 @@ impl Join {
 
 /// What the list form does for one strategy: what each future's item keeps in its slot, the
 /// one output type the driver sees, and how the join's output becomes the macro's value.
-struct ListShape(Strategy);
+struct ListShape {
+    strategy: Strategy,
+    /// Whether the futures have a `timeout`: a "settled" item then reads a `Timely` output.
+    timed: bool,
+}
 
 impl ListShape {
     /// The type parameters of future `i`'s item: the future's type first, then what its
     /// strategy names of its output (`T` the `Ok` type and `X` the error, or `M` the output).
     fn params(&self, i: usize) -> Vec<Ident> {
-        let names: &[&str] = match self.0 {
+        let names: &[&str] = match self.strategy {
             Strategy::Join => &["F"],
             Strategy::All | Strategy::Settled => &["F", "T", "X"],
             Strategy::Any | Strategy::Race => &["F", "M"],
@@ -607,7 +668,7 @@ impl ListShape {
     /// The list's one output type for the driver, after the type parameters it needs: `E` and
     /// `O` are fixed by the first future.
     fn output(&self) -> (TokenStream, TokenStream) {
-        match self.0 {
+        match self.strategy {
             Strategy::Join | Strategy::Settled => (quote!(), quote!(())),
             Strategy::All => (quote!(E,), quote!(::core::result::Result<(), E>)),
             Strategy::Any | Strategy::Race => (quote!(O,), quote!(O)),
@@ -616,7 +677,7 @@ impl ListShape {
 
     /// The runtime type that an item with type parameters `params` holds.
     fn held(&self, params: &[Ident]) -> TokenStream {
-        match self.0 {
+        match self.strategy {
             Strategy::Join => quote!(Keep<'bounded, #(#params),*>),
             Strategy::All => quote!(KeepOk<'bounded, #(#params),*, E>),
             Strategy::Settled => quote!(Settle<'bounded, #(#params),*>),
@@ -641,15 +702,23 @@ impl ListShape {
             let output = Ident::new(output, span);
             quote_spanned!(span=> #krate::#output::into_result)
         };
-        match self.0 {
+        match self.strategy {
             Strategy::Join => quote!(Keep::new(#slot)),
             Strategy::All => {
                 let (result, same) = (into_result("AllOutput"), same("SameError"));
                 quote!(KeepOk::new(#slot, #result, #same))
             }
             Strategy::Settled => {
-                let result = into_result("SettledOutput");
-                quote!(Settle::new(#slot, #result))
+                let outcome = Ident::new(
+                    if self.timed {
+                        "timely_outcome"
+                    } else {
+                        "settled_outcome"
+                    },
+                    span,
+                );
+                let outcome = quote_spanned!(span=> #krate::__private::#outcome);
+                quote!(Settle::new(#slot, #outcome))
             }
             Strategy::Any => {
                 let (result, same) = (into_result("AnyOutput"), same("SameResult"));
@@ -673,7 +742,7 @@ impl ListShape {
         rate: Option<TokenStream>,
     ) -> TokenStream {
         // "settled" items catch their own panics and keep their outcomes: the driver joins.
-        let driver = match self.0 {
+        let driver = match self.strategy {
             Strategy::Settled => Strategy::Join,
             strategy => strategy,
         };
@@ -685,7 +754,7 @@ impl ListShape {
             }
             None => quote!(let #output = join_bounded(#args.0, #items).#method().await;),
         };
-        match self.0 {
+        match self.strategy {
             Strategy::Join | Strategy::Settled => quote!(#join #tuple),
             Strategy::All => quote! {
                 #join

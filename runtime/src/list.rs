@@ -162,16 +162,16 @@ impl<F: Future, T, E1, E> ListItem for KeepOk<'_, F, T, E1, E> {
 /// `"settled"`: keeps the `Ok`, the `Err` or the panic as an [`Outcome`].
 pub struct Settle<'a, F: Future, T, E> {
     slot: Pin<&'a mut Slot<F, Outcome<T, E>>>,
-    result: fn(F::Output) -> Result<T, E>,
+    outcome: fn(F::Output) -> Outcome<T, E>,
 }
 
 impl<'a, F: Future, T, E> Settle<'a, F, T, E> {
-    /// The item of `slot`; `result` reads the output as a `Result`.
+    /// The item of `slot`; `outcome` reads the output as an `Outcome`.
     pub fn new(
         slot: Pin<&'a mut Slot<F, Outcome<T, E>>>,
-        result: fn(F::Output) -> Result<T, E>,
+        outcome: fn(F::Output) -> Outcome<T, E>,
     ) -> Self {
-        Settle { slot, result }
+        Settle { slot, outcome }
     }
 }
 
@@ -183,7 +183,7 @@ impl<F: Future, T, E> ListItem for Settle<'_, F, T, E> {
         let caught = panic::catch_unwind(AssertUnwindSafe(|| slot.as_mut().poll_future(cx)));
         let outcome = match caught {
             Ok(Poll::Pending) => return Poll::Pending,
-            Ok(Poll::Ready(output)) => Outcome::from_caught(Ok((self.result)(output))),
+            Ok(Poll::Ready(output)) => (self.outcome)(output),
             Err(payload) => {
                 // The future that panicked is dropped now, as a finished one would be.
                 self.slot.set(Slot {

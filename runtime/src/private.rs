@@ -189,6 +189,72 @@ pub const fn pool_with_rate<
     pool.with_pace()
 }
 
+/// The outcome of a "settled" list's future: its `Result`, as an `Outcome`.
+pub fn settled_outcome<R: crate::SettledOutput>(output: R) -> crate::Outcome<R::Ok, R::Err> {
+    crate::Outcome::from(output.into_result())
+}
+
+/// The outcome of a "settled" list's future with a `timeout`: `Outcome::Rejected` when it ran
+/// past it.
+pub fn timely_outcome<R: crate::SettledOutput>(
+    output: timeout::Timely<R>,
+) -> crate::Outcome<R::Ok, R::Err> {
+    match output.0 {
+        Ok(output) => crate::Outcome::from(output.into_result()),
+        Err(rejected) => crate::Outcome::Rejected(rejected),
+    }
+}
+
+/// The `timeout` key of `join_bounded!` and `stream_bounded!`: each future wrapped as its
+/// strategy carries a future that ran past it (see `join::timeout`).
+pub mod timeout {
+    use std::future::Future;
+    use std::time::Duration;
+
+    use crate::Rejected;
+    use crate::rules::JoinTimeoutOutput;
+
+    pub use crate::join::timeout::{Timed, Timely};
+
+    /// `"join"`, `"race"` and streams: the output becomes `Result<T, Rejected>`.
+    pub fn as_result<F: Future>(
+        site: &'static str,
+        timeout: Duration,
+        future: F,
+    ) -> Timed<F, Result<F::Output, Rejected>> {
+        Timed::new(site, timeout, future, Ok, Err)
+    }
+
+    /// `"all"` and `"any"`: `Err(E::from(rejected))`, which the output must be able to carry.
+    pub fn as_err<F>(site: &'static str, timeout: Duration, future: F) -> Timed<F, F::Output>
+    where
+        F: Future<Output: JoinTimeoutOutput>,
+    {
+        Timed::new(
+            site,
+            timeout,
+            future,
+            std::convert::identity,
+            JoinTimeoutOutput::rejected,
+        )
+    }
+
+    /// `"settled"`: a [`Timely`] output, recorded as `Outcome::Rejected` when it ran past it.
+    pub fn as_outcome<F: Future>(
+        site: &'static str,
+        timeout: Duration,
+        future: F,
+    ) -> Timed<F, Timely<F::Output>> {
+        Timed::new(
+            site,
+            timeout,
+            future,
+            |output| Timely(Ok(output)),
+            |rejected| Timely(Err(rejected)),
+        )
+    }
+}
+
 /// `join` with `progress`: the `progress` key of `join_bounded!`.
 pub fn progressed<I, F>(
     join: crate::JoinBounded<I>,

@@ -139,6 +139,25 @@ impl<T, E> Rejectable for crate::Outcome<T, E> {
     }
 }
 
+/// The output of a future joined with a `timeout` under `strategy = "all"` or `"any"`: a
+/// `Result` whose error can carry the rejection of a future that ran past it.
+#[diagnostic::on_unimplemented(
+    message = "with `timeout`, strategies \"all\" and \"any\" need futures that return `Result<T, E>` with `E: From<Rejected>`, but these return `{Self}`",
+    label = "a future that runs past its timeout must return `Err(E::from(rejected))`",
+    note = "`anyhow::Error` and `Box<dyn Error + Send + Sync>` already qualify, and a thiserror enum needs a `#[error(transparent)] Rejected(#[from] bounded_async::Rejected)` variant; or use `strategy = \"settled\"`, which records `Outcome::Rejected`"
+)]
+pub trait JoinTimeoutOutput: Sized {
+    /// The value of a future that ran past its timeout.
+    fn rejected(rejected: crate::Rejected) -> Self;
+}
+
+#[diagnostic::do_not_recommend]
+impl<T, E: From<crate::Rejected>> JoinTimeoutOutput for Result<T, E> {
+    fn rejected(rejected: crate::Rejected) -> Self {
+        Err(E::from(rejected))
+    }
+}
+
 /// The value of a pool member's call (see [`Rejectable`]): when its pool can turn calls away
 /// (`REJECTS`), the output must be able to carry the rejection.
 #[diagnostic::on_unimplemented(

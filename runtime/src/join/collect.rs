@@ -5,6 +5,7 @@ use std::panic;
 use std::thread;
 
 use super::ordered::Ordered;
+use super::timeout::Timely;
 use crate::{Errors, Outcome, Settled};
 
 mod sealed {
@@ -257,6 +258,34 @@ impl<R: SettledOutput> Collector<R> for SettledCollector<R::Ok, R::Err> {
 
     fn collect(&mut self, index: usize, output: thread::Result<R>) -> ControlFlow<()> {
         let outcome = Outcome::from_caught(output.map(SettledOutput::into_result));
+        self.outcomes.put(index, outcome);
+        ControlFlow::Continue(())
+    }
+
+    fn finish(self) -> Self::Output {
+        self.outcomes.into_vec().into()
+    }
+}
+
+/// `strategy = "settled"` with a `timeout`: a future that ran past it is `Outcome::Rejected`.
+impl<R: SettledOutput> Collector<Timely<R>> for SettledCollector<R::Ok, R::Err> {
+    type Output = Settled<R::Ok, R::Err>;
+
+    const CATCHES_PANICS: bool = true;
+
+    fn failed(output: &thread::Result<Timely<R>>) -> bool {
+        match output {
+            Ok(Timely(Ok(output))) => output.is_err(),
+            _ => true,
+        }
+    }
+
+    fn collect(&mut self, index: usize, output: thread::Result<Timely<R>>) -> ControlFlow<()> {
+        let outcome = match output {
+            Ok(Timely(Err(rejected))) => Outcome::Rejected(rejected),
+            Ok(Timely(Ok(output))) => Outcome::from(output.into_result()),
+            Err(payload) => Outcome::from_caught(Err(payload)),
+        };
         self.outcomes.put(index, outcome);
         ControlFlow::Continue(())
     }

@@ -8,6 +8,7 @@ mod progress;
 mod slots;
 mod source;
 mod stream;
+pub(crate) mod timeout;
 
 use std::fmt;
 use std::future::{Future, IntoFuture};

@@ -1,6 +1,7 @@
-//! Without the `tokio` feature there are no timers: `wait`, `timeout` and `rate` are compile errors
-//! that name the feature, at the key, and `queue` still works. `.ci/run` builds this crate and
-//! checks that it fails with those errors, and only those.
+//! Without the `tokio` feature there are no timers: `wait`, `timeout` and `rate` (on the attribute,
+//! `pool!`, `join_bounded!` and `stream_bounded!`) are compile errors that name the feature, at
+//! the key, and `queue` still works. `.ci/run` builds this crate and checks that it fails with
+//! those errors, and only those.
 
 use bounded_async::{Rejected, bounded, pool};
 
@@ -21,4 +22,12 @@ pub async fn paced() {}
 
 pub async fn paced_join() -> Vec<u32> {
     bounded_async::join_bounded!(limit = 2, rate = "10/s"; for i in 0..3u32 => async move { i })
+}
+
+pub async fn timed_join() -> Vec<Result<u32, Rejected>> {
+    bounded_async::join_bounded!(limit = 2, timeout = "1s"; for i in 0..3u32 => async move { i })
+}
+
+pub fn timed_stream() -> impl Sized {
+    bounded_async::stream_bounded!(limit = 2, timeout = "1s"; for i in 0..3u32 => async move { i })
 }
