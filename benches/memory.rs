@@ -1,6 +1,8 @@
 //! Peak memory of 1,000,000 futures that each own a 1 KiB buffer, filled when the future is
-//! created: `join_bounded!` (limit 64) next to `buffer_unordered(64)` over a lazy stream,
-//! `buffer_unordered(64)` over an eager `Vec` of every future, and an unbounded `join_all`.
+//! created: `join_bounded!` (limit 64, over an iterator and `for await` over a stream) and
+//! `stream_bounded!` (both orders, its outputs collected) next to `buffer_unordered(64)` and
+//! `buffered(64)` over a lazy stream, `buffer_unordered(64)` over an eager `Vec` of every
+//! future, and an unbounded `join_all`.
 //!
 //! `cargo bench --bench memory` runs each variant in a fresh process (the binary re-executes
 //! itself with `--variant <name>`), so that no variant's peak hides another's, and prints each
@@ -14,7 +16,7 @@ use std::hint::black_box;
 use std::process::Command;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
-use bounded_async::join_bounded;
+use bounded_async::{join_bounded, stream_bounded};
 use futures::future;
 use futures::stream::{self, StreamExt};
 use tokio::runtime::Runtime;
@@ -58,6 +60,10 @@ const VARIANTS: &[(&str, &str)] = &[
     ("baseline", "baseline (empty join)"),
     ("join_bounded", "join_bounded!"),
     ("buffer_unordered", "buffer_unordered (lazy stream)"),
+    ("stream_input", "stream_bounded! (input order)"),
+    ("stream_completion", "stream_bounded! (completion)"),
+    ("for_await", "join_bounded! for await"),
+    ("buffered", "buffered (lazy stream)"),
     ("eager_vec", "eager Vec + buffer_unordered"),
     ("join_all", "join_all (unbounded)"),
 ];
@@ -91,6 +97,26 @@ fn run(runtime: &Runtime, variant: &str, n: u64) -> Vec<u64> {
                 stream::iter(0..n)
                     .map(make_future)
                     .buffer_unordered(LIMIT)
+                    .collect()
+                    .await
+            }
+            "stream_input" => {
+                stream_bounded!(limit = LIMIT; for i in 0..n => make_future(i))
+                    .collect()
+                    .await
+            }
+            "stream_completion" => {
+                stream_bounded!(limit = LIMIT, order = "completion"; for i in 0..n => make_future(i))
+                    .collect()
+                    .await
+            }
+            "for_await" => {
+                join_bounded!(limit = LIMIT; for await i in stream::iter(0..n) => make_future(i))
+            }
+            "buffered" => {
+                stream::iter(0..n)
+                    .map(make_future)
+                    .buffered(LIMIT)
                     .collect()
                     .await
             }

@@ -149,3 +149,41 @@ fn a_large_limit_over_a_short_input_allocates_for_the_input_only() {
     assert_eq!(outputs, [0, 1, 2]);
     assert!(count <= 16, "{count} allocations for three futures");
 }
+
+/// Sums a stream's outputs as they come, as a pipeline would, keeping none of them.
+fn consume(outputs: impl futures::Stream<Item = u64>) -> u64 {
+    use futures::StreamExt;
+    block_on(outputs.fold(0, |sum, output| async move { sum + output }))
+}
+
+// A stream keeps no outputs of its own: beyond its slots, a window of `limit + 1` outputs in
+// input order, or `limit` as they finish, allocated once. The allocations do not grow with n.
+#[test]
+fn streams_allocate_independently_of_n() {
+    use bounded_async::stream_bounded;
+    use futures::stream;
+
+    let in_order = |n: u64| {
+        consume(stream_bounded!(limit = LIMIT; for i in 0..n => YieldTimes { times: 2, value: i }))
+    };
+    let as_finished = |n: u64| {
+        consume(stream_bounded!(limit = LIMIT, order = "completion";
+            for i in 0..n => YieldTimes { times: 2, value: i }))
+    };
+    let from_a_stream = |n: u64| {
+        consume(stream_bounded!(limit = LIMIT;
+            for await i in stream::iter(0..n) => YieldTimes { times: 2, value: i }))
+    };
+    for (order, run) in [
+        ("input", &in_order as &dyn Fn(u64) -> u64),
+        ("completion", &as_finished),
+        ("for await", &from_a_stream),
+    ] {
+        let (small, sum) = allocations(|| run(1_000));
+        assert_eq!(sum, 1_000 * 999 / 2);
+        let (large, sum) = allocations(|| run(200_000));
+        assert_eq!(sum, 200_000 * 199_999 / 2);
+        assert_eq!(small, large, "{order}: allocations grew with the number of items");
+        assert!(large <= LIMIT + 16, "{order}: {large} allocations for {LIMIT} slots");
+    }
+}

@@ -141,10 +141,9 @@ fn both_orders_are_lazy_for_both_inputs() {
                 let mut seen = Vec::new();
                 while let Some(i) = drive(outputs.next()) {
                     seen.push(i);
-                    // Pulled, at most: those handed on, `limit` in flight, and in input order
-                    // `limit` more waiting for an earlier one.
-                    let bound = if order == "input" { 2 * limit } else { limit };
-                    assert!(pulled.load(Ordering::SeqCst) <= seen.len() + bound);
+                    // Pulled, at most: those handed on, `limit` in flight, and `limit` finished
+                    // but not yet handed on (in input order, waiting for an earlier one).
+                    assert!(pulled.load(Ordering::SeqCst) <= seen.len() + 2 * limit);
                     assert!(gauge.current() <= limit);
                 }
                 assert_eq!(gauge.max(), limit, "{order}, reached");

@@ -273,7 +273,8 @@ where
     /// # });
     /// ```
     pub fn stream_unordered(self) -> JoinStream<I, CompletionOrder<Output<I>>, P> {
-        JoinStream::new(self.with(|_| stream::completion_order()))
+        let limit = self.limit.get();
+        JoinStream::new(self.with(|_| stream::completion_order(limit)))
     }
 
     /// The same join, starting its futures at most at `rate`: one per
@@ -732,11 +733,15 @@ where
         driven
     }
 
-    fn finish(&mut self) -> C::Output {
-        // Drop what is still in flight before returning, and pull nothing more.
+    /// Drops what is still in flight, and pulls nothing more.
+    fn close(&mut self) {
         self.slots.clear();
         self.held = None;
         self.futures = None;
+    }
+
+    fn finish(&mut self) -> C::Output {
+        self.close();
         self.collector
             .take()
             .expect("a running join has a collector")

@@ -51,12 +51,9 @@ impl<T> Collector<T> for InputOrder<T> {
             self.outputs.resize_with(offset + 1, || None);
         }
         self.outputs[offset] = Some(value);
-        // The next output in order has come: hand it on.
-        if offset == 0 {
-            ControlFlow::Break(())
-        } else {
-            ControlFlow::Continue(())
-        }
+        // Handed on when the poll's work is done: the window of items the join may pull keeps
+        // the buffer within `limit + 1` outputs.
+        ControlFlow::Continue(())
     }
 
     fn accepts_more(&self, index: usize) -> bool {
@@ -67,8 +64,12 @@ impl<T> Collector<T> for InputOrder<T> {
 }
 
 /// The outputs of a stream in the order they finish (`order = "completion"`).
+///
+/// The outputs that finish during one poll are handed on one by one after it, at most `limit` of
+/// them: a poll that has collected `limit` outputs stops there.
 pub struct CompletionOrder<T> {
-    output: Option<T>,
+    limit: usize,
+    outputs: VecDeque<T>,
 }
 
 impl<T> Sealed for CompletionOrder<T> {}
@@ -80,9 +81,12 @@ impl<T> Collector<T> for CompletionOrder<T> {
 
     fn collect(&mut self, _index: usize, output: thread::Result<T>) -> ControlFlow<()> {
         let value = output.unwrap_or_else(|payload| panic::resume_unwind(payload));
-        debug_assert!(self.output.is_none(), "the join pauses at each output");
-        self.output = Some(value);
-        ControlFlow::Break(())
+        self.outputs.push_back(value);
+        if self.outputs.len() < self.limit {
+            ControlFlow::Continue(())
+        } else {
+            ControlFlow::Break(())
+        }
     }
 
     fn finish(self) {}
@@ -120,11 +124,11 @@ impl<T> Order<T> for InputOrder<T> {
 impl<T> Order<T> for CompletionOrder<T> {
     #[inline]
     fn take(&mut self) -> Option<T> {
-        self.output.take()
+        self.outputs.pop_front()
     }
 
     fn buffered(&self) -> usize {
-        usize::from(self.output.is_some())
+        self.outputs.len()
     }
 }
 
@@ -150,13 +154,26 @@ impl<T> Order<T> for CompletionOrder<T> {
 #[must_use = "a stream does nothing until it is polled"]
 pub struct JoinStream<I: Source, C, P> {
     join: Join<I, C, P>,
-    /// Set once the last output was handed on.
-    ended: bool,
+    /// Set once every future has finished and the input has ended: only the outputs still
+    /// buffered are left to hand on.
+    drained: bool,
 }
 
 impl<I: Source, C, P> JoinStream<I, C, P> {
     pub(super) fn new(join: Join<I, C, P>) -> Self {
-        JoinStream { join, ended: false }
+        JoinStream {
+            join,
+            drained: false,
+        }
+    }
+}
+
+impl<I: Source, C: Order<Output<I>>, P> JoinStream<I, C, P> {
+    fn collector(&mut self) -> &mut C {
+        self.join
+            .collector
+            .as_mut()
+            .expect("a stream keeps its collector")
     }
 }
 
@@ -174,42 +191,26 @@ where
     /// on any poll after that: the stream cannot go on from an unknown state.
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Output<I>>> {
         let this = self.get_mut();
-        if this.ended {
-            return Poll::Ready(None);
-        }
-        let collector = this
-            .join
-            .collector
-            .as_mut()
-            .expect("a stream keeps its collector");
-        if let Some(output) = collector.take() {
+        if let Some(output) = this.collector().take() {
             return Poll::Ready(Some(output));
         }
-        let driven = this.join.drive(cx, "a bounded stream");
-        let collector = this
-            .join
-            .collector
-            .as_mut()
-            .expect("a stream keeps its collector");
-        match driven {
-            Driven::Output => Poll::Ready(Some(
-                collector
-                    .take()
-                    .expect("a stream pauses at an output it holds"),
-            )),
-            Driven::Done => {
-                this.ended = true;
-                this.join.finish();
-                Poll::Ready(None)
-            }
-            Driven::Pending => Poll::Pending,
+        if this.drained {
+            return Poll::Ready(None);
+        }
+        // Every output that finishes during this poll is buffered (at most `limit`, or up to
+        // the input order's window), then handed on one by one by the polls that follow.
+        if let Driven::Done = this.join.drive(cx, "a bounded stream") {
+            this.drained = true;
+            this.join.close();
+        }
+        match this.collector().take() {
+            Some(output) => Poll::Ready(Some(output)),
+            None if this.drained => Poll::Ready(None),
+            None => Poll::Pending,
         }
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        if self.ended {
-            return (0, Some(0));
-        }
         let (lower, upper) = self
             .join
             .futures
@@ -231,7 +232,12 @@ where
     P: Track,
 {
     fn is_terminated(&self) -> bool {
-        self.ended
+        self.drained
+            && self
+                .join
+                .collector
+                .as_ref()
+                .is_none_or(|collector| collector.buffered() == 0)
     }
 }
 
@@ -239,7 +245,7 @@ impl<I: Source, C, P> fmt::Debug for JoinStream<I, C, P> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("JoinStream")
             .field("join", &self.join)
-            .field("ended", &self.ended)
+            .field("drained", &self.drained)
             .finish()
     }
 }
@@ -258,6 +264,9 @@ impl<T> fmt::Debug for CompletionOrder<T> {
     }
 }
 
-pub(super) fn completion_order<T>() -> CompletionOrder<T> {
-    CompletionOrder { output: None }
+pub(super) fn completion_order<T>(limit: usize) -> CompletionOrder<T> {
+    CompletionOrder {
+        limit,
+        outputs: VecDeque::new(),
+    }
 }
