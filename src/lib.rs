@@ -79,10 +79,44 @@
 //! | `"any"` | `Result<T, E>`, one `T` and `E` | `Result<T, Errors<E>>` | `Result<T, Errors<E>>` | recorded; the first `Ok` wins and the rest are dropped; all failed gives every error in input order | propagates |
 //! | `"race"` | one output type `T` | `T` | `Option<T>` (`None` for empty input) | first to finish wins, the rest are dropped | propagates |
 //!
+//! Each future may be given a `timeout`: one still running that long after its start is
+//! dropped, and comes back as its strategy carries a [`Rejected`] (`Outcome::Rejected` under
+//! `"settled"`, `Err(E::from(rejected))` under `"all"` and `"any"`, and `Result<T, Rejected>`
+//! outputs under `"join"` and `"race"`).
+//!
 //! Mistakes are compile errors that point at the token: a zero, negative or fractional limit, an
 //! unknown option or strategy (with the nearest valid name), an empty list of futures, a
 //! strategy that needs `Result` applied to futures that do not return one, a `limit` larger
 //! than its pool, or a bounded function that calls itself by name.
+//!
+//! # Streams: `for await` and `stream_bounded!`
+//!
+//! A join's input may be a `Stream` (a paginated API, a database cursor, lines being read, a
+//! channel), written `for await PATTERN in STREAM => FUTURE`: it is pulled only when a slot is
+//! free, exactly as an iterator is, and while it has no item ready the futures in flight go on
+//! being polled. [`stream_bounded!`] takes either input and returns a `Stream` of the outputs as
+//! they come, in input order (the default) or, with `order = "completion"`, as they finish:
+//!
+//! ```
+//! use bounded_async::stream_bounded;
+//! use futures::StreamExt;
+//!
+//! # async fn fetch(page: u32) -> Vec<u32> { vec![page] }
+//! # futures::executor::block_on(async {
+//! let pages = futures::stream::iter(1..=50); // a cursor, say
+//! let mut records = stream_bounded!(limit = 8; for await page in pages => fetch(page));
+//! while let Some(record) = records.next().await {
+//!     // written out as it comes, in page order
+//!     # let _ = record;
+//! }
+//! # });
+//! ```
+//!
+//! It is as lazy as a join: at most `limit` futures, and in input order at most `limit` finished
+//! outputs waiting for an earlier one. A stream runs only while it is polled: while the consumer
+//! is busy with an output, the futures in flight wait with it, so slow per-output work belongs
+//! in the futures themselves (collected by `join_bounded!`) or in a spawned consumer; the
+//! [`stream_bounded!`] docs show both.
 //!
 //! # Without macros
 //!
@@ -106,6 +140,10 @@
 //! assert_eq!(squares, [1, 4, 9, 16]);
 //! # });
 //! ```
+//!
+//! The builder's [`stream`](JoinBounded::stream) and
+//! [`stream_unordered`](JoinBounded::stream_unordered) are [`stream_bounded!`], and
+//! [`join_bounded_stream()`] takes a `Stream` of futures as the input.
 //!
 //! The builder it returns is awaited as is; where a `Future` is needed (`block_on`, `spawn`),
 //! choose the strategy first, `.join()` for the default:

@@ -47,6 +47,35 @@
 /// # });
 /// ```
 ///
+/// **A stream**, written `for await PATTERN in STREAM => FUTURE`, is taken where an iterator
+/// is: any [`Stream`](https://docs.rs/futures/latest/futures/stream/trait.Stream.html), `Unpin`
+/// or not (a paginated API, a database cursor, lines being read, a channel). It is pulled only
+/// when a slot is free, and while it has no item ready, the futures in flight go on being
+/// polled. It may end, or never end under `"any"` and `"race"`, which stop at their answer. A
+/// stream given to `for`, or an iterator to `for await`, is a compile error that says which
+/// form to use; a tokio `mpsc::Receiver` is not a `Stream` until it is wrapped in
+/// `tokio_stream::wrappers::ReceiverStream` (or `futures::stream::unfold`, as below).
+///
+/// ```
+/// # use bounded_async::join_bounded;
+/// # async fn fetch(id: u64) -> u64 { id * 10 }
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let (sender, mut receiver) = tokio::sync::mpsc::channel::<u64>(16);
+/// tokio::spawn(async move {
+///     for id in 0..100 {
+///         sender.send(id).await.unwrap();
+///     }
+/// });
+/// let ids = futures::stream::unfold(&mut receiver, |r| async move { Some((r.recv().await?, r)) });
+/// let pages = join_bounded!(limit = 8; for await id in ids => fetch(id));
+/// assert_eq!(pages.len(), 100);
+/// # }
+/// ```
+///
+/// To take the outputs as they come rather than all at once, see
+/// [`stream_bounded!`](crate::stream_bounded).
+///
 /// # Options
 ///
 /// ## `limit` (required)
@@ -204,6 +233,47 @@
 /// });
 /// let at: Vec<_> = sent.iter().map(|(_, at)| at.as_millis()).collect();
 /// assert_eq!(at, [0, 0, 20, 40]);
+/// # }
+/// ```
+///
+/// ## `timeout`
+///
+/// `timeout = "2s"` gives each future at most that long from its start. A future still running
+/// then is dropped, its slot taken by the next item, and it comes back as its strategy carries
+/// a rejection, a [`Rejected`](crate::Rejected) with [`Reason::TimedOut`](crate::Reason) that
+/// names the macro and where it is written:
+///
+/// | strategy | a timed-out future gives |
+/// |---|---|
+/// | `"settled"` | `Outcome::Rejected` |
+/// | `"all"`, `"any"` | `Err(E::from(rejected))`: `E` must implement `From<Rejected>`, checked at compile time |
+/// | `"join"`, `"race"` | `Err(rejected)`: each output becomes `Result<T, Rejected>` |
+///
+/// The duration is written as for `#[bounded]` (`"250ms"`, `"1m30s"`) and checked at compile
+/// time. Like `rate`, it needs the `tokio` feature and runs on a tokio runtime, whose clock it
+/// follows. A future that finishes in time never starts the timer.
+///
+/// ```
+/// use bounded_async::{Outcome, join_bounded};
+/// use std::time::Duration;
+///
+/// async fn fetch(ms: u64) -> Result<u64, anyhow::Error> {
+///     tokio::time::sleep(Duration::from_millis(ms)).await;
+///     Ok(ms)
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+/// # async fn main() {
+/// let pages = join_bounded!(limit = 4, timeout = "1s"; for ms in [10, 5_000] => fetch(ms));
+/// assert_eq!(pages[0].as_ref().ok().and_then(|page| page.as_ref().ok()), Some(&10));
+/// println!("{}", pages[1].as_ref().unwrap_err()); // join_bounded! at src/main.rs:12: still running after 1s, ...
+///
+/// let all = join_bounded!(limit = 4, strategy = "all", timeout = "1s"; for ms in [10, 5_000] => fetch(ms));
+/// assert!(all.is_err());
+///
+/// let settled = join_bounded!(limit = 4, strategy = "settled", timeout = "1s"; for ms in [10, 5_000] => fetch(ms));
+/// assert!(matches!(settled[1], Outcome::Rejected(_)));
+/// println!("{settled}"); // 1 succeeded, 0 failed, 0 panicked, 1 rejected
 /// # }
 /// ```
 ///
@@ -403,6 +473,7 @@ macro_rules! pool {
 /// |---|---|
 /// | `limit` | required: how many futures run at once, any `usize` or `NonZeroUsize` expression; 0 is a compile error when constant, a panic naming the macro when read at run time |
 /// | `order` | `"input"` (the default): each output as soon as it and every earlier one finished, with at most `limit` finished outputs waiting for an earlier one; `"completion"`: each output as it finishes |
+/// | `timeout` | a future still running that long after its start is dropped, and its item is `Err(Rejected)`: the stream's items become `Result<T, Rejected>`, as in [`join_bounded!`]'s `"join"` |
 /// | `rate`, `burst` | start the futures at most at this rate, as in [`join_bounded!`] |
 /// | `progress` | an `FnMut(&Progress)` called after each future finishes, as in [`join_bounded!`] |
 /// | `crate` | the path to this crate, for a re-export under another name |

@@ -183,7 +183,13 @@ fn streams_allocate_independently_of_n() {
         assert_eq!(sum, 1_000 * 999 / 2);
         let (large, sum) = allocations(|| run(200_000));
         assert_eq!(sum, 200_000 * 199_999 / 2);
-        assert_eq!(small, large, "{order}: allocations grew with the number of items");
-        assert!(large <= LIMIT + 16, "{order}: {large} allocations for {LIMIT} slots");
+        assert_eq!(
+            small, large,
+            "{order}: allocations grew with the number of items"
+        );
+        assert!(
+            large <= LIMIT + 16,
+            "{order}: {large} allocations for {LIMIT} slots"
+        );
     }
 }
