@@ -13,6 +13,8 @@
 //! Every competitor collects every output (checked by their sum). Under `cargo test
 //! --all-targets` (no `--bench`), each runs once on a small input as a smoke test.
 
+mod common;
+
 use std::cell::RefCell;
 use std::future::Future;
 use std::hint::black_box;
@@ -21,43 +23,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bounded_async::{Progress, join_bounded};
+use common::{Job, runtime, workloads};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use futures::stream;
 use futures::{FutureExt, StreamExt};
 use futures_buffered::BufferedStreamExt;
 use futures_concurrency::prelude::*;
-use tokio::runtime::Runtime;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
-
-/// Whether this is a real benchmark run (`cargo bench`), rather than a smoke test.
-fn benchmarking() -> bool {
-    std::env::args().any(|arg| arg == "--bench")
-}
-
-fn runtime() -> Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a tokio runtime")
-}
-
-/// A job: `n` futures made by `make(i)`, each returning `i`, run at most `limit` at a time.
-/// Each competitor returns the sum of the outputs it collected.
-struct Job<F> {
-    n: u64,
-    limit: usize,
-    make: fn(u64) -> F,
-}
-
-// Copy whatever `F` is: a job holds a function pointer, not a future.
-impl<F> Clone for Job<F> {
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-
-impl<F> Copy for Job<F> {}
 
 async fn with_join_bounded<F: Future<Output = u64>>(job: Job<F>) -> u64 {
     let outputs = join_bounded!(limit = job.limit; for i in 0..job.n => (job.make)(i));
@@ -90,13 +63,6 @@ async fn with_join_bounded_settled<F: Future<Output = u64>>(job: Job<F>) -> u64 
 async fn with_join_bounded_results<F: Future<Output = u64>>(job: Job<F>) -> u64 {
     let outputs = join_bounded!(limit = job.limit; for i in 0..job.n => fallible(job, i));
     outputs.iter().map(|output| output.unwrap_or(0)).sum()
-}
-
-impl<F: Future<Output = u64>> Job<F> {
-    /// The job's futures, as a stream for the stream-based competitors.
-    fn stream(self) -> impl futures::Stream<Item = F> {
-        stream::iter(0..self.n).map(self.make)
-    }
 }
 
 /// Collects a stream of outputs into a `Vec`, as a user would, and sums it.
@@ -164,21 +130,6 @@ async fn with_join_all<F: Future<Output = u64>>(job: Job<F>) -> u64 {
     outputs.iter().sum()
 }
 
-fn ready(i: u64) -> std::future::Ready<u64> {
-    std::future::ready(black_box(i))
-}
-
-async fn yielding(i: u64) -> u64 {
-    tokio::task::yield_now().await;
-    tokio::task::yield_now().await;
-    black_box(i)
-}
-
-async fn sleeping(i: u64) -> u64 {
-    tokio::time::sleep(Duration::from_millis(1)).await;
-    black_box(i)
-}
-
 /// Runs every competitor on `job` in a group named `name`, checking each one's sum.
 fn compare<F>(c: &mut Criterion, name: &str, job: Job<F>)
 where
@@ -189,7 +140,7 @@ where
     group
         .sample_size(10)
         .measurement_time(Duration::from_secs(4));
-    let expected = job.n * (job.n - 1) / 2;
+    let expected = job.expected();
     group.throughput(Throughput::Elements(job.n));
     macro_rules! competitor {
         ($name:literal, $run:expr) => {
@@ -218,36 +169,10 @@ where
 }
 
 fn fanout(c: &mut Criterion) {
-    let full = benchmarking();
-    let size = |n: u64| if full { n } else { n / 1000 };
-
-    compare(
-        c,
-        "ready",
-        Job {
-            n: size(1_000_000),
-            limit: 64,
-            make: ready,
-        },
-    );
-    compare(
-        c,
-        "yielding",
-        Job {
-            n: size(200_000),
-            limit: 64,
-            make: yielding,
-        },
-    );
-    compare(
-        c,
-        "timers",
-        Job {
-            n: size(20_000),
-            limit: 200,
-            make: sleeping,
-        },
-    );
+    let (ready, yielding, timers) = workloads();
+    compare(c, "ready", ready);
+    compare(c, "yielding", yielding);
+    compare(c, "timers", timers);
 }
 
 criterion_group!(benches, fanout);

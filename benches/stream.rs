@@ -18,47 +18,17 @@
 //! Under `cargo test --all-targets` (no `--bench`), each runs once on a small input as a smoke
 //! test.
 
+mod common;
+
 use std::future::Future;
 use std::hint::black_box;
 use std::time::Duration;
 
 use bounded_async::stream_bounded;
+use common::{Job, runtime, workloads};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use futures::stream::{self, Stream, StreamExt};
 use futures_buffered::BufferedStreamExt;
-use tokio::runtime::Runtime;
-
-fn benchmarking() -> bool {
-    std::env::args().any(|arg| arg == "--bench")
-}
-
-fn runtime() -> Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a tokio runtime")
-}
-
-/// `n` futures made by `make(i)`, each returning `i`, at most `limit` at a time.
-struct Job<F> {
-    n: u64,
-    limit: usize,
-    make: fn(u64) -> F,
-}
-
-impl<F> Clone for Job<F> {
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-
-impl<F> Copy for Job<F> {}
-
-impl<F: Future<Output = u64>> Job<F> {
-    fn stream(self) -> impl Stream<Item = F> {
-        stream::iter(0..self.n).map(self.make)
-    }
-}
 
 /// Consumes `outputs` one by one, as a pipeline writing each output out would, and checks
 /// their order when `in_order`.
@@ -124,24 +94,9 @@ async fn futures_buffered_unordered<F: Future<Output = u64>>(job: Job<F>) -> u64
     consume(job.stream().buffered_unordered(job.limit), false).await
 }
 
-fn ready(i: u64) -> std::future::Ready<u64> {
-    std::future::ready(black_box(i))
-}
-
-async fn yielding(i: u64) -> u64 {
-    tokio::task::yield_now().await;
-    tokio::task::yield_now().await;
-    black_box(i)
-}
-
-async fn sleeping(i: u64) -> u64 {
-    tokio::time::sleep(Duration::from_millis(1)).await;
-    black_box(i)
-}
-
 fn compare<F: Future<Output = u64>>(c: &mut Criterion, name: &str, job: Job<F>) {
     let runtime = runtime();
-    let expected = job.n * (job.n - 1) / 2;
+    let expected = job.expected();
     macro_rules! competitors {
         ($order:literal; $($competitor:literal => $run:expr),* $(,)?) => {{
             let mut group = c.benchmark_group(format!("{name}, {}", $order));
@@ -172,34 +127,10 @@ fn compare<F: Future<Output = u64>>(c: &mut Criterion, name: &str, job: Job<F>) 
 }
 
 fn streams(c: &mut Criterion) {
-    let size = |n: u64| if benchmarking() { n } else { n / 1000 };
-    compare(
-        c,
-        "ready",
-        Job {
-            n: size(1_000_000),
-            limit: 64,
-            make: ready,
-        },
-    );
-    compare(
-        c,
-        "yielding",
-        Job {
-            n: size(200_000),
-            limit: 64,
-            make: yielding,
-        },
-    );
-    compare(
-        c,
-        "timers",
-        Job {
-            n: size(20_000),
-            limit: 200,
-            make: sleeping,
-        },
-    );
+    let (ready, yielding, timers) = workloads();
+    compare(c, "ready", ready);
+    compare(c, "yielding", yielding);
+    compare(c, "timers", timers);
 }
 
 criterion_group!(benches, streams);
