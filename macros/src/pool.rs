@@ -8,8 +8,54 @@ use syn::{Attribute, Expr, Ident, Token, Visibility, bracketed};
 
 use crate::args;
 use crate::diagnostics::{Diagnostics, unmentioned_name};
+use crate::duration::Written;
 use crate::keys::{GATE_KEYS, GateKeys};
 use crate::limit::{Limit, MAX_LIMIT, POOL_CAPACITY, rule};
+
+/// The keys of a pool beside the gate's: a fleet-wide pool's backend and lease.
+const POOL_KEYS: [&str; 2] = ["backend", "lease"];
+
+/// `backend = "redis"`, the one backend.
+fn parse_backend(key: &Ident, value: &Expr) -> syn::Result<Ident> {
+    match value {
+        Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(name),
+            ..
+        }) if name.value() == "redis" => Ok(key.clone()),
+        Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(name),
+            ..
+        }) => Err(syn::Error::new(
+            name.span(),
+            format!(
+                "unknown backend \"{}\"; the one backend is \"redis\", for a pool shared by \
+                 every process connected to one Redis",
+                name.value()
+            ),
+        )),
+        other => Err(syn::Error::new_spanned(
+            other,
+            "`backend` takes a string literal: `backend = \"redis\"`",
+        )),
+    }
+}
+
+/// `lease = "30s"`: at least a second, so that a renewal a third of a lease apart is not
+/// outrun by a round trip to Redis.
+fn parse_lease(value: &Expr) -> syn::Result<Written> {
+    let lease = Written::from_expr("lease", value)?;
+    if lease.duration < std::time::Duration::from_secs(1) {
+        return Err(syn::Error::new(
+            lease.literal.span(),
+            format!(
+                "`lease` must be at least 1s: it is renewed a third of a lease apart, and a \
+                 shorter one could run out during a round trip to Redis; `{}` is too short",
+                lease.literal.value()
+            ),
+        ));
+    }
+    Ok(lease)
+}
 
 pub(crate) fn expand(input: TokenStream) -> TokenStream {
     match syn::parse2::<Input>(input).and_then(Input::check) {
@@ -27,6 +73,10 @@ struct Input {
     capacity: Expr,
     /// The gate's keys after the capacity.
     keys: GateKeys,
+    /// `backend = "redis"`: a fleet-wide pool.
+    backend: Option<Ident>,
+    /// Its `lease`.
+    lease: Option<(Ident, Written)>,
     /// What was wrong with the keys, reported with the capacity's checks.
     errors: Diagnostics,
 }
@@ -54,6 +104,8 @@ impl Parse for Input {
         // The gate's keys, after the capacity: `pool!(pub DB = 16, queue = 128, wait = "1s")`.
         let mut errors = Diagnostics::default();
         let mut keys = GateKeys::default();
+        let mut backend = None;
+        let mut lease = None;
         if input.parse::<Option<Token![,]>>()?.is_some() {
             let args = args::parse_list(
                 input,
@@ -62,8 +114,14 @@ impl Parse for Input {
                  `wait = \"250ms\"`",
                 &mut errors,
             );
-            args::visit(args, &GATE_KEYS, &mut errors, |key, value| {
-                keys.apply(key, value).map(|_| ())
+            let pool_keys: Vec<&str> = GATE_KEYS.iter().copied().chain(POOL_KEYS).collect();
+            args::visit(args, &pool_keys, &mut errors, |key, value| {
+                match key.to_string().as_str() {
+                    "backend" => backend = Some(parse_backend(key, value)?),
+                    "lease" => lease = Some((key.clone(), parse_lease(value)?)),
+                    _ => keys.apply(key, value).map(|_| ())?,
+                }
+                Ok(())
             });
         }
         input.parse::<Option<Token![;]>>()?;
@@ -80,6 +138,8 @@ impl Parse for Input {
             name,
             capacity,
             keys,
+            backend,
+            lease,
             errors,
         })
     }
@@ -100,6 +160,28 @@ impl Input {
             }
         };
         self.keys.check(capacity.as_ref(), &mut errors);
+        match (&self.backend, &self.lease) {
+            (None, Some((key, _))) => errors.error(
+                key.span(),
+                "`lease` is how long a fleet-wide pool's permit lasts without renewal; it goes \
+                 with `backend = \"redis\"`",
+            ),
+            (Some(_), Some((_, lease))) => {
+                if let Some(wait) = &self.keys.wait
+                    && lease.duration <= wait.value.duration
+                {
+                    errors.error(
+                        lease.literal.span(),
+                        format!(
+                            "`lease` must be longer than the pool's `wait` ({}), or a call could \
+                             wait past the end of the leases it waits for",
+                            wait.value.literal.value()
+                        ),
+                    );
+                }
+            }
+            _ => {}
+        }
         errors.finish()?;
         let capacity = capacity.expect("a capacity that did not parse was reported");
         Ok((self, capacity))
@@ -124,7 +206,8 @@ impl Input {
             Expr::Path(path) if path.path.get_ident().is_some() => value.to_token_stream(),
             _ => quote_spanned!(value.span()=> { #value }),
         };
-        let rejects = keys.rejecting_key().is_some();
+        // A fleet-wide pool can turn calls away: its Redis may be out of reach.
+        let rejects = keys.rejecting_key().is_some() || self.backend.is_some();
         // A literal of the macro's own (rustdoc renders a span of the user's as its source).
         let pace = keys
             .rate
@@ -161,6 +244,13 @@ impl Input {
         let mut built = quote!(#krate::__private::pool() #builder);
         if let Some(rate) = keys.rate_tokens(krate) {
             built = quote!(#krate::__private::pool_with_rate(#built, #rate));
+        }
+        if self.backend.is_some() {
+            let lease = match &self.lease {
+                Some((_, lease)) => lease.to_tokens(),
+                None => quote!(::core::time::Duration::from_secs(30)),
+            };
+            built = quote!(#krate::__private::pool_with_redis(#built, #lease));
         }
         let item = quote! {
             #(#attrs)*
@@ -208,6 +298,16 @@ impl Input {
                 key_span,
                 quote!(#key_alias::__private::TIMERS),
                 "TimersNeedTheTokioFeature",
+            ));
+        }
+        if let Some(key) = &self.backend {
+            let key_span = key.span();
+            let key_alias = Ident::new(&alias.to_string(), key_span).into_token_stream();
+            checks.extend(rule(
+                &key_alias,
+                key_span,
+                quote!(#key_alias::__private::REDIS),
+                "RedisNeedsTheRedisFeature",
             ));
         }
         if checks.is_empty() {

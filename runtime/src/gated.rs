@@ -74,6 +74,9 @@ pub fn gated<const ENABLED: bool, R, F: Future<Output = R>>(
         permits: [None, None],
         admit: None,
         timer: None,
+        leasing: None,
+        lease: None,
+        failing: None,
         phase: Phase::Admitting,
         gates,
         guard: PhantomData,
@@ -109,6 +112,11 @@ pin_project! {
         admit: Option<Admit<'static>>,
         #[pin]
         timer: Option<Timer>,
+        // A fleet-wide pool's lease (feature `redis`): being taken, then held while the body
+        // runs, released when dropped.
+        leasing: Option<crate::backend::Leasing>,
+        lease: Option<crate::backend::Lease>,
+        failing: Option<crate::backend::Failing>,
         phase: Phase,
         gates: &'static Gates,
         guard: PhantomData<G>,
@@ -187,6 +195,13 @@ impl<F: Future, G: Enabled> Future for Gated<F, G> {
                 }
             }
         }
+        // Admitted by every gate; a fleet-wide pool also needs its lease.
+        #[cfg(feature = "redis")]
+        match poll_lease(&mut this, gates, cx) {
+            Poll::Ready(Ok(())) => {}
+            Poll::Ready(Err(rejected)) => return reject(this, rejected),
+            Poll::Pending => return Poll::Pending,
+        }
         // Admitted: the timeout, if any, starts now.
         *this.phase = Phase::Running;
         this.timer.set(None);
@@ -213,6 +228,7 @@ fn poll_body<F: Future, G: Enabled>(
     };
     if let Poll::Ready(output) = polled {
         this.body.set(None);
+        *this.lease = None;
         *this.phase = Phase::Done;
         return Poll::Ready(Ok(output));
     }
@@ -238,9 +254,77 @@ fn reject<T, F, G>(
     rejected: Rejected,
 ) -> Poll<Result<T, Rejected>> {
     this.timer.set(None);
+    *this.leasing = None;
+    *this.lease = None;
     *this.permits = [None, None];
     *this.phase = Phase::Done;
     Poll::Ready(Err(rejected))
+}
+
+/// Takes the lease of each fleet-wide pool among the gates, once the call holds their permits.
+/// The call's `wait` bounds it as it bounds the permits: it starts now if it has not yet.
+/// Redis out of reach turns the call away with `Reason::Backend`: at once without a `wait`,
+/// and when the `wait` runs out with one, as `Reason::WaitElapsed` does when Redis answered.
+#[cfg(feature = "redis")]
+fn poll_lease<F, G>(
+    this: &mut Projection<'_, F, G>,
+    gates: &'static Gates,
+    cx: &mut Context<'_>,
+) -> Poll<Result<(), Rejected>> {
+    use std::sync::atomic::Ordering;
+    for gate in gates.gates().iter().flatten() {
+        let remote = gate.gate().remote();
+        if !remote.declared() || this.lease.is_some() {
+            continue;
+        }
+        let Some(leases) = remote.leases() else {
+            gate.gate().refused(Refusal::Backend);
+            return Poll::Ready(Err(rejected::backend(gate.name(), false)));
+        };
+        if this.leasing.is_none() {
+            if this.timer.is_none()
+                && let Some((wait, _)) = shortest(gates, GateRef::wait)
+            {
+                this.timer.set(Some(timer(wait)));
+            }
+            let (leasing, failing) = leases.acquire(this.timer.is_some());
+            *this.leasing = Some(leasing);
+            *this.failing = Some(failing);
+        }
+        let leasing = this.leasing.as_mut().expect("set above");
+        match leasing.as_mut().poll(cx) {
+            Poll::Ready(Ok(lease)) => {
+                *this.leasing = None;
+                *this.lease = Some(lease);
+            }
+            Poll::Ready(Err(())) => {
+                *this.leasing = None;
+                gate.gate().refused(Refusal::Backend);
+                return Poll::Ready(Err(rejected::backend(gate.name(), true)));
+            }
+            Poll::Pending => {
+                if let Some(timer) = this.timer.as_mut().as_pin_mut()
+                    && timer.poll(cx).is_ready()
+                {
+                    // Dropping the attempt leaves the fleet's line.
+                    *this.leasing = None;
+                    let failing = this
+                        .failing
+                        .take()
+                        .is_some_and(|failing| failing.load(Ordering::Relaxed));
+                    if failing {
+                        gate.gate().refused(Refusal::Backend);
+                        return Poll::Ready(Err(rejected::backend(gate.name(), true)));
+                    }
+                    let (wait, by) = shortest(gates, GateRef::wait).expect("a wait was set");
+                    by.gate().refused(Refusal::WaitElapsed);
+                    return Poll::Ready(Err(rejected::wait_elapsed(by.name(), wait)));
+                }
+                return Poll::Pending;
+            }
+        }
+    }
+    Poll::Ready(Ok(()))
 }
 
 /// The shortest of the gates' `key` (their `wait` or `timeout`), and the gate that set it.

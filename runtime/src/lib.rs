@@ -10,6 +10,7 @@
 #![deny(missing_docs)]
 #![warn(rust_2018_idioms, unreachable_pub)]
 
+mod backend;
 mod errors;
 mod gate;
 mod gated;
@@ -30,6 +31,8 @@ mod sync;
 #[path = "private.rs"]
 pub mod __private;
 
+#[cfg(feature = "redis")]
+pub use backend::redis::ConnectError;
 pub use errors::Errors;
 pub use gate::{
     Acquire, Gate, LimitError, MAX_PERMITS, Permit, Rate, Rejections, Semaphore, Stats, Waits,

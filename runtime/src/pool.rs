@@ -126,6 +126,72 @@ impl<const CAPACITY: usize, const MAX: usize, const REJECTS: bool, const PACE: u
         }
     }
 
+    /// The same pool, fleet-wide (feature `redis`): its permits are also leases of `lease` on a
+    /// Redis server, shared by every process that declares a pool of the same name and
+    /// [connects](Pool::connect) it to the same Redis. Each process still holds at most the
+    /// pool's capacity itself, so that one process cannot flood Redis with waiters.
+    ///
+    /// A fleet-wide pool can turn calls away (Redis may be out of reach), so it says so in its
+    /// type, and its members must return `Result<T, E>` with `E: From<Rejected>`.
+    #[cfg(feature = "redis")]
+    pub const fn with_redis(self, lease: Duration) -> Pool<CAPACITY, MAX, true, PACE> {
+        Pool {
+            gate: self.gate.with_redis(lease),
+            wait: self.wait,
+            timeout: self.timeout,
+        }
+    }
+
+    /// The same pool, said to turn calls away: a fleet-wide pool's type without the `redis`
+    /// feature, whose `backend` key the macro reports.
+    #[cfg(not(feature = "redis"))]
+    pub(crate) const fn rejecting(self) -> Pool<CAPACITY, MAX, true, PACE> {
+        Pool {
+            gate: self.gate,
+            wait: self.wait,
+            timeout: self.timeout,
+        }
+    }
+
+    /// Connects a fleet-wide pool ([`with_redis`](Pool::with_redis), `backend = "redis"`) to the
+    /// Redis behind `connection`, once, at start-up: any `redis::aio::ConnectionLike + Clone`,
+    /// such as a `ConnectionManager` (which reconnects on its own) or a `MultiplexedConnection`.
+    /// From then on its permits are shared by every process connected to the same Redis.
+    ///
+    /// It checks that Redis answers and loads the pool's scripts, then starts two tasks on the
+    /// current tokio runtime, for as long as the process runs: one renews the leases held, a
+    /// third of a lease apart, and one releases those given back. A call made before `connect`
+    /// is turned away with [`Reason::Backend`](crate::Reason::Backend).
+    ///
+    /// # Errors
+    ///
+    /// When Redis cannot be reached, when the pool has no Redis backend, or when it is already
+    /// connected.
+    #[cfg(feature = "redis")]
+    pub async fn connect<C>(&'static self, connection: C) -> Result<(), crate::ConnectError>
+    where
+        C: redis::aio::ConnectionLike + Clone + Send + Sync + 'static,
+    {
+        let name = self.gate.name();
+        let Some(lease) = self.gate.remote().lease() else {
+            return Err(crate::ConnectError::not_declared(name));
+        };
+        if self.gate.remote().leases().is_some() {
+            return Err(crate::ConnectError::already_connected(name));
+        }
+        let (leases, released) =
+            crate::backend::redis::Leases::connect(&self.gate, CAPACITY, lease, connection).await?;
+        if !self.gate.remote().set(leases) {
+            return Err(crate::ConnectError::already_connected(name));
+        }
+        self.gate
+            .remote()
+            .leases()
+            .expect("just connected")
+            .start(released);
+        Ok(())
+    }
+
     /// The same pool, with a rate: its members' calls together go through at most
     /// `rate.count()` per `rate.period()`, paced smoothly (see [`Gate::with_rate`]). A rate
     /// alone turns no call away: a call waits for its slot, within its `wait` if it has one.

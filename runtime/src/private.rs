@@ -282,6 +282,30 @@ where
     }
 }
 
+/// Whether the runtime has fleet-wide pools (its `redis` feature), for the `backend` key.
+pub const REDIS: bool = cfg!(feature = "redis");
+
+/// `pool` with a Redis backend: the `backend` and `lease` keys of `pool!`. Without the `redis`
+/// feature the macro refuses the key (`rules::RedisNeedsTheRedisFeature`), and the pool is never
+/// run.
+pub const fn pool_with_redis<
+    const CAPACITY: usize,
+    const MAX: usize,
+    const REJECTS: bool,
+    const PACE: u64,
+>(
+    pool: crate::Pool<CAPACITY, MAX, REJECTS, PACE>,
+    lease: std::time::Duration,
+) -> crate::Pool<CAPACITY, MAX, true, PACE> {
+    #[cfg(feature = "redis")]
+    return pool.with_redis(lease);
+    #[cfg(not(feature = "redis"))]
+    {
+        let _ = lease;
+        pool.rejecting()
+    }
+}
+
 /// Whether the runtime has timers (its `tokio` feature), for the `wait` and `timeout` keys.
 pub const TIMERS: bool = cfg!(feature = "tokio");
 

@@ -118,6 +118,7 @@ enum Cause {
     WaitElapsed { wait: Duration },
     TimedOut { timeout: Duration },
     Paused { remaining: Duration },
+    Backend { connected: bool },
 }
 
 /// Why a gate rejected a call.
@@ -151,9 +152,11 @@ pub enum Reason {
     WaitElapsed,
     /// The call was admitted but ran past its `timeout`; its body was dropped.
     TimedOut,
-    /// The gate was paused for longer than the call could wait. Nothing produces it yet: the
-    /// gates' `pause_for` is still to come.
+    /// The gate was paused for longer than the call could wait.
     Paused,
+    /// The gate's backend (a fleet-wide pool's Redis, feature `redis`) could not be reached
+    /// within the call's `wait`, or was not connected yet.
+    Backend,
 }
 
 impl fmt::Display for Reason {
@@ -163,6 +166,7 @@ impl fmt::Display for Reason {
             Reason::WaitElapsed => "wait elapsed",
             Reason::TimedOut => "timed out",
             Reason::Paused => "paused",
+            Reason::Backend => "backend unavailable",
         })
     }
 }
@@ -181,6 +185,7 @@ impl Rejected {
             Cause::WaitElapsed { .. } => Reason::WaitElapsed,
             Cause::TimedOut { .. } => Reason::TimedOut,
             Cause::Paused { .. } => Reason::Paused,
+            Cause::Backend { .. } => Reason::Backend,
         }
     }
 
@@ -196,7 +201,10 @@ impl Rejected {
     pub fn retry_after(&self) -> Option<Duration> {
         match self.inner.cause {
             Cause::Paused { remaining } => Some(remaining),
-            Cause::QueueFull { .. } | Cause::WaitElapsed { .. } | Cause::TimedOut { .. } => None,
+            Cause::QueueFull { .. }
+            | Cause::WaitElapsed { .. }
+            | Cause::TimedOut { .. }
+            | Cause::Backend { .. } => None,
         }
     }
 }
@@ -214,6 +222,13 @@ pub fn wait_elapsed(gate: &'static str, wait: Duration) -> Rejected {
 /// A call admitted by `gate` and stopped when it ran past `timeout`, the gate's `timeout` key.
 pub fn timed_out(gate: &'static str, timeout: Duration) -> Rejected {
     Rejected::new(gate, Cause::TimedOut { timeout })
+}
+
+/// A call to a fleet-wide pool whose Redis could not be reached (`connected`), or that was made
+/// before the pool's `connect`.
+#[cfg_attr(not(feature = "redis"), allow(dead_code))]
+pub(crate) fn backend(gate: &'static str, connected: bool) -> Rejected {
+    Rejected::new(gate, Cause::Backend { connected })
 }
 
 /// A call rejected because `gate` is paused for `remaining` more, longer than the call may wait.
@@ -288,6 +303,17 @@ impl fmt::Display for Rejected {
                 let remaining = Written(whole_millis(remaining));
                 write!(f, "{gate}: paused for another {remaining} (pause_for)")
             }
+            Cause::Backend { connected: true } => {
+                write!(
+                    f,
+                    "{gate}: its Redis could not be reached (backend = \"redis\")"
+                )
+            }
+            Cause::Backend { connected: false } => write!(
+                f,
+                "{gate}: not connected to its Redis yet; call the pool's `connect` at start-up \
+                 (backend = \"redis\")"
+            ),
         }
     }
 }
@@ -305,6 +331,7 @@ impl fmt::Debug for Rejected {
             Cause::WaitElapsed { wait } => debug.field("wait", wait),
             Cause::TimedOut { timeout } => debug.field("timeout", timeout),
             Cause::Paused { remaining } => debug.field("retry_after", remaining),
+            Cause::Backend { connected } => debug.field("connected", connected),
         };
         debug.finish()
     }

@@ -32,6 +32,12 @@ rule!(
     "this is 0"
 );
 rule!(
+    /// `backend = "redis"` needs the `redis` feature.
+    RedisNeedsTheRedisFeature,
+    "`backend = \"redis\"` needs the `redis` feature of bounded-async, which is off by default: add `features = [\"redis\"]` to its dependency",
+    "needs the `redis` feature"
+);
+rule!(
     /// A `join_bounded!` limit known at compile time is at least 1.
     JoinLimitIsNotZero,
     "join_bounded!: `limit` is 0, so no future could ever run; it must be at least 1",
@@ -161,7 +167,7 @@ impl<T, E: From<crate::Rejected>> JoinTimeoutOutput for Result<T, E> {
 /// The value of a pool member's call (see [`Rejectable`]): when its pool can turn calls away
 /// (`REJECTS`), the output must be able to carry the rejection.
 #[diagnostic::on_unimplemented(
-    message = "this pool can turn calls away (it has `queue`, `wait` or `timeout`), so its members must return `Result<T, E>` with `E: From<Rejected>`, but this one returns `{Self}`",
+    message = "this pool can turn calls away (it has `queue`, `wait`, `timeout` or a `backend`), so its members must return `Result<T, E>` with `E: From<Rejected>`, but this one returns `{Self}`",
     label = "this pool can turn a call away",
     note = "a turned-away call returns `Err(E::from(rejected))`: `anyhow::Error` and `Box<dyn Error + Send + Sync>` already qualify, and a thiserror enum needs a `#[error(transparent)] Rejected(#[from] bounded_async::Rejected)` variant; or use `strategy = \"settled\"`, which returns `Outcome::Rejected`"
 )]

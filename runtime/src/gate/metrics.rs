@@ -53,7 +53,7 @@ mod on {
         limit: Gauge,
         admitted: Counter,
         /// By reason: queue full, wait elapsed, timed out, paused.
-        rejected: [Counter; 4],
+        rejected: [Counter; 5],
         wait: Histogram,
     }
 
@@ -116,6 +116,7 @@ mod on {
                     rejected("wait_elapsed"),
                     rejected("timed_out"),
                     rejected("paused"),
+                    rejected("backend"),
                 ],
                 wait: metrics::histogram!("bounded_async_wait_seconds", "gate" => name),
             };
@@ -198,6 +199,7 @@ mod on {
                 Refusal::WaitElapsed => 1,
                 Refusal::TimedOut => 2,
                 Refusal::Paused { .. } => 3,
+                Refusal::Backend => 4,
             };
             if let Some(handles) = self.handles() {
                 handles.rejected[index].increment(1);

@@ -143,6 +143,8 @@ pub struct Gate {
     counters: Counters,
     /// Its metric handles (feature `metrics`), after the counters, off the hot lines.
     metrics: Metrics,
+    /// Its backend, for a fleet-wide pool (feature `redis`).
+    remote: crate::backend::Remote,
 }
 
 /// A value that starts a cache line (64 bytes, the line of the common targets), so that it does
@@ -207,10 +209,33 @@ impl Gate {
                 waiting: AtomicUsize::new(0),
                 counters: Counters::new(),
                 metrics: Metrics::new(),
+                remote: crate::backend::Remote::none(),
                 name: "bounded_async::Gate",
                 entry: Entry::unlisted(),
             }
         }
+    }
+
+    /// The same gate, whose permits are also leases of `lease` on a Redis server, shared by every
+    /// process that declares a gate of the same name and connects it to the same Redis (feature
+    /// `redis`); see [`Pool::connect`](crate::Pool::connect).
+    #[cfg(feature = "redis")]
+    pub const fn with_redis(mut self, lease: Duration) -> Self {
+        self.remote = crate::backend::Remote::redis(lease);
+        self
+    }
+
+    /// Its backend.
+    #[cfg(feature = "redis")]
+    #[inline]
+    pub(crate) fn remote(&self) -> &crate::backend::Remote {
+        &self.remote
+    }
+
+    /// A fleet-wide pool's lease ran out before it was renewed.
+    #[cfg(feature = "redis")]
+    pub(crate) fn lease_lost(&self) {
+        self.counters.lease_lost();
     }
 
     /// The same gate under `name`, which the registry ([`gate`](crate::gate)), its
@@ -762,6 +787,9 @@ pub enum Refusal {
         /// What is left of the pause.
         retry_after: Duration,
     },
+    /// The gate's backend (a fleet-wide pool's Redis) could not be reached, or was not
+    /// connected.
+    Backend,
 }
 
 /// What a caller that found no free permit does, decided under the lock.

@@ -78,6 +78,14 @@ pub struct Rejections {
     /// Refused because the gate was [paused](Gate::pause_for) past the end of the call's
     /// `wait`, or while its queue was full.
     pub paused: u64,
+    /// Admitted by the gate, then turned away because its backend (a fleet-wide pool's Redis,
+    /// feature `redis`) could not be reached within the call's `wait`, or was not connected:
+    /// these calls are also among the admitted ones, as `timed_out` are.
+    pub backend: u64,
+    /// Leases of a fleet-wide pool (feature `redis`) that could not be renewed before they
+    /// expired, so that another process may have been admitted in their place while the call
+    /// ran: the call's result was still returned.
+    pub leases_lost: u64,
 }
 
 impl Rejections {
@@ -87,7 +95,7 @@ impl Rejections {
     /// assert_eq!(bounded_async::Gate::new(1).stats().rejected.total(), 0);
     /// ```
     pub fn total(&self) -> u64 {
-        self.queue_full + self.wait_elapsed + self.timed_out + self.paused
+        self.queue_full + self.wait_elapsed + self.timed_out + self.paused + self.backend
     }
 }
 
@@ -125,6 +133,8 @@ pub(super) struct Counters {
     wait_elapsed: AtomicU64,
     timed_out: AtomicU64,
     paused: AtomicU64,
+    backend: AtomicU64,
+    leases_lost: AtomicU64,
     waits: AtomicU64,
     /// In nanoseconds (584 years fit).
     wait_total: AtomicU64,
@@ -151,6 +161,8 @@ impl Counters {
                 wait_elapsed: AtomicU64::new(0),
                 timed_out: AtomicU64::new(0),
                 paused: AtomicU64::new(0),
+                backend: AtomicU64::new(0),
+                leases_lost: AtomicU64::new(0),
                 waits: AtomicU64::new(0),
                 wait_total: AtomicU64::new(0),
                 wait_max: AtomicU64::new(0),
@@ -169,6 +181,7 @@ impl Counters {
             Refusal::WaitElapsed => self.wait_elapsed.fetch_add(1, Ordering::Relaxed),
             Refusal::TimedOut => self.timed_out.fetch_add(1, Ordering::Relaxed),
             Refusal::Paused { .. } => self.paused.fetch_add(1, Ordering::Relaxed),
+            Refusal::Backend => self.backend.fetch_add(1, Ordering::Relaxed),
         };
     }
 
@@ -178,6 +191,12 @@ impl Counters {
         self.waits.fetch_add(1, Ordering::Relaxed);
         self.wait_total.fetch_add(nanos, Ordering::Relaxed);
         self.wait_max.fetch_max(nanos, Ordering::Relaxed);
+    }
+
+    /// A fleet-wide pool's lease could not be renewed before it expired.
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
+    pub(super) fn lease_lost(&self) {
+        self.leases_lost.fetch_add(1, Ordering::Relaxed);
     }
 
     /// The head waited `nanos` for a rate slot with a permit free.
@@ -261,6 +280,8 @@ impl Gate {
                 wait_elapsed: counters.wait_elapsed.load(Ordering::Relaxed),
                 timed_out: counters.timed_out.load(Ordering::Relaxed),
                 paused: counters.paused.load(Ordering::Relaxed),
+                backend: counters.backend.load(Ordering::Relaxed),
+                leases_lost: counters.leases_lost.load(Ordering::Relaxed),
             },
             waits: Waits {
                 count: counters.waits.load(Ordering::Relaxed),
@@ -332,6 +353,8 @@ impl Rejections {
             (self.wait_elapsed, "wait elapsed"),
             (self.timed_out, "timed out"),
             (self.paused, "paused"),
+            (self.backend, "backend unavailable"),
+            (self.leases_lost, "leases lost"),
         ];
         let mut first = true;
         for (count, reason) in reasons.into_iter().filter(|(count, _)| *count > 0) {

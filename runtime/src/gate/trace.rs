@@ -19,6 +19,7 @@ fn reason(refusal: Refusal) -> &'static str {
         Refusal::WaitElapsed => "wait elapsed",
         Refusal::TimedOut => "timed out",
         Refusal::Paused { .. } => "paused",
+        Refusal::Backend => "backend unavailable",
     }
 }
 

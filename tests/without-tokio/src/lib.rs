@@ -31,3 +31,5 @@ pub async fn timed_join() -> Vec<Result<u32, Rejected>> {
 pub fn timed_stream() -> impl Sized {
     bounded_async::stream_bounded!(limit = 2, timeout = "1s"; for i in 0..3u32 => async move { i })
 }
+
+pool!(pub PARTNER = 4, backend = "redis", lease = "30s");

@@ -1,0 +1,452 @@
+//! A fleet-wide pool's permits as leases on a Redis server (feature `redis`).
+//!
+//! Every state change is one Lua script, run atomically by Redis, and every time is Redis's own
+//! (`TIME`), never a client's clock. Under the pool's key, in one `{hash tag}` so that Redis
+//! Cluster runs the scripts:
+//!
+//! - `holders`: a sorted set of the calls holding a permit, scored by their lease's expiry.
+//!   Expired holders are removed before each decision, so a process that died gives its permits
+//!   back when their leases end.
+//! - `waiters`: a sorted set of the calls waiting, scored by a ticket from the `ticket` counter,
+//!   so that the whole fleet is served in arrival order: a waiter is admitted only while its rank
+//!   is below the number of free permits.
+//! - `seen`: when each waiter last asked. A waiter not seen for a lease (its process died while
+//!   waiting) is removed, so it cannot hold the line.
+//!
+//! Every key expires two leases after its last use, so a pool no longer used leaves nothing.
+//! Waiters ask again after a jittered pause; a held permit's lease is renewed by a task of the
+//! pool every third of a lease; a call that ends or is dropped releases its lease at once,
+//! through a second task (a `Drop` cannot wait for Redis).
+
+use std::collections::HashSet;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, LazyLock, Mutex};
+use std::time::Duration;
+
+use redis::aio::ConnectionLike;
+use redis::{Cmd, Pipeline, RedisFuture, Script, Value};
+use tokio::sync::mpsc;
+
+use crate::gate::Gate;
+
+/// Removes expired holders and stale waiters, then admits `member` if a permit is free and no
+/// one is ahead of it in line; otherwise puts it in line (once) and notes that it asked.
+/// Returns 1 when `member` holds a permit.
+static ACQUIRE: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local holders, waiters, seen, ticket = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local capacity, lease, member = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', holders, '-inf', now)
+for _, gone in ipairs(redis.call('ZRANGEBYSCORE', seen, '-inf', now - lease)) do
+  redis.call('ZREM', waiters, gone)
+  redis.call('ZREM', seen, gone)
+end
+for _, key in ipairs(KEYS) do redis.call('PEXPIRE', key, 2 * lease) end
+if redis.call('ZSCORE', holders, member) then
+  return 1
+end
+local free = capacity - redis.call('ZCARD', holders)
+local rank = redis.call('ZRANK', waiters, member)
+if not rank then
+  if free > 0 and redis.call('ZCARD', waiters) == 0 then
+    redis.call('ZADD', holders, now + lease, member)
+    return 1
+  end
+  redis.call('ZADD', waiters, redis.call('INCR', ticket), member)
+  rank = redis.call('ZCARD', waiters) - 1
+end
+if rank < free then
+  redis.call('ZREM', waiters, member)
+  redis.call('ZREM', seen, member)
+  redis.call('ZADD', holders, now + lease, member)
+  return 1
+end
+redis.call('ZADD', seen, now, member)
+return 0
+",
+    )
+});
+
+/// Gives `member`'s permit back, or its place in line.
+static RELEASE: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local released = redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('ZREM', KEYS[2], ARGV[1])
+redis.call('ZREM', KEYS[3], ARGV[1])
+return released
+",
+    )
+});
+
+/// Extends the leases of the members in `ARGV[2..]` by `ARGV[1]` ms from now; returns those
+/// that no longer hold a permit (their lease ran out before it was renewed).
+static RENEW: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local lease = tonumber(ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+local lost = {}
+for i = 2, #ARGV do
+  if redis.call('ZADD', KEYS[1], 'XX', 'CH', now + lease, ARGV[i]) == 0
+     and not redis.call('ZSCORE', KEYS[1], ARGV[i]) then
+    table.insert(lost, ARGV[i])
+  end
+end
+for _, key in ipairs(KEYS) do redis.call('PEXPIRE', key, 2 * lease) end
+return lost
+",
+    )
+});
+
+/// The user's connection (any `ConnectionLike + Clone`), cloned for each use.
+#[derive(Clone)]
+struct Connection(Arc<dyn Fn() -> Erased + Send + Sync>);
+
+/// One clone of the user's connection.
+struct Erased(Box<dyn ConnectionLike + Send>);
+
+impl ConnectionLike for Erased {
+    fn req_packed_command<'a>(&'a mut self, cmd: &'a Cmd) -> RedisFuture<'a, Value> {
+        self.0.req_packed_command(cmd)
+    }
+
+    fn req_packed_commands<'a>(
+        &'a mut self,
+        cmd: &'a Pipeline,
+        offset: usize,
+        count: usize,
+    ) -> RedisFuture<'a, Vec<Value>> {
+        self.0.req_packed_commands(cmd, offset, count)
+    }
+
+    fn get_db(&self) -> i64 {
+        self.0.get_db()
+    }
+}
+
+/// The keys of one pool.
+struct Keys {
+    holders: String,
+    waiters: String,
+    seen: String,
+    ticket: String,
+}
+
+/// A pool's connected Redis backend.
+pub(crate) struct Leases {
+    gate: &'static Gate,
+    connection: Connection,
+    keys: Keys,
+    capacity: usize,
+    lease: Duration,
+    /// This process, in the members' names: its id and a random part, so that a restarted
+    /// process with the same id is another holder.
+    process: String,
+    next: AtomicU64,
+    /// The members holding a permit now, whose leases the renewer extends.
+    held: Mutex<HashSet<String>>,
+    releases: mpsc::UnboundedSender<String>,
+}
+
+impl fmt::Debug for Leases {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Leases")
+            .field("key", &self.keys.holders)
+            .field("capacity", &self.capacity)
+            .field("lease", &self.lease)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why `connect` failed.
+#[derive(Debug)]
+pub struct ConnectError {
+    pool: &'static str,
+    kind: ConnectErrorKind,
+}
+
+#[derive(Debug)]
+enum ConnectErrorKind {
+    Unreachable(redis::RedisError),
+    NotDeclared,
+    AlreadyConnected,
+}
+
+impl fmt::Display for ConnectError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let pool = self.pool;
+        match &self.kind {
+            ConnectErrorKind::Unreachable(error) => {
+                write!(f, "{pool}: could not reach its Redis: {error}")
+            }
+            ConnectErrorKind::NotDeclared => write!(
+                f,
+                "{pool}: has no Redis backend to connect; declare it with `backend = \"redis\"`"
+            ),
+            ConnectErrorKind::AlreadyConnected => write!(f, "{pool}: is already connected"),
+        }
+    }
+}
+
+impl std::error::Error for ConnectError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match &self.kind {
+            ConnectErrorKind::Unreachable(error) => Some(error),
+            _ => None,
+        }
+    }
+}
+
+impl ConnectError {
+    pub(crate) fn not_declared(pool: &'static str) -> Self {
+        ConnectError {
+            pool,
+            kind: ConnectErrorKind::NotDeclared,
+        }
+    }
+
+    pub(crate) fn already_connected(pool: &'static str) -> Self {
+        ConnectError {
+            pool,
+            kind: ConnectErrorKind::AlreadyConnected,
+        }
+    }
+}
+
+/// A permit of the backend, or a place in its line: released (or left) when dropped.
+pub(crate) struct Lease {
+    leases: &'static Leases,
+    member: String,
+    /// Whether Redis has not answered the latest attempt (for a call whose `wait` runs out).
+    failing: Arc<AtomicBool>,
+}
+
+impl Drop for Lease {
+    fn drop(&mut self) {
+        let member = std::mem::take(&mut self.member);
+        self.leases
+            .held
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .remove(&member);
+        // The release task runs as long as the pool; a send fails only once the runtime it ran
+        // on is gone, when the lease ends on its own.
+        let _ = self.leases.releases.send(member);
+    }
+}
+
+impl fmt::Debug for Lease {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Lease")
+            .field("member", &self.member)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The attempt to take a lease: `Ok` with it, or `Err` when Redis could not be reached and the
+/// call may not wait for it.
+pub(crate) type Leasing = Pin<Box<dyn Future<Output = Result<Lease, ()>> + Send>>;
+
+impl Leases {
+    /// Connects `gate` (a pool of `capacity` permits named `gate.name()`) to the Redis behind
+    /// `connection`: checks that it answers and loads the scripts. `start` then runs the pool's
+    /// renewer and releaser, once the backend has its place in the gate.
+    pub(crate) async fn connect<C>(
+        gate: &'static Gate,
+        capacity: usize,
+        lease: Duration,
+        connection: C,
+    ) -> Result<(Box<Leases>, mpsc::UnboundedReceiver<String>), ConnectError>
+    where
+        C: ConnectionLike + Clone + Send + Sync + 'static,
+    {
+        let connection = Connection(Arc::new(move || Erased(Box::new(connection.clone()))));
+        let unreachable = |error| ConnectError {
+            pool: gate.name(),
+            kind: ConnectErrorKind::Unreachable(error),
+        };
+        let mut conn = (connection.0)();
+        redis::cmd("PING")
+            .query_async::<()>(&mut conn)
+            .await
+            .map_err(unreachable)?;
+        for script in [&*ACQUIRE, &*RELEASE, &*RENEW] {
+            script
+                .prepare_invoke()
+                .load_async(&mut conn)
+                .await
+                .map_err(unreachable)?;
+        }
+        let prefix = format!("{{bounded-async:{}}}", gate.name());
+        let (releases, released) = mpsc::unbounded_channel();
+        let leases = Box::new(Leases {
+            gate,
+            connection,
+            keys: Keys {
+                holders: format!("{prefix}:holders"),
+                waiters: format!("{prefix}:waiters"),
+                seen: format!("{prefix}:seen"),
+                ticket: format!("{prefix}:ticket"),
+            },
+            capacity,
+            lease,
+            process: format!("{}-{:016x}", std::process::id(), random()),
+            next: AtomicU64::new(0),
+            held: Mutex::new(HashSet::new()),
+            releases,
+        });
+        Ok((leases, released))
+    }
+
+    /// Starts the renewer and the releaser of a connected backend on the current tokio runtime.
+    pub(crate) fn start(&'static self, released: mpsc::UnboundedReceiver<String>) {
+        tokio::spawn(self.release_all(released));
+        tokio::spawn(self.renew_all());
+    }
+
+    fn lease_ms(&self) -> u64 {
+        u64::try_from(self.lease.as_millis()).unwrap_or(u64::MAX)
+    }
+
+    /// How long a waiter pauses before it asks again: a thirtieth of the lease, between 5 and
+    /// 100 ms, jittered by ±50% so that the fleet's waiters do not ask in step.
+    fn pause(&self) -> Duration {
+        let base = (self.lease / 30).clamp(Duration::from_millis(5), Duration::from_millis(100));
+        base / 2 + base.mul_f64((random() % 1000) as f64 / 1000.0)
+    }
+
+    /// Takes a lease, waiting in the fleet's line as long as it takes. When Redis cannot be
+    /// reached, it gives up at once unless `retry` (the call has a `wait`, which bounds it).
+    pub(crate) fn acquire(&'static self, retry: bool) -> (Leasing, Arc<AtomicBool>) {
+        let failing = Arc::new(AtomicBool::new(false));
+        let lease = Lease {
+            leases: self,
+            member: format!(
+                "{}:{}",
+                self.process,
+                self.next.fetch_add(1, Ordering::Relaxed)
+            ),
+            failing: Arc::clone(&failing),
+        };
+        (Box::pin(lease.take(retry)), failing)
+    }
+
+    /// Runs the release of each lease dropped, in turn.
+    async fn release_all(&'static self, mut released: mpsc::UnboundedReceiver<String>) {
+        let mut conn = (self.connection.0)();
+        while let Some(member) = released.recv().await {
+            let result = RELEASE
+                .key(&self.keys.holders)
+                .key(&self.keys.waiters)
+                .key(&self.keys.seen)
+                .arg(&member)
+                .invoke_async::<i64>(&mut conn)
+                .await;
+            // A release that fails leaves the lease to expire on its own.
+            let _ = result;
+        }
+    }
+}
+
+impl Leases {
+    /// Renews every held lease a third of a lease apart, for as long as the program runs; counts
+    /// the leases that ran out before they were renewed.
+    async fn renew_all(&'static self) {
+        let mut conn = (self.connection.0)();
+        loop {
+            tokio::time::sleep(self.lease / 3).await;
+            let members: Vec<String> = self
+                .held
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .iter()
+                .cloned()
+                .collect();
+            if members.is_empty() {
+                continue;
+            }
+            let mut renew = RENEW.key(&self.keys.holders);
+            renew
+                .key(&self.keys.waiters)
+                .key(&self.keys.seen)
+                .key(&self.keys.ticket)
+                .arg(self.lease_ms());
+            for member in &members {
+                renew.arg(member);
+            }
+            match renew.invoke_async::<Vec<String>>(&mut conn).await {
+                Ok(lost) => {
+                    let mut held = self
+                        .held
+                        .lock()
+                        .unwrap_or_else(|poisoned| poisoned.into_inner());
+                    for member in lost {
+                        if held.remove(&member) {
+                            self.gate.lease_lost();
+                        }
+                    }
+                }
+                // Tried again at the next period; a lease that runs out meanwhile is counted
+                // then.
+                Err(_) => conn = (self.connection.0)(),
+            }
+        }
+    }
+}
+
+impl Lease {
+    async fn take(self, retry: bool) -> Result<Lease, ()> {
+        let leases = self.leases;
+        let mut conn = (leases.connection.0)();
+        loop {
+            // Failing until Redis answers: a wait that runs out during a round trip that never
+            // came back is the backend's doing.
+            self.failing.store(true, Ordering::Relaxed);
+            let answer = ACQUIRE
+                .key(&leases.keys.holders)
+                .key(&leases.keys.waiters)
+                .key(&leases.keys.seen)
+                .key(&leases.keys.ticket)
+                .arg(leases.capacity)
+                .arg(leases.lease_ms())
+                .arg(&self.member)
+                .invoke_async::<i64>(&mut conn)
+                .await;
+            match answer {
+                Ok(1) => {
+                    self.failing.store(false, Ordering::Relaxed);
+                    leases
+                        .held
+                        .lock()
+                        .unwrap_or_else(|poisoned| poisoned.into_inner())
+                        .insert(self.member.clone());
+                    return Ok(self);
+                }
+                Ok(_) => self.failing.store(false, Ordering::Relaxed),
+                Err(_) => {
+                    if !retry {
+                        return Err(());
+                    }
+                    // A new connection may be needed (a `ConnectionManager` reconnects itself).
+                    conn = (leases.connection.0)();
+                }
+            }
+            tokio::time::sleep(leases.pause()).await;
+        }
+    }
+}
+
+/// A random number, from the standard library's randomly seeded hasher.
+fn random() -> u64 {
+    use std::hash::{BuildHasher, RandomState};
+    RandomState::new().hash_one(std::time::SystemTime::now())
+}

@@ -1,0 +1,507 @@
+//! Fleet-wide pools (feature `redis`), against a real `redis-server` that each test starts on a
+//! loopback port: `cargo test --features redis --test fleet`.
+//!
+//! Several processes are played two ways: pools of the same name in one process (each with its
+//! own connection and its own name in Redis, as two processes have; built by hand, since
+//! `pool!` names each pool after its module), and child processes (this test binary, run again
+//! with `BOUNDED_ASYNC_FLEET_CHILD` set) for what only a process can do: be killed while it
+//! holds a permit, and hammer the pool from four places at once.
+
+#![cfg(feature = "redis")]
+
+#[path = "common/redis_server.rs"]
+mod redis_server;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use bounded_async::{Pool, Reason, Rejected, bounded, pool};
+use redis::AsyncCommands;
+use redis_server::RedisServer;
+
+const LEASE: Duration = Duration::from_secs(2);
+
+/// How many calls of the test's pools hold a permit in this process, and the most at once.
+struct Gauge {
+    now: AtomicUsize,
+    peak: AtomicUsize,
+}
+
+impl Gauge {
+    const fn new() -> Self {
+        Gauge {
+            now: AtomicUsize::new(0),
+            peak: AtomicUsize::new(0),
+        }
+    }
+
+    async fn hold(&self, for_ms: u64) {
+        let now = self.now.fetch_add(1, Ordering::SeqCst) + 1;
+        self.peak.fetch_max(now, Ordering::SeqCst);
+        tokio::time::sleep(Duration::from_millis(for_ms)).await;
+        self.now.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// The number of calls holding a lease of the pool `name` in Redis.
+async fn holders(connection: &mut redis::aio::ConnectionManager, name: &str) -> usize {
+    connection
+        .zcard(format!("{{bounded-async:{name}}}:holders"))
+        .await
+        .expect("Redis answers")
+}
+
+/// Waits until `count` calls of `name` hold a lease (or wait in its line, `line`), failing after
+/// a hang guard's worth of tries rather than hanging.
+async fn until(connection: &mut redis::aio::ConnectionManager, key: String, count: usize) {
+    for _ in 0..2_000 {
+        let now: usize = connection.zcard(&key).await.expect("Redis answers");
+        if now == count {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    panic!("{key} never had {count} members");
+}
+
+fn holders_key(name: &str) -> String {
+    format!("{{bounded-async:{name}}}:holders")
+}
+
+fn waiters_key(name: &str) -> String {
+    format!("{{bounded-async:{name}}}:waiters")
+}
+
+// --- A call before `connect`, and `connect` itself ---------------------------------------------
+
+pool!(EARLY = 2, backend = "redis", lease = "2s");
+
+#[bounded(pool = EARLY)]
+async fn early() -> Result<(), Rejected> {
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_call_before_connect_is_turned_away_with_a_message_that_says_so() {
+    let rejected = early().await.expect_err("not connected");
+    assert_eq!(rejected.reason(), Reason::Backend);
+    assert_eq!(
+        rejected.to_string(),
+        "fleet::EARLY: not connected to its Redis yet; call the pool's `connect` at start-up \
+         (backend = \"redis\")"
+    );
+    assert_eq!(EARLY.stats().rejected.backend, 1);
+    assert_eq!(EARLY.in_flight(), 0, "its local permit was given back");
+}
+
+static GONE: Pool<2, 2, true> = Pool::new().with_name("fleet::GONE").with_redis(LEASE);
+static PLAIN: Pool<2, 2, true> = Pool::new().with_name("fleet::PLAIN").with_queue(4);
+
+#[tokio::test]
+async fn connect_says_why_it_failed() {
+    let mut server = RedisServer::start();
+    let connection = server.manager().await;
+    server.kill();
+    let error = GONE
+        .connect(connection.clone())
+        .await
+        .expect_err("Redis is gone");
+    let message = error.to_string();
+    assert!(
+        message.starts_with("fleet::GONE: could not reach its Redis: "),
+        "{message}"
+    );
+
+    let error = PLAIN.connect(connection).await.expect_err("no backend");
+    assert_eq!(
+        error.to_string(),
+        "fleet::PLAIN: has no Redis backend to connect; declare it with `backend = \"redis\"`"
+    );
+}
+
+// --- Two processes' pools share the permits ----------------------------------------------------
+
+static LEFT: Pool<4, 4, true> = Pool::new().with_name("fleet::SHARED").with_redis(LEASE);
+static RIGHT: Pool<4, 4, true> = Pool::new().with_name("fleet::SHARED").with_redis(LEASE);
+static SHARED: Gauge = Gauge::new();
+
+#[bounded(pool = LEFT)]
+async fn left() -> Result<(), Rejected> {
+    SHARED.hold(20).await;
+    Ok(())
+}
+
+#[bounded(pool = RIGHT)]
+async fn right() -> Result<(), Rejected> {
+    SHARED.hold(20).await;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pools_of_one_name_share_its_capacity_and_reach_it() {
+    let server = RedisServer::start();
+    LEFT.connect(server.manager().await)
+        .await
+        .expect("connects");
+    RIGHT
+        .connect(server.manager().await)
+        .await
+        .expect("connects");
+    let calls = (0..16).flat_map(|_| {
+        [
+            tokio::spawn(left()) as tokio::task::JoinHandle<_>,
+            tokio::spawn(right()),
+        ]
+    });
+    for call in futures::future::join_all(calls).await {
+        call.expect("no call panics")
+            .expect("no call is turned away");
+    }
+    // Each process holds at most 4 itself: 8 without the fleet's limit.
+    assert_eq!(SHARED.peak.load(Ordering::SeqCst), 4);
+    let mut connection = server.manager().await;
+    until(&mut connection, holders_key("fleet::SHARED"), 0).await;
+    assert_eq!(holders(&mut connection, "fleet::SHARED").await, 0);
+}
+
+// --- The fleet's line is served in arrival order -----------------------------------------------
+
+static FAIR_HOLDER: Pool<1, 1, true> = Pool::new().with_name("fleet::FAIR").with_redis(LEASE);
+static FAIR_A: Pool<1, 1, true> = Pool::new().with_name("fleet::FAIR").with_redis(LEASE);
+static FAIR_B: Pool<1, 1, true> = Pool::new().with_name("fleet::FAIR").with_redis(LEASE);
+static FAIR_C: Pool<1, 1, true> = Pool::new().with_name("fleet::FAIR").with_redis(LEASE);
+static ORDER: Mutex<Vec<char>> = Mutex::new(Vec::new());
+
+#[bounded(pool = FAIR_HOLDER)]
+async fn hold_until(released: tokio::sync::oneshot::Receiver<()>) -> Result<(), Rejected> {
+    let _ = released.await;
+    Ok(())
+}
+
+#[bounded(pool = FAIR_A)]
+async fn fair_a() -> Result<(), Rejected> {
+    ORDER.lock().unwrap().push('a');
+    Ok(())
+}
+
+#[bounded(pool = FAIR_B)]
+async fn fair_b() -> Result<(), Rejected> {
+    ORDER.lock().unwrap().push('b');
+    Ok(())
+}
+
+#[bounded(pool = FAIR_C)]
+async fn fair_c() -> Result<(), Rejected> {
+    ORDER.lock().unwrap().push('c');
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn waiters_from_different_processes_are_admitted_in_arrival_order() {
+    let server = RedisServer::start();
+    for pool in [&FAIR_HOLDER, &FAIR_A, &FAIR_B, &FAIR_C] {
+        pool.connect(server.manager().await)
+            .await
+            .expect("connects");
+    }
+    let mut connection = server.manager().await;
+    let (release, released) = tokio::sync::oneshot::channel();
+    let holder = tokio::spawn(hold_until(released));
+    until(&mut connection, holders_key("fleet::FAIR"), 1).await;
+    // Each joins the line only once the one before it is in it: c, then a, then b.
+    let c = tokio::spawn(fair_c());
+    until(&mut connection, waiters_key("fleet::FAIR"), 1).await;
+    let a = tokio::spawn(fair_a());
+    until(&mut connection, waiters_key("fleet::FAIR"), 2).await;
+    let b = tokio::spawn(fair_b());
+    until(&mut connection, waiters_key("fleet::FAIR"), 3).await;
+    release.send(()).expect("the holder waits");
+    for call in [holder, c, a, b] {
+        call.await.expect("no panic").expect("admitted");
+    }
+    assert_eq!(*ORDER.lock().unwrap(), ['c', 'a', 'b']);
+}
+
+// --- A dropped call releases at once -----------------------------------------------------------
+
+pool!(DROPPED = 2, backend = "redis", lease = "2s");
+
+#[bounded(pool = DROPPED)]
+async fn forever() -> Result<(), Rejected> {
+    std::future::pending::<()>().await;
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_dropped_call_gives_its_lease_back_at_once() {
+    let server = RedisServer::start();
+    DROPPED
+        .connect(server.manager().await)
+        .await
+        .expect("connects");
+    let mut connection = server.manager().await;
+    let call = tokio::spawn(forever());
+    until(&mut connection, holders_key("fleet::DROPPED"), 1).await;
+    call.abort();
+    // Long before its lease would end.
+    until(&mut connection, holders_key("fleet::DROPPED"), 0).await;
+    assert_eq!(DROPPED.in_flight(), 0);
+}
+
+// --- Redis out of reach ------------------------------------------------------------------------
+
+pool!(PATIENT = 2, wait = "300ms", backend = "redis", lease = "2s");
+pool!(IMPATIENT = 2, backend = "redis", lease = "2s");
+
+#[bounded(pool = PATIENT)]
+async fn patient() -> Result<(), Rejected> {
+    Ok(())
+}
+
+#[bounded(pool = IMPATIENT)]
+async fn impatient() -> Result<(), Rejected> {
+    Ok(())
+}
+
+#[tokio::test]
+async fn redis_out_of_reach_turns_calls_away_with_reason_backend() {
+    let mut server = RedisServer::start();
+    PATIENT
+        .connect(server.manager().await)
+        .await
+        .expect("connects");
+    IMPATIENT
+        .connect(server.manager().await)
+        .await
+        .expect("connects");
+    patient().await.expect("admitted while Redis runs");
+    impatient().await.expect("admitted while Redis runs");
+    server.kill();
+
+    // Without a `wait`, at once; with one, when it runs out. Nothing hangs.
+    let rejected = impatient().await.expect_err("Redis is gone");
+    assert_eq!(rejected.reason(), Reason::Backend);
+    assert_eq!(
+        rejected.to_string(),
+        "fleet::IMPATIENT: its Redis could not be reached (backend = \"redis\")"
+    );
+    let rejected = patient().await.expect_err("Redis is gone");
+    assert_eq!(rejected.reason(), Reason::Backend);
+    assert_eq!(PATIENT.stats().rejected.backend, 1);
+    assert_eq!((PATIENT.in_flight(), IMPATIENT.in_flight()), (0, 0));
+}
+
+// --- Child processes ---------------------------------------------------------------------------
+
+static CHILD_POOL: Pool<10, 10, true> = Pool::new()
+    .with_name("fleet::CHILDREN")
+    .with_wait(Duration::from_secs(30))
+    .with_redis(LEASE);
+
+/// A call of the children's pool: counts itself in Redis's `inflight` while it runs, and keeps
+/// the most seen in `peak`.
+#[bounded(pool = CHILD_POOL)]
+async fn counted(
+    connection: &mut redis::aio::ConnectionManager,
+    for_ms: u64,
+) -> Result<(), Rejected> {
+    let now: i64 = connection.incr("inflight", 1).await.expect("Redis answers");
+    let _: () = redis::Script::new(
+        "if tonumber(redis.call('GET', KEYS[1]) or '0') < tonumber(ARGV[1]) then \
+         redis.call('SET', KEYS[1], ARGV[1]) end",
+    )
+    .key("peak")
+    .arg(now)
+    .invoke_async(connection)
+    .await
+    .expect("Redis answers");
+    tokio::time::sleep(Duration::from_millis(for_ms)).await;
+    let _: i64 = connection.decr("inflight", 1).await.expect("Redis answers");
+    Ok(())
+}
+
+/// The child's side: with `BOUNDED_ASYNC_FLEET_CHILD` = `hammer:PORT` it makes 40 calls, 20 at
+/// once, then exits; with `hold:PORT` it takes the pool's permits, says `held`, and waits to be
+/// killed. Without it (a normal run), it does nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fleet_child() {
+    let Ok(role) = std::env::var("BOUNDED_ASYNC_FLEET_CHILD") else {
+        return;
+    };
+    let (role, port) = role.split_once(':').expect("role:port");
+    let client = redis::Client::open(format!("redis://127.0.0.1:{port}/")).expect("a URL");
+    let connection = redis::aio::ConnectionManager::new(client)
+        .await
+        .expect("Redis answers");
+    CHILD_POOL
+        .connect(connection.clone())
+        .await
+        .expect("connects");
+    match role {
+        "hammer" => {
+            let calls = (0..40).map(|_| {
+                let mut connection = connection.clone();
+                async move { counted(&mut connection, 15).await }
+            });
+            let calls = bounded_async::join_bounded!(limit = 20; for call in calls => call);
+            assert!(calls.iter().all(Result::is_ok), "{calls:?}");
+        }
+        "hold" => {
+            let source = connection.clone();
+            let calls = (0..10).map(move |_| {
+                let mut connection = source.clone();
+                async move { counted(&mut connection, 3_600_000).await }
+            });
+            let held = tokio::spawn(async move {
+                bounded_async::join_bounded!(limit = 10; for call in calls => call)
+            });
+            let mut probe = connection.clone();
+            while holders(&mut probe, "fleet::CHILDREN").await < 10 {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+            println!("held");
+            held.await.expect("never ends");
+        }
+        other => panic!("unknown role {other}"),
+    }
+}
+
+/// Runs this test binary again as a child with `role`.
+fn child(role: &str, port: u16) -> std::process::Child {
+    Command::new(std::env::current_exe().expect("the test binary"))
+        .args([
+            "--exact",
+            "fleet_child",
+            "--nocapture",
+            "--test-threads",
+            "1",
+        ])
+        .env("BOUNDED_ASYNC_FLEET_CHILD", format!("{role}:{port}"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("the test binary runs again")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn four_processes_never_exceed_the_fleets_capacity_and_reach_it() {
+    let server = RedisServer::start();
+    let children: Vec<_> = (0..4).map(|_| child("hammer", server.port)).collect();
+    for mut child in children {
+        let status = tokio::task::spawn_blocking(move || child.wait())
+            .await
+            .expect("waits")
+            .expect("the child ran");
+        assert!(status.success(), "a child failed");
+    }
+    let mut connection = server.manager().await;
+    let peak: usize = connection.get("peak").await.expect("Redis answers");
+    // 4 processes of 20 calls each, 10 of their own at once: 40 without the fleet's limit.
+    assert_eq!(peak, 10);
+    let inflight: usize = connection.get("inflight").await.expect("Redis answers");
+    assert_eq!(inflight, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_permits_of_a_killed_process_come_back_when_their_leases_end() {
+    let server = RedisServer::start();
+    let mut holder = child("hold", server.port);
+    let stdout = holder.stdout.take().expect("piped");
+    let said = tokio::task::spawn_blocking(move || {
+        BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+            // The test harness has already written "test fleet_child ... " on that line.
+            .any(|line| line.ends_with("held"))
+    });
+    assert!(said.await.expect("reads"), "the child took the permits");
+    let mut connection = server.manager().await;
+    assert_eq!(holders(&mut connection, "fleet::CHILDREN").await, 10);
+    holder.kill().expect("SIGKILL");
+    holder.wait().expect("reaped");
+    // The leases are no longer renewed: they end within a lease, and a call of this process
+    // (which may wait 30 s, many leases) is admitted then.
+    CHILD_POOL
+        .connect(server.manager().await)
+        .await
+        .expect("connects");
+    counted(&mut connection, 0)
+        .await
+        .expect("admitted once the leases ended");
+    // Its own lease is given back as it returns; the killed process's are gone.
+    until(&mut connection, holders_key("fleet::CHILDREN"), 0).await;
+}
+
+// --- A lease that could not be renewed ---------------------------------------------------------
+
+static STALLED: Pool<1, 1, true> = Pool::new()
+    .with_name("fleet::STALLED")
+    .with_redis(Duration::from_secs(1));
+
+#[bounded(pool = STALLED)]
+async fn stalled(released: tokio::sync::oneshot::Receiver<()>) -> Result<u32, Rejected> {
+    let _ = released.await;
+    Ok(7)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lease_lost_while_redis_was_stopped_is_counted_and_the_result_still_returned() {
+    let server = RedisServer::start();
+    STALLED
+        .connect(server.manager().await)
+        .await
+        .expect("connects");
+    let mut connection = server.manager().await;
+    let (release, released) = tokio::sync::oneshot::channel();
+    let call = tokio::spawn(stalled(released));
+    until(&mut connection, holders_key("fleet::STALLED"), 1).await;
+    // Redis stopped past the lease: the renewal waits, and Redis's clock runs on.
+    server.signal("-STOP");
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    server.signal("-CONT");
+    for _ in 0..2_000 {
+        if STALLED.stats().rejected.leases_lost == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    assert_eq!(
+        STALLED.stats().rejected.leases_lost,
+        1,
+        "the lost lease is reported"
+    );
+    release.send(()).expect("the call waits");
+    assert_eq!(call.await.expect("no panic").expect("not turned away"), 7);
+}
+
+// --- Redis restarted, its state lost -----------------------------------------------------------
+
+static RESTARTED: Pool<2, 2, true> = Pool::new()
+    .with_name("fleet::RESTARTED")
+    .with_wait(Duration::from_secs(10))
+    .with_redis(LEASE);
+
+#[bounded(pool = RESTARTED)]
+async fn after_restart() -> Result<(), Rejected> {
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_pool_recovers_when_redis_restarts_without_its_state() {
+    let mut server = RedisServer::start();
+    RESTARTED
+        .connect(server.manager().await)
+        .await
+        .expect("connects");
+    after_restart().await.expect("admitted");
+    let port = server.port;
+    server.kill();
+    let _server = RedisServer::start_on(port);
+    // The connection reconnects and the scripts are loaded again (EVALSHA falls back to EVAL);
+    // a call that may wait is admitted once Redis is back.
+    after_restart().await.expect("admitted after the restart");
+    after_restart().await.expect("and after");
+}
