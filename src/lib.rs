@@ -166,12 +166,15 @@
 //!     ("my_app::fetch_user rejected 1,234 calls in 10 s: queue full"), so that overload does
 //!     not log one line per call it sheds;
 //!   - a `DEBUG` event when a wait took more than half the call's `wait`, or 100 ms without one.
+//! - `redis` (off): fleet-wide pools, `pool!(.., backend = "redis", lease = "30s")`, whose
+//!   permits are leases on a Redis server shared by every process connected to it with the
+//!   pool's `connect`; see [`pool!`] and the README's "Fleet-wide limits".
 //! - `metrics` (off): through the `metrics` facade, each listed gate's (every `pool!` and
 //!   `#[bounded]` gate's) gauges `bounded_async_in_flight`, `bounded_async_waiting` and
 //!   `bounded_async_limit`, counters `bounded_async_admitted_total` and
 //!   `bounded_async_rejected_total{reason}` (`queue_full`, `wait_elapsed`, `timed_out`,
-//!   `paused`), and the histogram `bounded_async_wait_seconds` of the calls that waited, all
-//!   labelled `gate`. A gate registers its handles at its first use: install the recorder
+//!   `paused`, `backend`), and the histogram `bounded_async_wait_seconds` of the calls that
+//!   waited, all labelled `gate`. A gate registers its handles at its first use: install the recorder
 //!   before.
 //!
 //! ```

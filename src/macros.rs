@@ -407,6 +407,55 @@ macro_rules! join_bounded {
 /// # fn main() {}
 /// ```
 ///
+/// # Fleet-wide pools (feature `redis`)
+///
+/// `backend = "redis"` shares the pool's permits with every process that declares the same pool
+/// and connects it to the same Redis: `pool!(pub PARTNER = 50, backend = "redis", lease = "30s")`
+/// admits 50 calls at once across the whole fleet, where a plain pool admits 50 per replica.
+/// Connect it once at start-up with the `redis` crate's connection (a `ConnectionManager` or a
+/// `MultiplexedConnection`), on the tokio runtime that lives as long as the process:
+///
+/// ```no_run
+/// # #[cfg(feature = "redis")]
+/// # mod fleet {
+/// use bounded_async::{Rejected, bounded, pool};
+///
+/// pool!(pub PARTNER = 50, backend = "redis", lease = "30s", wait = "5s");
+///
+/// #[bounded(pool = PARTNER)]
+/// async fn search(query: &str) -> Result<usize, Rejected> {
+///     Ok(query.len())
+/// }
+///
+/// #[tokio::main]
+/// async fn main() -> anyhow::Result<()> {
+///     let client = redis::Client::open("redis://127.0.0.1/")?;
+///     PARTNER.connect(redis::aio::ConnectionManager::new(client).await?).await?;
+///     search("bounded").await?;
+///     Ok(())
+/// }
+/// # }
+/// # fn main() {}
+/// ```
+///
+/// - A permit is a lease of `lease` (default 30 s; at least 1 s, and longer than the pool's
+///   `wait`), renewed by the pool every third of a lease while its call runs. If the process
+///   dies, its permits come back when their leases end. A lease that could not be renewed in
+///   time is counted in [`Stats`](crate::Stats)' `rejected.leases_lost`; the call's result is
+///   still returned.
+/// - Waiters across the fleet are served in arrival order, by tickets that Redis hands out.
+///   Each process still holds at most the pool's capacity itself, so one process cannot flood
+///   Redis with waiters.
+/// - The pool can turn calls away, so its members return `Result<T, E>` with
+///   `E: From<Rejected>`: with [`Reason::Backend`](crate::Reason::Backend) when Redis cannot be
+///   reached (at once without a `wait`, when it runs out with one), or when a call comes before
+///   `connect`.
+/// - The Redis keys are named after the pool (`{bounded-async:my_app::PARTNER}:holders`, and
+///   `:waiters`, `:seen`, `:ticket`), in one hash tag, so Redis Cluster runs the scripts; they
+///   expire two leases after their last use. Every decision is one Lua script, timed by Redis's
+///   own clock.
+/// - Without the feature, `backend = "redis"` is a compile error that names it.
+///
 /// The pool is named by its module and its name (`my_app::DB`), and is listed under that name in
 /// [`gates`](crate::gates) once it has been used (a call, a permit taken or `set_limit`).
 ///
