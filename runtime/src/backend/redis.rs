@@ -13,10 +13,12 @@
 //! - `seen`: when each waiter last asked. A waiter not seen for a lease (its process died while
 //!   waiting) is removed, so it cannot hold the line.
 //!
-//! Every key expires two leases after its last use, so a pool no longer used leaves nothing.
-//! Waiters ask again after a jittered pause; a held permit's lease is renewed by a task of the
-//! pool every third of a lease; a call that ends or is dropped releases its lease at once,
-//! through a second task (a `Drop` cannot wait for Redis).
+//! Every key expires two leases after the last admission or renewal, so a pool no longer used
+//! leaves nothing (a line with holders is kept alive by their renewals). Waiters ask again after
+//! a jittered pause that grows with their distance from the front of the line, and a permit
+//! given back by this process wakes one of its waiters at once; a held permit's lease is
+//! renewed by a task of the pool every third of a lease; a call that ends or is dropped releases
+//! its lease at once, through a second task (a `Drop` cannot wait for Redis).
 
 use std::collections::HashSet;
 use std::fmt;
@@ -34,7 +36,8 @@ use crate::gate::Gate;
 
 /// Removes expired holders and stale waiters, then admits `member` if a permit is free and no
 /// one is ahead of it in line; otherwise puts it in line (once) and notes that it asked.
-/// Returns 1 when `member` holds a permit.
+/// Returns -1 when `member` holds a permit, and otherwise how many waiters are between it and
+/// the free permits (0 for the next to be admitted), which sets how soon it asks again.
 static ACQUIRE: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r"
@@ -47,16 +50,19 @@ for _, gone in ipairs(redis.call('ZRANGEBYSCORE', seen, '-inf', now - lease)) do
   redis.call('ZREM', waiters, gone)
   redis.call('ZREM', seen, gone)
 end
-for _, key in ipairs(KEYS) do redis.call('PEXPIRE', key, 2 * lease) end
+local function touch()
+  for _, key in ipairs(KEYS) do redis.call('PEXPIRE', key, 2 * lease) end
+end
 if redis.call('ZSCORE', holders, member) then
-  return 1
+  return -1
 end
 local free = capacity - redis.call('ZCARD', holders)
 local rank = redis.call('ZRANK', waiters, member)
 if not rank then
   if free > 0 and redis.call('ZCARD', waiters) == 0 then
     redis.call('ZADD', holders, now + lease, member)
-    return 1
+    touch()
+    return -1
   end
   redis.call('ZADD', waiters, redis.call('INCR', ticket), member)
   rank = redis.call('ZCARD', waiters) - 1
@@ -65,10 +71,11 @@ if rank < free then
   redis.call('ZREM', waiters, member)
   redis.call('ZREM', seen, member)
   redis.call('ZADD', holders, now + lease, member)
-  return 1
+  touch()
+  return -1
 end
 redis.call('ZADD', seen, now, member)
-return 0
+return rank - math.max(free, 0)
 ",
     )
 });
@@ -155,6 +162,9 @@ pub(crate) struct Leases {
     /// The members holding a permit now, whose leases the renewer extends.
     held: Mutex<HashSet<String>>,
     releases: mpsc::UnboundedSender<String>,
+    /// Notified when this process gives a permit back: one waiter, the longest parked, asks
+    /// again at once.
+    freed: tokio::sync::Notify,
 }
 
 impl fmt::Debug for Leases {
@@ -303,6 +313,7 @@ impl Leases {
             next: AtomicU64::new(0),
             held: Mutex::new(HashSet::new()),
             releases,
+            freed: tokio::sync::Notify::new(),
         });
         Ok((leases, released))
     }
@@ -317,10 +328,16 @@ impl Leases {
         u64::try_from(self.lease.as_millis()).unwrap_or(u64::MAX)
     }
 
-    /// How long a waiter pauses before it asks again: a thirtieth of the lease, between 5 and
-    /// 100 ms, jittered by ±50% so that the fleet's waiters do not ask in step.
-    fn pause(&self) -> Duration {
-        let base = (self.lease / 30).clamp(Duration::from_millis(5), Duration::from_millis(100));
+    /// How long a waiter pauses before it asks again, unless a release of this process wakes it
+    /// first: 2 ms for the `capacity` waiters next in line, 2 ms more for each further
+    /// `capacity`, at most 100 ms, jittered by ±50% so that the fleet's waiters do not ask in
+    /// step. The waiters near the front ask often, so a permit given back by another process is
+    /// taken soon; those far behind ask seldom, so a long line costs Redis little.
+    fn pause(&self, behind: u64) -> Duration {
+        let rounds = behind / self.capacity as u64 + 1;
+        let base = Duration::from_millis(2)
+            .saturating_mul(u32::try_from(rounds).unwrap_or(u32::MAX))
+            .min(Duration::from_millis(100));
         base / 2 + base.mul_f64((random() % 1000) as f64 / 1000.0)
     }
 
@@ -351,8 +368,11 @@ impl Leases {
                 .arg(&member)
                 .invoke_async::<i64>(&mut conn)
                 .await;
-            // A release that fails leaves the lease to expire on its own.
-            let _ = result;
+            // A permit given back wakes this process's waiters, which ask again at once. (A
+            // release that fails leaves the lease to expire on its own.)
+            if let Ok(1) = result {
+                self.freed.notify_one();
+            }
         }
     }
 }
@@ -408,6 +428,9 @@ impl Lease {
         let leases = self.leases;
         let mut conn = (leases.connection.0)();
         loop {
+            // Armed before asking, so that a release between the answer and the pause wakes it.
+            let mut freed = std::pin::pin!(leases.freed.notified());
+            freed.as_mut().enable();
             // Failing until Redis answers: a wait that runs out during a round trip that never
             // came back is the backend's doing.
             self.failing.store(true, Ordering::Relaxed);
@@ -421,8 +444,9 @@ impl Lease {
                 .arg(&self.member)
                 .invoke_async::<i64>(&mut conn)
                 .await;
+            let mut behind = 0;
             match answer {
-                Ok(1) => {
+                Ok(-1) => {
                     self.failing.store(false, Ordering::Relaxed);
                     leases
                         .held
@@ -431,7 +455,10 @@ impl Lease {
                         .insert(self.member.clone());
                     return Ok(self);
                 }
-                Ok(_) => self.failing.store(false, Ordering::Relaxed),
+                Ok(waiting) => {
+                    self.failing.store(false, Ordering::Relaxed);
+                    behind = u64::try_from(waiting).unwrap_or(0);
+                }
                 Err(_) => {
                     if !retry {
                         return Err(());
@@ -440,7 +467,8 @@ impl Lease {
                     conn = (leases.connection.0)();
                 }
             }
-            tokio::time::sleep(leases.pause()).await;
+            let pause = std::pin::pin!(tokio::time::sleep(leases.pause(behind)));
+            futures_util::future::select(freed, pause).await;
         }
     }
 }
