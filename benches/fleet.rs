@@ -109,9 +109,9 @@ mod pools {
     }
 
     macro_rules! processes {
-        ($($pool:ident $call:ident),*) => {$(
+        ($name:literal: $($pool:ident $call:ident),*) => {$(
             pub static $pool: Pool<10, 10, true> = Pool::new()
-                .with_name("bench::SHARED")
+                .with_name($name)
                 .with_redis(LEASE);
 
             #[bounded(pool = $pool)]
@@ -122,7 +122,10 @@ mod pools {
         )*};
     }
 
-    processes!(P0 p0, P1 p1, P2 p2, P3 p3);
+    // Connected with a client: wake-ups through pub/sub.
+    processes!("bench::WOKEN": P0 p0, P1 p1, P2 p2, P3 p3);
+    // Connected with a connection only: waiters poll.
+    processes!("bench::POLLING": Q0 q0, Q1 q1, Q2 q2, Q3 q3);
 }
 
 /// The baseline: redis-semaphore's approach, a holder set trimmed of expired entries and a
@@ -231,17 +234,31 @@ async fn main() {
 
     let calls = if full { 1_000 } else { 20 };
     let hold = Duration::from_millis(5);
+    let client = redis::Client::open(server.url()).expect("a Redis URL");
     for pool in [&pools::P0, &pools::P1, &pools::P2, &pools::P3] {
+        pool.connect_client(client.clone()).await.expect("connects");
+    }
+    for pool in [&pools::Q0, &pools::Q1, &pools::Q2, &pools::Q3] {
         pool.connect(server.manager().await)
             .await
             .expect("connects");
     }
-    let leases = at_capacity(&server, calls, |process, _| async move {
+    let woken = at_capacity(&server, calls, |process, _| async move {
         match process {
             0 => pools::p0(hold).await,
             1 => pools::p1(hold).await,
             2 => pools::p2(hold).await,
             _ => pools::p3(hold).await,
+        }
+        .expect("admitted");
+    })
+    .await;
+    let leases = at_capacity(&server, calls, |process, _| async move {
+        match process {
+            0 => pools::q0(hold).await,
+            1 => pools::q1(hold).await,
+            2 => pools::q2(hold).await,
+            _ => pools::q3(hold).await,
         }
         .expect("admitted");
     })
@@ -272,11 +289,8 @@ async fn main() {
     );
     let total = (4 * calls) as f64;
     for (name, (rate, spent), trips) in [
-        (
-            "fleet-wide pool (tickets, leases)",
-            leases,
-            leases.1.scripts,
-        ),
+        ("pool, connect_client (pub/sub)", woken, woken.1.scripts),
+        ("pool, connect (polling)", leases, leases.1.scripts),
         (
             "polling baseline (every 10 ms)",
             polled,

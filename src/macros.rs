@@ -444,6 +444,9 @@ macro_rules! join_bounded {
 ///   time is counted in [`Stats`](crate::Stats)' `rejected.leases_lost`; the call's result is
 ///   still returned.
 /// - Waiters across the fleet are served in arrival order, by tickets that Redis hands out.
+///   Connected with [`connect_client`](crate::Pool) (a `redis::Client`), a pool also subscribes
+///   to its channel, and a permit given back anywhere wakes the waiter it goes to at once;
+///   connected with a connection alone, waiters ask Redis again every few milliseconds.
 ///   Each process still holds at most the pool's capacity itself, so one process cannot flood
 ///   Redis with waiters.
 /// - The pool can turn calls away, so its members return `Result<T, E>` with

@@ -505,3 +505,45 @@ async fn the_pool_recovers_when_redis_restarts_without_its_state() {
     after_restart().await.expect("admitted after the restart");
     after_restart().await.expect("and after");
 }
+
+// --- Wake-ups through pub/sub ------------------------------------------------------------------
+
+static WOKEN_LEFT: Pool<3, 3, true> = Pool::new().with_name("fleet::WOKEN").with_redis(LEASE);
+static WOKEN_RIGHT: Pool<3, 3, true> = Pool::new().with_name("fleet::WOKEN").with_redis(LEASE);
+static WOKEN: Gauge = Gauge::new();
+
+#[bounded(pool = WOKEN_LEFT)]
+async fn woken_left() -> Result<(), Rejected> {
+    WOKEN.hold(5).await;
+    Ok(())
+}
+
+#[bounded(pool = WOKEN_RIGHT)]
+async fn woken_right() -> Result<(), Rejected> {
+    WOKEN.hold(5).await;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pools_connected_with_a_client_wake_the_next_waiter_through_pub_sub() {
+    let server = RedisServer::start();
+    let client = redis::Client::open(server.url()).expect("a Redis URL");
+    WOKEN_LEFT
+        .connect_client(client.clone())
+        .await
+        .expect("connects");
+    WOKEN_RIGHT.connect_client(client).await.expect("connects");
+    let calls = (0..30).flat_map(|_| {
+        [
+            tokio::spawn(woken_left()) as tokio::task::JoinHandle<_>,
+            tokio::spawn(woken_right()),
+        ]
+    });
+    for call in futures::future::join_all(calls).await {
+        call.expect("no call panics")
+            .expect("no call is turned away");
+    }
+    assert_eq!(WOKEN.peak.load(Ordering::SeqCst), 3);
+    let mut connection = server.manager().await;
+    until(&mut connection, holders_key("fleet::WOKEN"), 0).await;
+}

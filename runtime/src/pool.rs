@@ -161,7 +161,9 @@ impl<const CAPACITY: usize, const MAX: usize, const REJECTS: bool, const PACE: u
     /// It checks that Redis answers and loads the pool's scripts, then starts two tasks on the
     /// current tokio runtime, for as long as the process runs: one renews the leases held, a
     /// third of a lease apart, and one releases those given back. A call made before `connect`
-    /// is turned away with [`Reason::Backend`](crate::Reason::Backend).
+    /// is turned away with [`Reason::Backend`](crate::Reason::Backend). A connection cannot
+    /// subscribe to the pool's channel, so waiters learn of a free permit by asking Redis again;
+    /// under contention, [`connect_client`](Pool::connect_client) wakes them instead.
     ///
     /// # Errors
     ///
@@ -169,6 +171,38 @@ impl<const CAPACITY: usize, const MAX: usize, const REJECTS: bool, const PACE: u
     /// connected.
     #[cfg(feature = "redis")]
     pub async fn connect<C>(&'static self, connection: C) -> Result<(), crate::ConnectError>
+    where
+        C: redis::aio::ConnectionLike + Clone + Send + Sync + 'static,
+    {
+        self.connect_with(connection, None).await
+    }
+
+    /// [`connect`](Pool::connect) with a `redis::Client`, from which the pool makes its own
+    /// `ConnectionManager` (reconnecting on its own) and a subscription to the pool's channel:
+    /// a permit given back anywhere in the fleet then wakes the waiter at the front of the line at
+    /// once, where with [`connect`](Pool::connect) waiters learn of it by asking Redis again
+    /// (every few milliseconds near the front of the line). Prefer it under contention.
+    ///
+    /// # Errors
+    ///
+    /// As [`connect`](Pool::connect).
+    #[cfg(feature = "redis")]
+    pub async fn connect_client(
+        &'static self,
+        client: redis::Client,
+    ) -> Result<(), crate::ConnectError> {
+        let connection = redis::aio::ConnectionManager::new(client.clone())
+            .await
+            .map_err(|error| crate::ConnectError::unreachable(self.gate.name(), error))?;
+        self.connect_with(connection, Some(client)).await
+    }
+
+    #[cfg(feature = "redis")]
+    async fn connect_with<C>(
+        &'static self,
+        connection: C,
+        wakes: Option<redis::Client>,
+    ) -> Result<(), crate::ConnectError>
     where
         C: redis::aio::ConnectionLike + Clone + Send + Sync + 'static,
     {
@@ -180,7 +214,8 @@ impl<const CAPACITY: usize, const MAX: usize, const REJECTS: bool, const PACE: u
             return Err(crate::ConnectError::already_connected(name));
         }
         let (leases, released) =
-            crate::backend::redis::Leases::connect(&self.gate, CAPACITY, lease, connection).await?;
+            crate::backend::redis::Leases::connect(&self.gate, CAPACITY, lease, connection, wakes)
+                .await?;
         if !self.gate.remote().set(leases) {
             return Err(crate::ConnectError::already_connected(name));
         }

@@ -20,7 +20,7 @@
 //! renewed by a task of the pool every third of a lease; a call that ends or is dropped releases
 //! its lease at once, through a second task (a `Drop` cannot wait for Redis).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -80,13 +80,25 @@ return rank - math.max(free, 0)
     )
 });
 
-/// Gives `member`'s permit back, or its place in line.
+/// Gives `member`'s permit back, or its place in line. A permit given back is announced on the
+/// pool's channel (`ARGV[2]`) with the name of the waiter it goes to, the last of those now
+/// within the free permits (`ARGV[3]` is the capacity), whose process wakes it: one waiter per
+/// permit, never every one.
 static RELEASE: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r"
 local released = redis.call('ZREM', KEYS[1], ARGV[1])
 redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('ZREM', KEYS[3], ARGV[1])
+if released == 1 then
+  local free = tonumber(ARGV[3]) - redis.call('ZCARD', KEYS[1])
+  if free > 0 then
+    local next = redis.call('ZRANGE', KEYS[2], free - 1, free - 1)
+    if next[1] then
+      redis.call('PUBLISH', ARGV[2], next[1])
+    end
+  end
+end
 return released
 ",
     )
@@ -165,6 +177,12 @@ pub(crate) struct Leases {
     /// Notified when this process gives a permit back: one waiter, the longest parked, asks
     /// again at once.
     freed: tokio::sync::Notify,
+    /// The channel on which releases name the waiter at the front of the line.
+    channel: String,
+    /// The client to subscribe to it with, when `connect` was given one.
+    wakes: Option<redis::Client>,
+    /// This process's waiters, by member name, for the subscriber to wake.
+    waiting: Mutex<HashMap<String, Arc<tokio::sync::Notify>>>,
 }
 
 impl fmt::Debug for Leases {
@@ -224,6 +242,13 @@ impl ConnectError {
         }
     }
 
+    pub(crate) fn unreachable(pool: &'static str, error: redis::RedisError) -> Self {
+        ConnectError {
+            pool,
+            kind: ConnectErrorKind::Unreachable(error),
+        }
+    }
+
     pub(crate) fn already_connected(pool: &'static str) -> Self {
         ConnectError {
             pool,
@@ -243,6 +268,13 @@ pub(crate) struct Lease {
 impl Drop for Lease {
     fn drop(&mut self) {
         let member = std::mem::take(&mut self.member);
+        if self.leases.wakes.is_some() {
+            self.leases
+                .waiting
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .remove(&member);
+        }
         self.leases
             .held
             .lock()
@@ -275,6 +307,7 @@ impl Leases {
         capacity: usize,
         lease: Duration,
         connection: C,
+        wakes: Option<redis::Client>,
     ) -> Result<(Box<Leases>, mpsc::UnboundedReceiver<String>), ConnectError>
     where
         C: ConnectionLike + Clone + Send + Sync + 'static,
@@ -314,6 +347,9 @@ impl Leases {
             held: Mutex::new(HashSet::new()),
             releases,
             freed: tokio::sync::Notify::new(),
+            channel: format!("{prefix}:freed"),
+            wakes,
+            waiting: Mutex::new(HashMap::new()),
         });
         Ok((leases, released))
     }
@@ -322,6 +358,35 @@ impl Leases {
     pub(crate) fn start(&'static self, released: mpsc::UnboundedReceiver<String>) {
         tokio::spawn(self.release_all(released));
         tokio::spawn(self.renew_all());
+        if let Some(client) = &self.wakes {
+            tokio::spawn(self.listen(client.clone()));
+        }
+    }
+
+    /// Wakes this process's waiter named on the pool's channel, for as long as the program runs;
+    /// subscribes again after a lost connection (the waiters' own polls cover what it missed).
+    async fn listen(&'static self, client: redis::Client) {
+        use futures_util::StreamExt;
+        loop {
+            if let Ok(mut pubsub) = client.get_async_pubsub().await
+                && pubsub.subscribe(&self.channel).await.is_ok()
+            {
+                let mut messages = pubsub.on_message();
+                while let Some(message) = messages.next().await {
+                    let Ok(member) = message.get_payload::<String>() else {
+                        continue;
+                    };
+                    let waiting = self
+                        .waiting
+                        .lock()
+                        .unwrap_or_else(|poisoned| poisoned.into_inner());
+                    if let Some(waiter) = waiting.get(&member) {
+                        waiter.notify_one();
+                    }
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 
     fn lease_ms(&self) -> u64 {
@@ -335,9 +400,15 @@ impl Leases {
     /// taken soon; those far behind ask seldom, so a long line costs Redis little.
     fn pause(&self, behind: u64) -> Duration {
         let rounds = behind / self.capacity as u64 + 1;
-        let base = Duration::from_millis(2)
+        // With wake-ups through the channel, polling only covers what they miss (a lease that
+        // ran out, a message lost while reconnecting).
+        let (step, most) = match self.wakes {
+            Some(_) => (Duration::from_millis(25), Duration::from_millis(250)),
+            None => (Duration::from_millis(2), Duration::from_millis(100)),
+        };
+        let base = step
             .saturating_mul(u32::try_from(rounds).unwrap_or(u32::MAX))
-            .min(Duration::from_millis(100));
+            .min(most);
         base / 2 + base.mul_f64((random() % 1000) as f64 / 1000.0)
     }
 
@@ -366,6 +437,8 @@ impl Leases {
                 .key(&self.keys.waiters)
                 .key(&self.keys.seen)
                 .arg(&member)
+                .arg(&self.channel)
+                .arg(self.capacity)
                 .invoke_async::<i64>(&mut conn)
                 .await;
             // A permit given back wakes this process's waiters, which ask again at once. (A
@@ -427,10 +500,21 @@ impl Lease {
     async fn take(self, retry: bool) -> Result<Lease, ()> {
         let leases = self.leases;
         let mut conn = (leases.connection.0)();
+        // Woken by name when a release of any process puts it at the front of the line.
+        let named = Arc::new(tokio::sync::Notify::new());
+        if leases.wakes.is_some() {
+            leases
+                .waiting
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .insert(self.member.clone(), Arc::clone(&named));
+        }
         loop {
             // Armed before asking, so that a release between the answer and the pause wakes it.
             let mut freed = std::pin::pin!(leases.freed.notified());
             freed.as_mut().enable();
+            let mut woken = std::pin::pin!(named.notified());
+            woken.as_mut().enable();
             // Failing until Redis answers: a wait that runs out during a round trip that never
             // came back is the backend's doing.
             self.failing.store(true, Ordering::Relaxed);
@@ -448,6 +532,13 @@ impl Lease {
             match answer {
                 Ok(-1) => {
                     self.failing.store(false, Ordering::Relaxed);
+                    if leases.wakes.is_some() {
+                        leases
+                            .waiting
+                            .lock()
+                            .unwrap_or_else(|poisoned| poisoned.into_inner())
+                            .remove(&self.member);
+                    }
                     leases
                         .held
                         .lock()
@@ -468,7 +559,8 @@ impl Lease {
                 }
             }
             let pause = std::pin::pin!(tokio::time::sleep(leases.pause(behind)));
-            futures_util::future::select(freed, pause).await;
+            let wake = futures_util::future::select(freed, woken);
+            futures_util::future::select(wake, pause).await;
         }
     }
 }
