@@ -122,23 +122,27 @@ async fn connect_says_why_it_failed() {
     );
 }
 
+/// Pools of one name and capacity, as several processes declare them, each with a member that
+/// holds its permit for `$ms` ms, counted in `$gauge`.
+macro_rules! processes {
+    ($name:literal, $capacity:literal, $gauge:ident, $ms:literal: $($pool:ident $call:ident),*) => {
+        static $gauge: Gauge = Gauge::new();
+        $(
+            static $pool: Pool<$capacity, $capacity, true> =
+                Pool::new().with_name($name).with_redis(LEASE);
+
+            #[bounded(pool = $pool)]
+            async fn $call() -> Result<(), Rejected> {
+                $gauge.hold($ms).await;
+                Ok(())
+            }
+        )*
+    };
+}
+
 // --- Two processes' pools share the permits ----------------------------------------------------
 
-static LEFT: Pool<4, 4, true> = Pool::new().with_name("fleet::SHARED").with_redis(LEASE);
-static RIGHT: Pool<4, 4, true> = Pool::new().with_name("fleet::SHARED").with_redis(LEASE);
-static SHARED: Gauge = Gauge::new();
-
-#[bounded(pool = LEFT)]
-async fn left() -> Result<(), Rejected> {
-    SHARED.hold(20).await;
-    Ok(())
-}
-
-#[bounded(pool = RIGHT)]
-async fn right() -> Result<(), Rejected> {
-    SHARED.hold(20).await;
-    Ok(())
-}
+processes!("fleet::SHARED", 4, SHARED, 20: LEFT left, RIGHT right);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pools_of_one_name_share_its_capacity_and_reach_it() {
@@ -508,21 +512,7 @@ async fn the_pool_recovers_when_redis_restarts_without_its_state() {
 
 // --- Wake-ups through pub/sub ------------------------------------------------------------------
 
-static WOKEN_LEFT: Pool<3, 3, true> = Pool::new().with_name("fleet::WOKEN").with_redis(LEASE);
-static WOKEN_RIGHT: Pool<3, 3, true> = Pool::new().with_name("fleet::WOKEN").with_redis(LEASE);
-static WOKEN: Gauge = Gauge::new();
-
-#[bounded(pool = WOKEN_LEFT)]
-async fn woken_left() -> Result<(), Rejected> {
-    WOKEN.hold(5).await;
-    Ok(())
-}
-
-#[bounded(pool = WOKEN_RIGHT)]
-async fn woken_right() -> Result<(), Rejected> {
-    WOKEN.hold(5).await;
-    Ok(())
-}
+processes!("fleet::WOKEN", 3, WOKEN, 5: WOKEN_LEFT woken_left, WOKEN_RIGHT woken_right);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pools_connected_with_a_client_wake_the_next_waiter_through_pub_sub() {

@@ -269,17 +269,9 @@ impl Drop for Lease {
     fn drop(&mut self) {
         let member = std::mem::take(&mut self.member);
         if self.leases.wakes.is_some() {
-            self.leases
-                .waiting
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner())
-                .remove(&member);
+            lock(&self.leases.waiting).remove(&member);
         }
-        self.leases
-            .held
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .remove(&member);
+        lock(&self.leases.held).remove(&member);
         // The release task runs as long as the pool; a send fails only once the runtime it ran
         // on is gone, when the lease ends on its own.
         let _ = self.leases.releases.send(member);
@@ -376,10 +368,7 @@ impl Leases {
                     let Ok(member) = message.get_payload::<String>() else {
                         continue;
                     };
-                    let waiting = self
-                        .waiting
-                        .lock()
-                        .unwrap_or_else(|poisoned| poisoned.into_inner());
+                    let waiting = lock(&self.waiting);
                     if let Some(waiter) = waiting.get(&member) {
                         waiter.notify_one();
                     }
@@ -457,13 +446,7 @@ impl Leases {
         let mut conn = (self.connection.0)();
         loop {
             tokio::time::sleep(self.lease / 3).await;
-            let members: Vec<String> = self
-                .held
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner())
-                .iter()
-                .cloned()
-                .collect();
+            let members: Vec<String> = lock(&self.held).iter().cloned().collect();
             if members.is_empty() {
                 continue;
             }
@@ -478,10 +461,7 @@ impl Leases {
             }
             match renew.invoke_async::<Vec<String>>(&mut conn).await {
                 Ok(lost) => {
-                    let mut held = self
-                        .held
-                        .lock()
-                        .unwrap_or_else(|poisoned| poisoned.into_inner());
+                    let mut held = lock(&self.held);
                     for member in lost {
                         if held.remove(&member) {
                             self.gate.lease_lost();
@@ -503,11 +483,7 @@ impl Lease {
         // Woken by name when a release of any process puts it at the front of the line.
         let named = Arc::new(tokio::sync::Notify::new());
         if leases.wakes.is_some() {
-            leases
-                .waiting
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner())
-                .insert(self.member.clone(), Arc::clone(&named));
+            lock(&leases.waiting).insert(self.member.clone(), Arc::clone(&named));
         }
         loop {
             // Armed before asking, so that a release between the answer and the pause wakes it.
@@ -533,17 +509,9 @@ impl Lease {
                 Ok(-1) => {
                     self.failing.store(false, Ordering::Relaxed);
                     if leases.wakes.is_some() {
-                        leases
-                            .waiting
-                            .lock()
-                            .unwrap_or_else(|poisoned| poisoned.into_inner())
-                            .remove(&self.member);
+                        lock(&leases.waiting).remove(&self.member);
                     }
-                    leases
-                        .held
-                        .lock()
-                        .unwrap_or_else(|poisoned| poisoned.into_inner())
-                        .insert(self.member.clone());
+                    lock(&leases.held).insert(self.member.clone());
                     return Ok(self);
                 }
                 Ok(waiting) => {
@@ -563,6 +531,14 @@ impl Lease {
             futures_util::future::select(wake, pause).await;
         }
     }
+}
+
+/// `mutex`, locked; a panic of another holder (which never leaves these sets half-changed)
+/// does not stop the pool.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// A random number, from the standard library's randomly seeded hasher.
