@@ -123,11 +123,10 @@ enum Cause {
 
 /// Why a gate rejected a call.
 ///
-/// More reasons may come (a fleet-wide pool whose backend cannot be reached, for one), so a
-/// `match` needs a `_` arm.
+/// More reasons may come, so a `match` needs a `_` arm.
 ///
-/// Its `Display` is a few words (`queue full`, `wait elapsed`, `timed out`, `paused`), for logs
-/// and labels; [`Rejected`]'s own `Display` says more.
+/// Its `Display` is a few words (`queue full`, `wait elapsed`, `timed out`, `paused`,
+/// `backend unavailable`), for logs and labels; [`Rejected`]'s own `Display` says more.
 ///
 /// ```
 /// use bounded_async::Reason;

@@ -52,7 +52,7 @@ mod on {
         waiting: Gauge,
         limit: Gauge,
         admitted: Counter,
-        /// By reason: queue full, wait elapsed, timed out, paused.
+        /// By reason: queue full, wait elapsed, timed out, paused, backend.
         rejected: [Counter; 5],
         wait: Histogram,
     }
