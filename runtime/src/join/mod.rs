@@ -255,9 +255,9 @@ where
     /// The join as a [`Stream`](futures_util::Stream) of its outputs in the order they finish:
     /// `stream_bounded!(order = "completion", ..)`.
     ///
-    /// It holds no output back: each is handed on as it finishes, and its slot takes the next
-    /// item at once. A future's panic propagates. It runs only while it is polled; see
-    /// [`JoinStream`].
+    /// A finished future's slot takes the next item at once; the outputs that finish during one
+    /// poll (at most `limit`) are handed on one by one after it. A future's panic propagates. It
+    /// runs only while it is polled; see [`JoinStream`].
     ///
     /// ```
     /// use bounded_async::join_bounded;
