@@ -165,7 +165,9 @@
 //!     `limit`), and at most one `WARN` per gate every 10 seconds that sums the rejections up
 //!     ("my_app::fetch_user rejected 1,234 calls in 10 s: queue full"), so that overload does
 //!     not log one line per call it sheds;
-//!   - a `DEBUG` event when a wait took more than half the call's `wait`, or 100 ms without one.
+//!   - a `DEBUG` event when a wait took more than half the call's `wait`, or 100 ms without one;
+//!   - a `WARN` when a fleet-wide pool's leases ran out before they were renewed (`gate`,
+//!     `lost`, `taken_again`).
 //! - `redis` (off): fleet-wide pools, `pool!(.., backend = "redis", lease = "30s")`, whose
 //!   permits are leases on a Redis server shared by every process connected to it with the
 //!   pool's `connect`; see [`pool!`] and the README's "Fleet-wide limits".
@@ -173,8 +175,9 @@
 //!   `#[bounded]` gate's) gauges `bounded_async_in_flight`, `bounded_async_waiting` and
 //!   `bounded_async_limit`, counters `bounded_async_admitted_total` and
 //!   `bounded_async_rejected_total{reason}` (`queue_full`, `wait_elapsed`, `timed_out`,
-//!   `paused`, `backend`), and the histogram `bounded_async_wait_seconds` of the calls that
-//!   waited, all labelled `gate`. A gate registers its handles at its first use: install the recorder
+//!   `paused`, `backend`), the histogram `bounded_async_wait_seconds` of the calls that
+//!   waited and, for fleet-wide pools, the counter `bounded_async_leases_lost_total`, all
+//!   labelled `gate`. A gate registers its handles at its first use: install the recorder
 //!   before.
 //!
 //! ```

@@ -432,6 +432,8 @@ macro_rules! join_bounded {
 ///     let client = redis::Client::open("redis://127.0.0.1/")?;
 ///     PARTNER.connect(redis::aio::ConnectionManager::new(client).await?).await?;
 ///     search("bounded").await?;
+///     // Before exiting: the last calls' permits go back to the fleet now.
+///     PARTNER.flush().await;
 ///     Ok(())
 /// }
 /// # }
@@ -441,8 +443,10 @@ macro_rules! join_bounded {
 /// - A permit is a lease of `lease` (default 30 s; at least 1 s, and longer than the pool's
 ///   `wait`), renewed by the pool every third of a lease while its call runs. If the process
 ///   dies, its permits come back when their leases end. A lease that could not be renewed in
-///   time is counted in [`Stats`](crate::Stats)' `rejected.leases_lost`; the call's result is
-///   still returned.
+///   time (Redis stopped, or restarted without its state) is reported: counted in
+///   [`Stats`](crate::Stats)' `rejected.leases_lost`, by the `metrics` feature's
+///   `bounded_async_leases_lost_total` and by a `tracing` `WARN`. The call's result is still
+///   returned, and its lease is taken back in if the pool has room, so that it counts again.
 /// - Waiters across the fleet are served in arrival order, by tickets that Redis hands out.
 ///   Connected with [`connect_client`](crate::Pool) (a `redis::Client`), a pool also subscribes
 ///   to its channel, and a permit given back anywhere wakes the waiter it goes to at once;
@@ -457,6 +461,9 @@ macro_rules! join_bounded {
 ///   `:waiters`, `:seen`, `:ticket`), in one hash tag, so Redis Cluster runs the scripts; they
 ///   expire two leases after their last use. Every decision is one Lua script, timed by Redis's
 ///   own clock.
+/// - A call that ends gives its lease back at once, through a task of the pool;
+///   [`flush`](crate::Pool::flush), awaited before the process exits, waits until those of the
+///   calls that have ended have reached Redis.
 /// - Without the feature, `backend = "redis"` is a compile error that names it.
 ///
 /// The pool is named by its module and its name (`my_app::DB`), and is listed under that name in

@@ -20,7 +20,7 @@ use std::time::Duration;
 
 use bounded_async::{Pool, Reason, Rejected, bounded, pool};
 use redis::AsyncCommands;
-use redis_server::RedisServer;
+use redis_server::{RedisCluster, RedisServer};
 
 const LEASE: Duration = Duration::from_secs(2);
 
@@ -65,6 +65,22 @@ async fn until(connection: &mut redis::aio::ConnectionManager, key: String, coun
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     panic!("{key} never had {count} members");
+}
+
+/// Waits until `pool` has reported `count` leases lost, failing after a hang guard's worth of
+/// tries rather than hanging.
+async fn leases_lost<const N: usize, const M: usize>(pool: &Pool<N, M, true>, count: u64) {
+    for _ in 0..2_000 {
+        if pool.stats().rejected.leases_lost >= count {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    assert_eq!(
+        pool.stats().rejected.leases_lost,
+        count,
+        "the lost leases are reported"
+    );
 }
 
 fn holders_key(name: &str) -> String {
@@ -124,6 +140,20 @@ async fn connect_says_why_it_failed() {
 
 /// Pools of one name and capacity, as several processes declare them, each with a member that
 /// holds its permit for `$ms` ms, counted in `$gauge`.
+/// Runs `rounds` of the calls given at once, each on a task of its own, and checks that every
+/// one was admitted and returned.
+macro_rules! all_admitted {
+    ($rounds:expr; $($call:expr),+) => {{
+        let calls = (0..$rounds).flat_map(|_| {
+            [$(tokio::spawn($call) as tokio::task::JoinHandle<Result<(), Rejected>>),+]
+        });
+        for call in futures::future::join_all(calls).await {
+            call.expect("no call panics")
+                .expect("no call is turned away");
+        }
+    }};
+}
+
 macro_rules! processes {
     ($name:literal, $capacity:literal, $gauge:ident, $ms:literal: $($pool:ident $call:ident),*) => {
         static $gauge: Gauge = Gauge::new();
@@ -154,16 +184,7 @@ async fn pools_of_one_name_share_its_capacity_and_reach_it() {
         .connect(server.manager().await)
         .await
         .expect("connects");
-    let calls = (0..16).flat_map(|_| {
-        [
-            tokio::spawn(left()) as tokio::task::JoinHandle<_>,
-            tokio::spawn(right()),
-        ]
-    });
-    for call in futures::future::join_all(calls).await {
-        call.expect("no call panics")
-            .expect("no call is turned away");
-    }
+    all_admitted!(16; left(), right());
     // Each process holds at most 4 itself: 8 without the fleet's limit.
     assert_eq!(SHARED.peak.load(Ordering::SeqCst), 4);
     let mut connection = server.manager().await;
@@ -441,9 +462,11 @@ async fn the_permits_of_a_killed_process_come_back_when_their_leases_end() {
 
 // --- A lease that could not be renewed ---------------------------------------------------------
 
+// Listed, as `pool!` lists its pools, so that it reports to the `metrics` feature.
 static STALLED: Pool<1, 1, true> = Pool::new()
     .with_name("fleet::STALLED")
-    .with_redis(Duration::from_secs(1));
+    .with_redis(Duration::from_secs(1))
+    .listed(&STALLED);
 
 #[bounded(pool = STALLED)]
 async fn stalled(released: tokio::sync::oneshot::Receiver<()>) -> Result<u32, Rejected> {
@@ -451,8 +474,48 @@ async fn stalled(released: tokio::sync::oneshot::Receiver<()>) -> Result<u32, Re
     Ok(7)
 }
 
+/// With the `metrics` feature, the test binary's recorder (installed by the one test that reads
+/// it, before its pool's first use).
+#[cfg(feature = "metrics")]
+fn recorder() -> metrics_util::debugging::Snapshotter {
+    let recorder = metrics_util::debugging::DebuggingRecorder::new();
+    let snapshotter = recorder.snapshotter();
+    metrics::set_global_recorder(recorder).expect("the test binary's only recorder");
+    snapshotter
+}
+
+/// With the `tracing` feature, the test binary's subscriber (installed by the one test that
+/// reads it): what it writes of `WARN`s and above.
+#[cfg(feature = "tracing")]
+fn warnings() -> std::sync::Arc<Mutex<Vec<u8>>> {
+    #[derive(Clone)]
+    struct Written(std::sync::Arc<Mutex<Vec<u8>>>);
+    impl std::io::Write for Written {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let written = Written(Default::default());
+    let writer = written.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_ansi(false)
+        .with_max_level(tracing::Level::WARN)
+        .with_writer(move || writer.clone())
+        .finish();
+    tracing::subscriber::set_global_default(subscriber).expect("the test binary's only subscriber");
+    written.0
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_lease_lost_while_redis_was_stopped_is_counted_and_the_result_still_returned() {
+    #[cfg(feature = "metrics")]
+    let snapshotter = recorder();
+    #[cfg(feature = "tracing")]
+    let warnings = warnings();
     let server = RedisServer::start();
     STALLED
         .connect(server.manager().await)
@@ -466,17 +529,42 @@ async fn a_lease_lost_while_redis_was_stopped_is_counted_and_the_result_still_re
     server.signal("-STOP");
     tokio::time::sleep(Duration::from_millis(1_500)).await;
     server.signal("-CONT");
-    for _ in 0..2_000 {
-        if STALLED.stats().rejected.leases_lost == 1 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(5)).await;
+    leases_lost(&STALLED, 1).await;
+    // Taken back in: the pool had room.
+    assert_eq!(holders(&mut connection, "fleet::STALLED").await, 1);
+    #[cfg(feature = "metrics")]
+    {
+        use metrics_util::debugging::DebugValue;
+        let lost = snapshotter
+            .snapshot()
+            .into_vec()
+            .into_iter()
+            .find_map(|(key, _, _, value)| {
+                let key = key.key();
+                let ours = key.name() == "bounded_async_leases_lost_total"
+                    && key
+                        .labels()
+                        .any(|label| label.key() == "gate" && label.value() == "fleet::STALLED");
+                ours.then_some(value)
+            });
+        assert_eq!(
+            lost,
+            Some(DebugValue::Counter(1)),
+            "bounded_async_leases_lost_total"
+        );
     }
-    assert_eq!(
-        STALLED.stats().rejected.leases_lost,
-        1,
-        "the lost lease is reported"
-    );
+    #[cfg(feature = "tracing")]
+    {
+        let written = String::from_utf8(warnings.lock().unwrap().clone()).unwrap();
+        let expected = "fleet::STALLED: 1 fleet-wide lease ran out before renewal, so the fleet \
+                        may have run more calls than its capacity; 1 taken again, 0 running \
+                        uncounted until they end";
+        assert!(
+            written.contains(expected),
+            "no WARN of the lost lease in:\n{written}"
+        );
+        assert!(written.contains(" WARN "), "{written}");
+    }
     release.send(()).expect("the call waits");
     assert_eq!(call.await.expect("no panic").expect("not turned away"), 7);
 }
@@ -493,6 +581,12 @@ async fn after_restart() -> Result<(), Rejected> {
     Ok(())
 }
 
+#[bounded(pool = RESTARTED)]
+async fn across_restart(released: tokio::sync::oneshot::Receiver<()>) -> Result<u32, Rejected> {
+    let _ = released.await;
+    Ok(9)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_pool_recovers_when_redis_restarts_without_its_state() {
     let mut server = RedisServer::start();
@@ -501,12 +595,29 @@ async fn the_pool_recovers_when_redis_restarts_without_its_state() {
         .await
         .expect("connects");
     after_restart().await.expect("admitted");
+    // A call that holds its permit across the restart.
+    let (release, released) = tokio::sync::oneshot::channel();
+    let held = tokio::spawn(across_restart(released));
+    until(
+        &mut server.manager().await,
+        holders_key("fleet::RESTARTED"),
+        1,
+    )
+    .await;
     let port = server.port;
     server.kill();
-    let _server = RedisServer::start_on(port);
+    let server = RedisServer::start_on(port);
+    // The next renewal finds the lease gone with Redis's state: it is reported lost, and taken
+    // back in, since the pool has room, so the call counts again while it runs.
+    leases_lost(&RESTARTED, 1).await;
+    let mut connection = server.manager().await;
+    assert_eq!(holders(&mut connection, "fleet::RESTARTED").await, 1);
     // The connection reconnects and the scripts are loaded again (EVALSHA falls back to EVAL);
-    // a call that may wait is admitted once Redis is back.
+    // a call that may wait is admitted once Redis is back, beside the one taken back in.
     after_restart().await.expect("admitted after the restart");
+    release.send(()).expect("the call waits");
+    assert_eq!(held.await.expect("no panic").expect("not turned away"), 9);
+    until(&mut connection, holders_key("fleet::RESTARTED"), 0).await;
     after_restart().await.expect("and after");
 }
 
@@ -526,17 +637,70 @@ async fn pools_connected_with_a_client_share_the_capacity_and_admit_every_call()
         .await
         .expect("connects");
     WOKEN_RIGHT.connect_client(client).await.expect("connects");
-    let calls = (0..30).flat_map(|_| {
-        [
-            tokio::spawn(woken_left()) as tokio::task::JoinHandle<_>,
-            tokio::spawn(woken_right()),
-        ]
-    });
-    for call in futures::future::join_all(calls).await {
-        call.expect("no call panics")
-            .expect("no call is turned away");
-    }
+    all_admitted!(30; woken_left(), woken_right());
     assert_eq!(WOKEN.peak.load(Ordering::SeqCst), 3);
     let mut connection = server.manager().await;
     until(&mut connection, holders_key("fleet::WOKEN"), 0).await;
+}
+
+// --- Redis Cluster ------------------------------------------------------------------------------
+
+processes!("fleet::CLUSTERED", 3, CLUSTERED, 5: CLUSTERED_LEFT clustered_left, CLUSTERED_RIGHT clustered_right);
+
+// The pool's keys share one hash tag, so Redis Cluster runs its scripts (which name several keys)
+// on the node that serves the tag's slot, wherever that is.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pools_on_a_redis_cluster_share_the_capacity_and_reach_it() {
+    let cluster = RedisCluster::start();
+    let client = redis::cluster::ClusterClient::new(cluster.urls()).expect("the nodes' URLs");
+    for pool in [&CLUSTERED_LEFT, &CLUSTERED_RIGHT] {
+        let connection = client
+            .get_async_connection()
+            .await
+            .expect("the cluster answers");
+        pool.connect(connection).await.expect("connects");
+    }
+    all_admitted!(12; clustered_left(), clustered_right());
+    // Each process holds at most 3 itself: 6 without the fleet's limit.
+    assert_eq!(CLUSTERED.peak.load(Ordering::SeqCst), 3);
+    let mut connection = client
+        .get_async_connection()
+        .await
+        .expect("the cluster answers");
+    let holders: usize = connection
+        .zcard(holders_key("fleet::CLUSTERED"))
+        .await
+        .expect("the cluster answers");
+    assert_eq!(holders, 0, "every lease was given back");
+    let ticket: Option<u64> = connection
+        .get("{bounded-async:fleet::CLUSTERED}:ticket")
+        .await
+        .expect("the cluster answers");
+    assert!(ticket.is_some(), "the calls waited in the fleet's line");
+}
+
+// --- Flushing the releases before an exit -------------------------------------------------------
+
+processes!("fleet::FLUSHED", 8, FLUSHED, 20: FLUSHED_POOL flushed);
+
+// The calls end together, and their releases queue for the pool's keeper; once `flush` returns,
+// every one has reached Redis.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn flush_returns_once_every_ended_call_has_given_its_lease_back() {
+    let server = RedisServer::start();
+    FLUSHED_POOL
+        .connect(server.manager().await)
+        .await
+        .expect("connects");
+    let mut connection = server.manager().await;
+    for round in 0..5 {
+        all_admitted!(8; flushed());
+        FLUSHED_POOL.flush().await;
+        assert_eq!(
+            holders(&mut connection, "fleet::FLUSHED").await,
+            0,
+            "round {round}: a lease was still held after flush"
+        );
+    }
+    assert_eq!(FLUSHED.peak.load(Ordering::SeqCst), 8);
 }

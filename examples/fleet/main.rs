@@ -61,6 +61,8 @@ async fn client_process(way: &str, service: SocketAddr, redis_port: u16, first: 
         "fleet" => join_bounded!(limit = 100; for id in ids => fetch_fleet(client, id)),
         _ => join_bounded!(limit = 100; for id in ids => herd::fetch_bounded(client, id)),
     };
+    // The last calls' leases go back to the fleet before this process exits, not when they end.
+    PARTNER.flush().await;
     let fetched = results.iter().filter(|result| result.is_ok()).count();
     let throttled = results
         .iter()

@@ -15,6 +15,8 @@ mod errors;
 mod gate;
 mod gated;
 mod join;
+#[cfg(any(feature = "metrics", feature = "redis", test))]
+mod leaked;
 mod limit;
 mod list;
 mod outcome;

@@ -158,9 +158,10 @@ impl<const CAPACITY: usize, const MAX: usize, const REJECTS: bool, const PACE: u
     /// such as a `ConnectionManager` (which reconnects on its own) or a `MultiplexedConnection`.
     /// From then on its permits are shared by every process connected to the same Redis.
     ///
-    /// It checks that Redis answers and loads the pool's scripts, then starts two tasks on the
-    /// current tokio runtime, for as long as the process runs: one renews the leases held, a
-    /// third of a lease apart, and one releases those given back. A call made before `connect`
+    /// It checks that Redis answers and loads the pool's scripts, then starts a task on the
+    /// current tokio runtime, for as long as the process runs, that renews the leases held, a
+    /// third of a lease apart, and gives back those of the calls that end (see
+    /// [`flush`](Pool::flush) for a process's exit). A call made before `connect`
     /// is turned away with [`Reason::Backend`](crate::Reason::Backend). A connection cannot
     /// subscribe to the pool's channel, so waiters learn of a free permit by asking Redis again;
     /// under contention, [`connect_client`](Pool::connect_client) wakes them instead.
@@ -197,6 +198,21 @@ impl<const CAPACITY: usize, const MAX: usize, const REJECTS: bool, const PACE: u
         self.connect_with(connection, Some(client)).await
     }
 
+    /// Waits until the leases of the calls that have ended are given back to Redis. A call that
+    /// ends gives its lease back at once, through a task of the pool; a process that exits right
+    /// after its last calls may end before that task has run, and the fleet then gets their
+    /// permits back only when their leases end. Awaited before the process exits (after its last
+    /// calls, as part of a graceful shutdown), it hands them back at once. It returns at once for
+    /// a pool that is not connected; it waits as long as Redis takes to answer the releases
+    /// (with a `ConnectionManager`, its response timeout), so a shutdown that must not wait
+    /// longer wraps it in a timeout. `pool!`'s fleet-wide example calls it.
+    #[cfg(feature = "redis")]
+    pub async fn flush(&'static self) {
+        if let Some(leases) = self.gate.remote().leases() {
+            leases.flush().await;
+        }
+    }
+
     #[cfg(feature = "redis")]
     async fn connect_with<C>(
         &'static self,
@@ -216,14 +232,10 @@ impl<const CAPACITY: usize, const MAX: usize, const REJECTS: bool, const PACE: u
         let (leases, released) =
             crate::backend::redis::Leases::connect(&self.gate, CAPACITY, lease, connection, wakes)
                 .await?;
-        if !self.gate.remote().set(leases) {
+        let Some(leases) = self.gate.remote().set(leases) else {
             return Err(crate::ConnectError::already_connected(name));
-        }
-        self.gate
-            .remote()
-            .leases()
-            .expect("just connected")
-            .start(released);
+        };
+        leases.start(released);
         Ok(())
     }
 

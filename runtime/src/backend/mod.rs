@@ -29,10 +29,9 @@ pub(crate) struct Remote {
     #[cfg(feature = "redis")]
     lease: Option<std::time::Duration>,
     /// Set by `connect`, once, to a backend that lives as long as the program (a gate with a
-    /// backend is a pool's `static`). A pointer rather than a `OnceLock`, which would give the
-    /// gate a destructor, and its `const` builders with it.
+    /// backend is a pool's `static`).
     #[cfg(feature = "redis")]
-    leases: std::sync::atomic::AtomicPtr<redis::Leases>,
+    leases: crate::leaked::Leaked<redis::Leases>,
 }
 
 impl Remote {
@@ -42,7 +41,7 @@ impl Remote {
             #[cfg(feature = "redis")]
             lease: None,
             #[cfg(feature = "redis")]
-            leases: std::sync::atomic::AtomicPtr::new(std::ptr::null_mut()),
+            leases: crate::leaked::Leaked::new(),
         }
     }
 
@@ -51,7 +50,7 @@ impl Remote {
     pub(crate) const fn redis(lease: std::time::Duration) -> Self {
         Remote {
             lease: Some(lease),
-            leases: std::sync::atomic::AtomicPtr::new(std::ptr::null_mut()),
+            leases: crate::leaked::Leaked::new(),
         }
     }
 
@@ -71,29 +70,12 @@ impl Remote {
     /// The connected backend, if `connect` succeeded.
     #[cfg(feature = "redis")]
     pub(crate) fn leases(&self) -> Option<&'static redis::Leases> {
-        let leases = self.leases.load(std::sync::atomic::Ordering::Acquire);
-        // SAFETY: set only by `set`, from a leaked `Box`, never freed or changed after.
-        unsafe { leases.as_ref() }
+        self.leases.get()
     }
 
-    /// Connects the backend, once: `false` (and `leases` is dropped) when it already was.
+    /// Connects the backend, once: `None` (and `leases` is dropped) when it already was.
     #[cfg(feature = "redis")]
-    pub(crate) fn set(&self, leases: Box<redis::Leases>) -> bool {
-        use std::sync::atomic::Ordering;
-        let leases = Box::into_raw(leases);
-        let set = self
-            .leases
-            .compare_exchange(
-                std::ptr::null_mut(),
-                leases,
-                Ordering::AcqRel,
-                Ordering::Acquire,
-            )
-            .is_ok();
-        if !set {
-            // SAFETY: from `Box::into_raw` just above, and never shared.
-            drop(unsafe { Box::from_raw(leases) });
-        }
-        set
+    pub(crate) fn set(&self, leases: Box<redis::Leases>) -> Option<&'static redis::Leases> {
+        self.leases.set(leases).ok()
     }
 }

@@ -16,9 +16,11 @@
 //! Every key expires two leases after the last admission or renewal, so a pool no longer used
 //! leaves nothing (a line with holders is kept alive by their renewals). Waiters ask again after
 //! a jittered pause that grows with their distance from the front of the line, and a permit
-//! given back by this process wakes one of its waiters at once; a held permit's lease is
-//! renewed by a task of the pool every third of a lease; a call that ends or is dropped releases
-//! its lease at once, through a second task (a `Drop` cannot wait for Redis).
+//! given back by this process wakes one of its waiters at once. A task of the pool, its keeper,
+//! renews every held lease a third of a lease apart, and releases the lease of a call that ends
+//! or is dropped at once (a `Drop` cannot wait for Redis). A lease that ran out before it was
+//! renewed (Redis stopped, or restarted without its state) is reported lost, and taken back in
+//! if the pool has room, so that its call is counted again while it runs.
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -104,24 +106,35 @@ return released
     )
 });
 
-/// Extends the leases of the members in `ARGV[2..]` by `ARGV[1]` ms from now; returns those
-/// that no longer hold a permit (their lease ran out before it was renewed).
+/// Extends the leases of the members in `ARGV[3..]` by `ARGV[1]` ms from now. A member whose
+/// lease ran out before this renewal (Redis was stopped, or restarted without its state) is
+/// taken back in if the pool has room (`ARGV[2]` is the capacity), so that its call is counted
+/// again while it runs. Returns those taken back in and those left out: the leases lost.
 static RENEW: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r"
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-local lease = tonumber(ARGV[1])
+local lease, capacity = tonumber(ARGV[1]), tonumber(ARGV[2])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-local lost = {}
-for i = 2, #ARGV do
-  if redis.call('ZADD', KEYS[1], 'XX', 'CH', now + lease, ARGV[i]) == 0
-     and not redis.call('ZSCORE', KEYS[1], ARGV[i]) then
-    table.insert(lost, ARGV[i])
+local taken_again, dropped = {}, {}
+for i = 3, #ARGV do
+  local member = ARGV[i]
+  local held = redis.call('ZSCORE', KEYS[1], member)
+  if not held then
+    if redis.call('ZCARD', KEYS[1]) < capacity then
+      table.insert(taken_again, member)
+      held = true
+    else
+      table.insert(dropped, member)
+    end
+  end
+  if held then
+    redis.call('ZADD', KEYS[1], now + lease, member)
   end
 end
 for _, key in ipairs(KEYS) do redis.call('PEXPIRE', key, 2 * lease) end
-return lost
+return {taken_again, dropped}
 ",
     )
 });
@@ -171,9 +184,10 @@ pub(crate) struct Leases {
     /// process with the same id is another holder.
     process: String,
     next: AtomicU64,
-    /// The members holding a permit now, whose leases the renewer extends.
+    /// The members holding a permit now, whose leases the keeper renews.
     held: Mutex<HashSet<String>>,
-    releases: mpsc::UnboundedSender<String>,
+    /// To the keeper: the leases to give back, in turn, and the flushes to answer.
+    releases: mpsc::UnboundedSender<Kept>,
     /// Notified when this process gives a permit back: one waiter, the longest parked, asks
     /// again at once.
     freed: tokio::sync::Notify,
@@ -257,6 +271,14 @@ impl ConnectError {
     }
 }
 
+/// What the keeper of a pool's leases is sent.
+pub(crate) enum Kept {
+    /// Give this member's lease (or place in line) back.
+    Release(String),
+    /// Answer once the releases sent before are done.
+    Flush(tokio::sync::oneshot::Sender<()>),
+}
+
 /// A permit of the backend, or a place in its line: released (or left) when dropped.
 pub(crate) struct Lease {
     leases: &'static Leases,
@@ -272,9 +294,9 @@ impl Drop for Lease {
             lock(&self.leases.waiting).remove(&member);
         }
         lock(&self.leases.held).remove(&member);
-        // The release task runs as long as the pool; a send fails only once the runtime it ran
+        // The keeper runs as long as the pool; a send fails only once the runtime it ran
         // on is gone, when the lease ends on its own.
-        let _ = self.leases.releases.send(member);
+        let _ = self.leases.releases.send(Kept::Release(member));
     }
 }
 
@@ -293,14 +315,14 @@ pub(crate) type Leasing = Pin<Box<dyn Future<Output = Result<Lease, ()>> + Send>
 impl Leases {
     /// Connects `gate` (a pool of `capacity` permits named `gate.name()`) to the Redis behind
     /// `connection`: checks that it answers and loads the scripts. `start` then runs the pool's
-    /// renewer and releaser, once the backend has its place in the gate.
+    /// keeper of its leases, once the backend has its place in the gate.
     pub(crate) async fn connect<C>(
         gate: &'static Gate,
         capacity: usize,
         lease: Duration,
         connection: C,
         wakes: Option<redis::Client>,
-    ) -> Result<(Box<Leases>, mpsc::UnboundedReceiver<String>), ConnectError>
+    ) -> Result<(Box<Leases>, mpsc::UnboundedReceiver<Kept>), ConnectError>
     where
         C: ConnectionLike + Clone + Send + Sync + 'static,
     {
@@ -346,10 +368,10 @@ impl Leases {
         Ok((leases, released))
     }
 
-    /// Starts the renewer and the releaser of a connected backend on the current tokio runtime.
-    pub(crate) fn start(&'static self, released: mpsc::UnboundedReceiver<String>) {
-        tokio::spawn(self.release_all(released));
-        tokio::spawn(self.renew_all());
+    /// Starts the keeper of a connected backend's leases (and its listener, with a client) on the
+    /// current tokio runtime.
+    pub(crate) fn start(&'static self, released: mpsc::UnboundedReceiver<Kept>) {
+        tokio::spawn(self.keep(released));
         if let Some(client) = &self.wakes {
             tokio::spawn(self.listen(client.clone()));
         }
@@ -417,61 +439,96 @@ impl Leases {
         (Box::pin(lease.take(retry)), failing)
     }
 
-    /// Runs the release of each lease dropped, in turn.
-    async fn release_all(&'static self, mut released: mpsc::UnboundedReceiver<String>) {
+    /// Keeps the pool's leases, for as long as the program runs: renews every held lease a
+    /// third of a lease apart, and gives back each lease dropped, in turn. One task does both,
+    /// so that a renewal never reaches Redis after the release of a lease it names (which it
+    /// would take back in as lost): a lease dropped after the renewal's list was made is released
+    /// after the renewal. Renewals come first when both are due, so that a steady stream of
+    /// releases cannot hold them back past a lease.
+    async fn keep(&'static self, mut released: mpsc::UnboundedReceiver<Kept>) {
         let mut conn = (self.connection.0)();
-        while let Some(member) = released.recv().await {
-            let result = RELEASE
-                .key(&self.keys.holders)
-                .key(&self.keys.waiters)
-                .key(&self.keys.seen)
-                .arg(&member)
-                .arg(&self.channel)
-                .arg(self.capacity)
-                .invoke_async::<i64>(&mut conn)
-                .await;
-            // A permit given back wakes this process's waiters, which ask again at once. (A
-            // release that fails leaves the lease to expire on its own.)
-            if let Ok(1) = result {
-                self.freed.notify_one();
+        let period = self.lease / 3;
+        let mut renewal = tokio::time::Instant::now() + period;
+        loop {
+            if tokio::time::Instant::now() >= renewal {
+                if !self.renew(&mut conn).await {
+                    // Tried again at the next period; a lease that runs out meanwhile is
+                    // counted then. A new connection may be needed (a `ConnectionManager`
+                    // reconnects itself).
+                    conn = (self.connection.0)();
+                }
+                renewal = tokio::time::Instant::now() + period;
+                continue;
+            }
+            match tokio::time::timeout_at(renewal, released.recv()).await {
+                Ok(Some(Kept::Release(member))) => self.release(&mut conn, &member).await,
+                // Every release sent before it is done.
+                Ok(Some(Kept::Flush(done))) => {
+                    let _ = done.send(());
+                }
+                // The sender is the pool's own, which lives as long as the program.
+                Ok(None) => return,
+                Err(_) => {}
             }
         }
     }
-}
 
-impl Leases {
-    /// Renews every held lease a third of a lease apart, for as long as the program runs; counts
-    /// the leases that ran out before they were renewed.
-    async fn renew_all(&'static self) {
-        let mut conn = (self.connection.0)();
-        loop {
-            tokio::time::sleep(self.lease / 3).await;
-            let members: Vec<String> = lock(&self.held).iter().cloned().collect();
-            if members.is_empty() {
-                continue;
-            }
-            let mut renew = RENEW.key(&self.keys.holders);
-            renew
-                .key(&self.keys.waiters)
-                .key(&self.keys.seen)
-                .key(&self.keys.ticket)
-                .arg(self.lease_ms());
-            for member in &members {
-                renew.arg(member);
-            }
-            match renew.invoke_async::<Vec<String>>(&mut conn).await {
-                Ok(lost) => {
-                    let mut held = lock(&self.held);
-                    for member in lost {
-                        if held.remove(&member) {
-                            self.gate.lease_lost();
-                        }
-                    }
+    /// Waits until the keeper has given back every lease dropped before this call.
+    pub(crate) async fn flush(&self) {
+        let (done, flushed) = tokio::sync::oneshot::channel();
+        if self.releases.send(Kept::Flush(done)).is_ok() {
+            // An error: the keeper is gone with its runtime, and nothing more will be released.
+            let _ = flushed.await;
+        }
+    }
+
+    /// Renews the leases held now; counts those that ran out before this renewal. `false` when
+    /// Redis could not be reached.
+    async fn renew(&self, conn: &mut Erased) -> bool {
+        let members: Vec<String> = lock(&self.held).iter().cloned().collect();
+        if members.is_empty() {
+            return true;
+        }
+        let mut renew = RENEW.key(&self.keys.holders);
+        renew
+            .key(&self.keys.waiters)
+            .key(&self.keys.seen)
+            .key(&self.keys.ticket)
+            .arg(self.lease_ms())
+            .arg(self.capacity);
+        for member in &members {
+            renew.arg(member);
+        }
+        match renew.invoke_async::<(Vec<String>, Vec<String>)>(conn).await {
+            Ok((taken_again, dropped)) => {
+                // A call left out runs uncounted: it no longer has a lease to renew.
+                let mut held = lock(&self.held);
+                for member in &dropped {
+                    held.remove(member);
                 }
-                // Tried again at the next period; a lease that runs out meanwhile is counted
-                // then.
-                Err(_) => conn = (self.connection.0)(),
+                drop(held);
+                self.gate.leases_lost(taken_again.len(), dropped.len());
+                true
             }
+            Err(_) => false,
+        }
+    }
+
+    /// Gives `member`'s permit (or its place in line) back. A permit given back wakes this
+    /// process's waiters, which ask again at once. A release that fails leaves the lease to
+    /// expire on its own.
+    async fn release(&self, conn: &mut Erased, member: &str) {
+        let result = RELEASE
+            .key(&self.keys.holders)
+            .key(&self.keys.waiters)
+            .key(&self.keys.seen)
+            .arg(member)
+            .arg(&self.channel)
+            .arg(self.capacity)
+            .invoke_async::<i64>(conn)
+            .await;
+        if let Ok(1) = result {
+            self.freed.notify_one();
         }
     }
 }

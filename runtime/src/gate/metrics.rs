@@ -10,9 +10,11 @@
 //! | `bounded_async_admitted_total` | counter | calls | `aspnetcore.rate_limiting.requests{result="acquired"}` |
 //! | `bounded_async_rejected_total{reason}` | counter | calls | `aspnetcore.rate_limiting.requests{result="..."}`, `db.client.connection.timeouts` |
 //! | `bounded_async_wait_seconds` | histogram | seconds | `db.client.connection.wait_time`, `aspnetcore.rate_limiting.request.time_in_queue` |
+//! | `bounded_async_leases_lost_total` | counter | leases | none |
 //!
-//! `reason` is `queue_full`, `wait_elapsed`, `timed_out` or `paused`. The wait histogram records
-//! only the calls that waited.
+//! `reason` is `queue_full`, `wait_elapsed`, `timed_out`, `paused` or `backend`. The wait
+//! histogram records only the calls that waited. `bounded_async_leases_lost_total` counts a
+//! fleet-wide pool's leases (feature `redis`) that ran out before they were renewed.
 //!
 //! The gates reported are the listed ones: each `pool!`, each `#[bounded]` function's own gate,
 //! and any gate made with [`Gate::listed`], all in `static`s, as in the registry. Each registers
@@ -31,20 +33,18 @@ pub(crate) use off::Metrics;
 
 #[cfg(feature = "metrics")]
 mod on {
-    use std::ptr;
     use std::sync::Once;
-    use std::sync::atomic::{AtomicPtr, Ordering};
     use std::time::Duration;
 
     use metrics::{Counter, Gauge, Histogram, Unit};
 
     use crate::gate::{Gate, Refusal};
+    use crate::leaked::Leaked;
 
     /// A listed gate's metric handles, registered at its first use and kept for the program's
-    /// life (the gate is a `static`): a pointer rather than a `OnceLock`, so that a gate has no
-    /// destructor and its builders stay `const`.
+    /// life (the gate is a `static`).
     #[derive(Debug)]
-    pub(crate) struct Metrics(AtomicPtr<Handles>);
+    pub(crate) struct Metrics(Leaked<Handles>);
 
     #[derive(Debug)]
     struct Handles {
@@ -55,11 +55,12 @@ mod on {
         /// By reason: queue full, wait elapsed, timed out, paused, backend.
         rejected: [Counter; 5],
         wait: Histogram,
+        leases_lost: Counter,
     }
 
     impl Metrics {
         pub(crate) const fn new() -> Self {
-            Metrics(AtomicPtr::new(ptr::null_mut()))
+            Metrics(Leaked::new())
         }
     }
 
@@ -97,6 +98,11 @@ mod on {
                 Unit::Seconds,
                 "How long the calls that waited waited to be admitted"
             );
+            metrics::describe_counter!(
+                "bounded_async_leases_lost_total",
+                Unit::Count,
+                "Leases of a fleet-wide pool that ran out before they were renewed"
+            );
         });
     }
 
@@ -119,6 +125,7 @@ mod on {
                     rejected("backend"),
                 ],
                 wait: metrics::histogram!("bounded_async_wait_seconds", "gate" => name),
+                leases_lost: metrics::counter!("bounded_async_leases_lost_total", "gate" => name),
             };
             handles.limit.set(gate.limit() as f64);
             handles
@@ -130,35 +137,21 @@ mod on {
         /// listed.
         #[inline]
         fn handles(&self) -> Option<&'static Handles> {
-            let handles = self.metrics.0.load(Ordering::Acquire);
-            if handles.is_null() {
-                // A gate that is not listed never gets handles: no call to find that out again.
-                if !self.entry.is_listed() {
-                    return None;
-                }
-                return self.register_handles();
+            if let Some(handles) = self.metrics.0.get() {
+                return Some(handles);
             }
-            // SAFETY: a non-null pointer is a leaked `Box`, never freed.
-            Some(unsafe { &*handles })
+            // A gate that is not listed never gets handles: no call to find that out again.
+            if !self.entry.is_listed() {
+                return None;
+            }
+            self.register_handles()
         }
 
         #[cold]
         fn register_handles(&self) -> Option<&'static Handles> {
-            let new = Box::into_raw(Box::new(Handles::register(self)));
-            match self.metrics.0.compare_exchange(
-                ptr::null_mut(),
-                new,
-                Ordering::AcqRel,
-                Ordering::Acquire,
-            ) {
-                // SAFETY: leaked, never freed: the gate is a `static`.
-                Ok(_) => Some(unsafe { &*new }),
-                Err(theirs) => {
-                    // SAFETY: `new` was never shared; `theirs` is leaked, never freed.
-                    drop(unsafe { Box::from_raw(new) });
-                    Some(unsafe { &*theirs })
-                }
-            }
+            // Of the callers that race to register them, the first to set them wins.
+            let handles = Box::new(Handles::register(self));
+            Some(self.metrics.0.set(handles).unwrap_or_else(|first| first))
         }
 
         /// A call was admitted, leaving `in_flight`.
@@ -212,6 +205,14 @@ mod on {
                 handles.wait.record(waited.as_secs_f64());
             }
         }
+
+        /// `lost` of a fleet-wide pool's leases ran out before they were renewed.
+        #[cfg_attr(not(feature = "redis"), allow(dead_code))]
+        pub(crate) fn metric_leases_lost(&self, lost: u64) {
+            if let Some(handles) = self.handles() {
+                handles.leases_lost.increment(lost);
+            }
+        }
     }
 }
 
@@ -244,5 +245,8 @@ mod off {
         pub(crate) fn metric_rejected(&self, _: Refusal) {}
         #[inline(always)]
         pub(crate) fn metric_waited(&self, _: Duration) {}
+        #[cfg_attr(not(feature = "redis"), allow(dead_code))]
+        #[inline(always)]
+        pub(crate) fn metric_leases_lost(&self, _: u64) {}
     }
 }

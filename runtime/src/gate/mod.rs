@@ -232,10 +232,19 @@ impl Gate {
         &self.remote
     }
 
-    /// A fleet-wide pool's lease ran out before it was renewed.
+    /// Leases of a fleet-wide pool ran out before they were renewed: `taken_again` of them were
+    /// taken again (the pool had room), `dropped` were not (their calls run uncounted). Counted
+    /// in the stats, and reported to the `metrics` and `tracing` features.
     #[cfg(feature = "redis")]
-    pub(crate) fn lease_lost(&self) {
-        self.counters.lease_lost();
+    pub(crate) fn leases_lost(&self, taken_again: usize, dropped: usize) {
+        let lost = (taken_again + dropped) as u64;
+        if lost == 0 {
+            return;
+        }
+        // The stats last: once they show the leases, so do the metrics and the trace.
+        self.metric_leases_lost(lost);
+        self.trace_leases_lost(taken_again, dropped);
+        self.counters.leases_lost(lost);
     }
 
     /// The same gate under `name`, which the registry ([`gate`](crate::gate)), its

@@ -193,10 +193,10 @@ impl Counters {
         self.wait_max.fetch_max(nanos, Ordering::Relaxed);
     }
 
-    /// A fleet-wide pool's lease could not be renewed before it expired.
+    /// `lost` of a fleet-wide pool's leases could not be renewed before they expired.
     #[cfg_attr(not(feature = "redis"), allow(dead_code))]
-    pub(super) fn lease_lost(&self) {
-        self.leases_lost.fetch_add(1, Ordering::Relaxed);
+    pub(super) fn leases_lost(&self, lost: u64) {
+        self.leases_lost.fetch_add(lost, Ordering::Relaxed);
     }
 
     /// The head waited `nanos` for a rate slot with a permit free.

@@ -1,6 +1,7 @@
 //! The `tracing` feature: a `bounded.wait` span around each call's wait for admission, created
 //! only once the call has joined the line, a `DEBUG` event for each rejected call and for each
-//! slow wait, and at most one `WARN` per gate every 10 seconds that sums the rejections up.
+//! slow wait, at most one `WARN` per gate every 10 seconds that sums the rejections up, and a
+//! `WARN` when a fleet-wide pool's leases ran out before they were renewed.
 //! Every event and span has the target `bounded_async`, so `RUST_LOG=bounded_async=debug` (or
 //! the same in any filter) turns them on.
 //!
@@ -163,6 +164,26 @@ mod on {
             }
         }
 
+        /// Leases of a fleet-wide pool ran out before they were renewed (Redis did not answer
+        /// in time): a `WARN` for each renewal that found some, since another process may have
+        /// been admitted in their place.
+        #[cfg_attr(not(feature = "redis"), allow(dead_code))]
+        #[cold]
+        pub(crate) fn trace_leases_lost(&self, taken_again: usize, dropped: usize) {
+            let lost = taken_again + dropped;
+            let leases = if lost == 1 { "lease" } else { "leases" };
+            tracing::warn!(
+                target: "bounded_async",
+                gate = self.name(),
+                lost,
+                taken_again,
+                "{}: {lost} fleet-wide {leases} ran out before renewal, so the fleet may have run \
+                 more calls than its capacity; {taken_again} taken again, {dropped} running \
+                 uncounted until they end",
+                self.name(),
+            );
+        }
+
         /// Writes the `WARN` summary of the rejections since the last one, unless one was
         /// written less than 10 seconds ago. Of the callers that find it due at once, one
         /// writes it.
@@ -316,5 +337,8 @@ mod off {
     impl Gate {
         #[inline(always)]
         pub(crate) fn trace_refusal(&self, _: Refusal) {}
+        #[cfg_attr(not(feature = "redis"), allow(dead_code))]
+        #[inline(always)]
+        pub(crate) fn trace_leases_lost(&self, _: usize, _: usize) {}
     }
 }
