@@ -462,7 +462,7 @@ macro_rules! join_bounded {
 ///   expire two leases after their last use. Every decision is one Lua script, timed by Redis's
 ///   own clock.
 /// - A call that ends gives its lease back at once, through a task of the pool;
-///   [`flush`](crate::Pool::flush), awaited before the process exits, waits until those of the
+///   [`flush`](crate::Pool), awaited before the process exits, waits until those of the
 ///   calls that have ended have reached Redis.
 /// - Without the feature, `backend = "redis"` is a compile error that names it.
 ///
