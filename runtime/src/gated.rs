@@ -149,11 +149,7 @@ impl<F: Future, G: Enabled> Future for Gated<F, G> {
                     continue;
                 }
                 // The call has to wait: its `wait`, if any, starts now, once for every gate.
-                if this.timer.is_none()
-                    && let Some((wait, _)) = shortest(gates, GateRef::wait)
-                {
-                    this.timer.set(Some(timer(wait)));
-                }
+                start_wait(this.timer.as_mut(), gates);
                 // A gate paused past the wait's end refuses the call at once.
                 let deadline = this.timer.as_ref().as_pin_ref().map(deadline);
                 this.admit.set(Some(gate.gate().admit_by(deadline)));
@@ -187,9 +183,7 @@ impl<F: Future, G: Enabled> Future for Gated<F, G> {
                             gate.gate().refused(Refusal::Paused { retry_after });
                             return reject(this, rejected::paused(gate.name(), retry_after));
                         }
-                        let (wait, by) = shortest(gates, GateRef::wait).expect("a wait was set");
-                        by.gate().refused(Refusal::WaitElapsed);
-                        return reject(this, rejected::wait_elapsed(by.name(), wait));
+                        return reject(this, wait_elapsed(gates));
                     }
                     return Poll::Pending;
                 }
@@ -261,6 +255,22 @@ fn reject<T, F, G>(
     Poll::Ready(Err(rejected))
 }
 
+/// Starts the call's `wait` timer, if one of its gates has a wait and it has not started.
+fn start_wait(mut timer: Pin<&mut Option<Timer>>, gates: &'static Gates) {
+    if timer.is_none()
+        && let Some((wait, _)) = shortest(gates, GateRef::wait)
+    {
+        timer.set(Some(self::timer(wait)));
+    }
+}
+
+/// The call's `wait` ran out: counted by the gate whose wait it was, and its rejection.
+fn wait_elapsed(gates: &'static Gates) -> Rejected {
+    let (wait, by) = shortest(gates, GateRef::wait).expect("a wait was set");
+    by.gate().refused(Refusal::WaitElapsed);
+    rejected::wait_elapsed(by.name(), wait)
+}
+
 /// Takes the lease of each fleet-wide pool among the gates, once the call holds their permits.
 /// The call's `wait` bounds it as it bounds the permits: it starts now if it has not yet.
 /// Redis out of reach turns the call away with `Reason::Backend`: at once without a `wait`,
@@ -282,11 +292,8 @@ fn poll_lease<F, G>(
             return Poll::Ready(Err(rejected::backend(gate.name(), false)));
         };
         if this.leasing.is_none() {
-            if this.timer.is_none()
-                && let Some((wait, _)) = shortest(gates, GateRef::wait)
-            {
-                this.timer.set(Some(timer(wait)));
-            }
+            // The fleet's line counts against the same `wait` as the gates' lines.
+            start_wait(this.timer.as_mut(), gates);
             let (leasing, failing) = leases.acquire(this.timer.is_some());
             *this.leasing = Some(leasing);
             *this.failing = Some(failing);
@@ -316,9 +323,7 @@ fn poll_lease<F, G>(
                         gate.gate().refused(Refusal::Backend);
                         return Poll::Ready(Err(rejected::backend(gate.name(), true)));
                     }
-                    let (wait, by) = shortest(gates, GateRef::wait).expect("a wait was set");
-                    by.gate().refused(Refusal::WaitElapsed);
-                    return Poll::Ready(Err(rejected::wait_elapsed(by.name(), wait)));
+                    return Poll::Ready(Err(wait_elapsed(gates)));
                 }
                 return Poll::Pending;
             }
