@@ -8,6 +8,8 @@
 mod herd;
 #[path = "../examples/thundering_herd/outage.rs"]
 mod outage;
+#[path = "../examples/thundering_herd/plot.rs"]
+mod plot;
 #[path = "../examples/thundering_herd/rate.rs"]
 mod rate;
 
@@ -16,7 +18,7 @@ use std::time::Duration;
 use bounded_async::Reason;
 
 use herd::{
-    ATTRIBUTE_LIMIT, Client, FetchError, GATE_QUEUE, GATE_TIMEOUT, GATE_WAIT, Rejections,
+    ATTRIBUTE_LIMIT, Client, FetchError, GATE_QUEUE, GATE_TIMEOUT, GATE_WAIT, Rejections, Sample,
     ServiceConfig, ServiceStats, Way, fetch_all, fetch_gated, gated_attribute,
 };
 use outage::{OutagePlan, OutageRow, run_outage};
@@ -35,8 +37,9 @@ const CONFIG: ServiceConfig = ServiceConfig {
     quota: None,
 };
 
-/// Runs every way against one service, as the example does, resetting its counters between.
-async fn run_every_way() -> Vec<(Way, ServiceStats, usize, Rejections)> {
+/// Runs every way against one service, as the example does, resetting its counters between; with
+/// what the service saw, the successes, the rejections and the service's samples of its load.
+async fn run_every_way() -> Vec<(Way, ServiceStats, usize, Rejections, Vec<Sample>)> {
     let _turn = ONE_AT_A_TIME.lock().await;
     let listener = herd::listen().expect("a loopback port");
     let addr = listener
@@ -69,7 +72,11 @@ async fn run_every_way() -> Vec<(Way, ServiceStats, usize, Rejections)> {
         );
         let successes = results.iter().filter(|result| result.is_ok()).count();
         let stats = client.stats().await.expect("the service answers /stats");
-        rows.push((way, stats, successes, rejections));
+        let timeline = client
+            .timeline()
+            .await
+            .expect("the service answers /timeline");
+        rows.push((way, stats, successes, rejections, timeline));
     }
     server.abort();
     rows
@@ -77,7 +84,7 @@ async fn run_every_way() -> Vec<(Way, ServiceStats, usize, Rejections)> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bounded_ways_stay_within_capacity_and_the_unbounded_way_is_a_herd() {
-    for (way, stats, successes, rejections) in run_every_way().await {
+    for (way, stats, successes, rejections, _) in run_every_way().await {
         let name = way.name();
         if way != Way::Gated {
             assert_eq!(rejections, Rejections::default(), "{name}");
@@ -118,6 +125,73 @@ async fn bounded_ways_stay_within_capacity_and_the_unbounded_way_is_a_herd() {
             );
             assert_eq!(stats.served, REQUESTS as usize, "{name}: {stats:?}");
             assert_eq!(successes, REQUESTS as usize, "{name}");
+        }
+    }
+}
+
+/// `--plot`'s chart of a small herd, drawn into a temporary file: well-formed SVG, one panel per
+/// way with its line named exactly as in the table, drawn from samples that hold what the
+/// service counted, in which join_bounded! stays at the capacity and reaches it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_chart_draws_each_way_from_the_services_samples_named_as_in_the_table() {
+    let rows = run_every_way().await;
+    let series: Vec<plot::Series> = rows
+        .iter()
+        .map(|(way, _, _, _, timeline)| plot::Series {
+            name: way.name(),
+            samples: timeline,
+            note: None,
+        })
+        .collect();
+    let path = std::env::temp_dir().join(format!(
+        "bounded-async-herd-chart-{}.svg",
+        std::process::id()
+    ));
+    plot::draw(&path, "a small herd", CONFIG.capacity, &series).expect("the chart is drawn");
+    let svg = std::fs::read_to_string(&path).expect("the chart is written");
+    let _ = std::fs::remove_file(&path);
+
+    let chart = roxmltree::Document::parse(&svg).expect("the chart is well-formed XML");
+    assert_eq!(chart.root_element().tag_name().name(), "svg");
+    let texts: Vec<&str> = chart
+        .descendants()
+        .filter(|node| node.has_tag_name("text"))
+        .filter_map(|node| node.text())
+        .map(str::trim)
+        .collect();
+    // Each way's line, and its key in the legend, in the in-flight colour.
+    let lines = chart
+        .descendants()
+        .filter(|node| node.has_tag_name("polyline") && node.attribute("stroke") == Some("#1F77B4"))
+        .count();
+    assert_eq!(lines, 2 * Way::ALL.len(), "one line and one key per way");
+    for (way, stats, _, _, timeline) in &rows {
+        let name = way.name();
+        assert_eq!(
+            texts.iter().filter(|text| **text == name).count(),
+            1,
+            "the legend names {name} as the table does, in {texts:?}"
+        );
+        assert!(
+            texts
+                .iter()
+                .any(|text| text.starts_with(&format!("{name}: at most"))),
+            "a panel captioned {name}"
+        );
+        // The samples hold every request: their peak is the service's, and their 429s add up
+        // to its count.
+        let sampled_peak = timeline.iter().map(|sample| sample.in_flight).max();
+        assert_eq!(sampled_peak, Some(stats.peak), "{name}");
+        let sampled_throttled: usize = timeline.iter().map(|sample| sample.throttled).sum();
+        assert_eq!(sampled_throttled, stats.throttled, "{name}");
+        if *way == Way::JoinBounded {
+            assert!(
+                timeline
+                    .iter()
+                    .all(|sample| sample.in_flight <= CONFIG.capacity),
+                "join_bounded! over the capacity in {timeline:?}"
+            );
+            assert_eq!(sampled_peak, Some(CONFIG.capacity), "and reaches it");
         }
     }
 }
@@ -190,6 +264,9 @@ async fn through_an_outage_every_request_is_accounted_for_and_the_bounded_ways_d
             "{name} did not finish by the deadline: {row:?}"
         );
         assert_eq!(row.served, row.stats.served, "{name}: {row:?}");
+        // What `--plot` draws holds what the service counted.
+        let sampled_peak = row.timeline.iter().map(|sample| sample.in_flight).max();
+        assert_eq!(sampled_peak, Some(row.stats.peak), "{name}");
         assert_eq!(row.throttled, row.stats.throttled, "{name}: {row:?}");
         assert_eq!(
             row.other_status + row.connection_errors,

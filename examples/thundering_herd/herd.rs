@@ -1,6 +1,7 @@
 //! The core of the thundering-herd example: a rate-limited HTTP service on loopback (which can be
 //! told to stop answering for a while, and can hold a quota of requests per second), a client,
-//! and the five ways of fetching many records from it. The example prints a table from these; `tests/thundering_herd.rs` runs a small
+//! and the five ways of fetching many records from it. The service also samples its load over
+//! time, for the chart of `--plot`. The example prints a table from these; `tests/thundering_herd.rs` runs a small
 //! configuration of them.
 
 use std::convert::Infallible;
@@ -43,6 +44,30 @@ pub struct ServiceConfig {
 /// The length of the windows in which the service counts its [`ServiceConfig::quota`].
 pub const QUOTA_WINDOW: Duration = Duration::from_secs(1);
 
+/// How often the service samples its requests in flight, for the chart of `--plot`.
+pub const SAMPLE_EVERY: Duration = Duration::from_millis(2);
+
+/// The most samples the service keeps between two resets: over a minute of them.
+const MAX_SAMPLES: usize = 32_768;
+
+/// One sample of the service's load, over the [`SAMPLE_EVERY`] that ends `at` (from its last
+/// reset): the most requests it had at once in that time (throttled ones included, as in
+/// [`ServiceStats::peak`]), and the requests it answered `429 Too Many Requests`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Sample {
+    pub at: Duration,
+    pub in_flight: usize,
+    pub throttled: usize,
+}
+
+/// The samples since the last reset.
+struct Timeline {
+    started: Instant,
+    /// The service's 429s at the last sample.
+    throttled: usize,
+    samples: Vec<Sample>,
+}
+
 /// What the service saw since it was last reset.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ServiceStats {
@@ -66,6 +91,10 @@ pub struct ServiceStats {
 struct Counters {
     in_flight: AtomicUsize,
     peak: AtomicUsize,
+    /// The most requests in flight since the last sample.
+    sampled_peak: AtomicUsize,
+    /// Sampled from the first reset on.
+    timeline: Mutex<Option<Timeline>>,
     connections: AtomicUsize,
     peak_connections: AtomicUsize,
     served: AtomicUsize,
@@ -100,6 +129,32 @@ impl Counters {
         self.over_quota.store(0, Ordering::SeqCst);
         *self.outage_until.lock().expect("never poisoned") = None;
         *self.window.lock().expect("never poisoned") = Some((Instant::now(), 0));
+        self.sampled_peak
+            .store(self.in_flight.load(Ordering::SeqCst), Ordering::SeqCst);
+        *self.timeline.lock().expect("never poisoned") = Some(Timeline {
+            started: Instant::now(),
+            throttled: 0,
+            samples: Vec::new(),
+        });
+    }
+
+    /// Adds a sample to the timeline, if one was started: the most requests in flight since the
+    /// last sample, and the 429s since.
+    fn sample(&self) {
+        let in_flight = self.in_flight.load(Ordering::SeqCst);
+        let peak = self.sampled_peak.swap(in_flight, Ordering::SeqCst);
+        let throttled = self.throttled.load(Ordering::SeqCst);
+        let mut timeline = self.timeline.lock().expect("never poisoned");
+        if let Some(timeline) = timeline.as_mut()
+            && timeline.samples.len() < MAX_SAMPLES
+        {
+            timeline.samples.push(Sample {
+                at: timeline.started.elapsed(),
+                in_flight: peak.max(in_flight),
+                throttled: throttled.saturating_sub(timeline.throttled),
+            });
+            timeline.throttled = throttled;
+        }
     }
 
     /// Counts a request against `quota` in the current window: `Ok` if it is within it, or the
@@ -144,10 +199,20 @@ pub fn listen() -> std::io::Result<TcpListener> {
     socket.listen(4096)
 }
 
-/// Serves `GET /records/{id}` under `config`, plus `GET /stats`, `POST /reset` and
-/// `POST /outage?ms=N` for the client that measures it. Runs until the process ends.
+/// Serves `GET /records/{id}` under `config`, plus `GET /stats`, `GET /timeline`, `POST /reset`
+/// and `POST /outage?ms=N` for the client that measures it. Runs until the process ends.
 pub async fn serve(listener: TcpListener, config: ServiceConfig) {
     let counters = Arc::new(Counters::default());
+    // Samples the requests in flight every few milliseconds, from the service's side.
+    let sampled = Arc::clone(&counters);
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(SAMPLE_EVERY);
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            every.tick().await;
+            sampled.sample();
+        }
+    });
     loop {
         let Ok((stream, _)) = listener.accept().await else {
             continue;
@@ -189,6 +254,24 @@ async fn handle(
             let stats =
                 format!("{peak} {peak_connections} {served} {throttled} {held} {over_quota}");
             return text(StatusCode::OK, stats);
+        }
+        (&Method::GET, "/timeline") => {
+            // A last sample, so that the timeline holds every request until now.
+            counters.sample();
+            let timeline = counters.timeline.lock().expect("never poisoned");
+            let samples = timeline
+                .as_ref()
+                .map_or(&[][..], |timeline| &timeline.samples);
+            let mut body = String::with_capacity(samples.len() * 16);
+            for sample in samples {
+                body.push_str(&format!(
+                    "{} {} {}\n",
+                    sample.at.as_micros(),
+                    sample.in_flight,
+                    sample.throttled
+                ));
+            }
+            return text(StatusCode::OK, body);
         }
         (&Method::POST, "/reset") => {
             counters.reset();
@@ -234,6 +317,7 @@ async fn handle(
     let now = counters.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
     let in_flight = InFlight(counters);
     counters.peak.fetch_max(now, Ordering::SeqCst);
+    counters.sampled_peak.fetch_max(now, Ordering::SeqCst);
     if now > config.capacity {
         drop(in_flight);
         counters.throttled.fetch_add(1, Ordering::SeqCst);
@@ -371,6 +455,26 @@ impl Client {
             }),
             _ => Err(FetchError::Transport(format!("unreadable stats: {text:?}"))),
         }
+    }
+
+    /// The service's samples of its load since it was last reset, every [`SAMPLE_EVERY`].
+    pub async fn timeline(&self) -> Result<Vec<Sample>, FetchError> {
+        let text = self.get("/timeline").await?;
+        text.lines()
+            .map(|line| {
+                let numbers: Vec<u64> = line.split(' ').filter_map(|n| n.parse().ok()).collect();
+                match numbers[..] {
+                    [at, in_flight, throttled] => Ok(Sample {
+                        at: Duration::from_micros(at),
+                        in_flight: in_flight as usize,
+                        throttled: throttled as usize,
+                    }),
+                    _ => Err(FetchError::Transport(format!(
+                        "unreadable sample: {line:?}"
+                    ))),
+                }
+            })
+            .collect()
     }
 
     /// Clears the service's counters, and ends any outage.

@@ -29,6 +29,16 @@
 //! cargo run --release --example thundering_herd -- --requests 5000 --capacity 50 --latency-ms 10
 //! ```
 //!
+//! `--plot FILE.svg` also draws what the table sums up, in any scenario: the service samples
+//! its requests in flight every 2 ms (the most in each sample) and counts its 429s, and the
+//! chart has a panel per way, named as in the table, on one time axis, with the capacity as a
+//! dashed line and the 429s per 10 ms in red. `plot.rs` draws it (with plotters); the README
+//! shows the herd's, `docs/herd.svg`:
+//!
+//! ```sh
+//! cargo run --release --example thundering_herd -- --plot docs/herd.svg
+//! ```
+//!
 //! `--scenario outage` prints a second table instead: records are requested at a steady
 //! `--rate`, and 1.5 s in, the service stops answering for `--outage-ms` (its requests hang on
 //! open connections), then recovers and answers the requests it held as if they had just
@@ -68,11 +78,13 @@
 
 mod herd;
 mod outage;
+mod plot;
 mod rate;
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::io::{BufRead, BufReader, IsTerminal, Read, Write};
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::{Child, Command, ExitCode, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -80,8 +92,8 @@ use std::time::{Duration, Instant};
 use bounded_async::Progress;
 
 use herd::{
-    ATTRIBUTE_LIMIT, Client, GATE_QUEUE, GATE_TIMEOUT, GATE_WAIT, Rejections, ServiceConfig,
-    ServiceStats, Way, fetch_all, gated_attribute,
+    ATTRIBUTE_LIMIT, Client, GATE_QUEUE, GATE_TIMEOUT, GATE_WAIT, Rejections, Sample,
+    ServiceConfig, ServiceStats, Way, fetch_all, gated_attribute,
 };
 use outage::{OutagePlan, OutageRow, RECOVERED, run_outage};
 use rate::{MAX_ATTEMPTS, PACED, QUOTA, RateWay, fetch_rated};
@@ -127,9 +139,11 @@ unsafe impl GlobalAlloc for CountingAllocator {
 static ALLOCATOR: CountingAllocator = CountingAllocator;
 
 const USAGE: &str = "\
-usage: thundering_herd [--requests N] [--capacity C] [--latency-ms L]
+usage: thundering_herd [--requests N] [--capacity C] [--latency-ms L] [--plot FILE.svg]
        thundering_herd --scenario outage [--rate R] [--outage-ms O] [--capacity C] [--latency-ms L]
+                       [--plot FILE.svg]
        thundering_herd --scenario rate [--requests N] [--capacity C] [--latency-ms L]
+                       [--plot FILE.svg]
 
   --requests N     records to fetch in each run (default 2000; 1000 with --scenario rate)
   --capacity C     requests the service serves at once; more get 429 (default 20)
@@ -140,7 +154,9 @@ usage: thundering_herd [--requests N] [--capacity C] [--latency-ms L]
                    `rate`: fetch N records from a service with a quota of 200 requests a second,
                    four ways, trying throttled ones again
   --rate R         outage: records requested per second (default 400)
-  --outage-ms O    outage: how long the service stops answering (default 3000)";
+  --outage-ms O    outage: how long the service stops answering (default 3000)
+  --plot FILE.svg  also draw the requests in flight at the service over time, one panel per way,
+                   as an SVG chart";
 
 /// Which table to measure.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -157,6 +173,8 @@ struct Options {
     service: ServiceConfig,
     rate: u64,
     outage: Duration,
+    /// `--plot`: where to draw the chart.
+    plot: Option<PathBuf>,
 }
 
 impl Options {
@@ -180,6 +198,7 @@ impl Options {
             },
             rate: 400,
             outage: Duration::from_millis(3000),
+            plot: None,
         };
         let mut herd_flags = false;
         let mut outage_flags = false;
@@ -196,6 +215,11 @@ impl Options {
                         ));
                     }
                 };
+                continue;
+            }
+            if flag == "--plot" {
+                let path = args.next().ok_or("--plot needs a file to write")?;
+                options.plot = Some(PathBuf::from(path));
                 continue;
             }
             let mut value = |name: &str| -> Result<u64, String> {
@@ -267,11 +291,38 @@ fn main() -> ExitCode {
         Err(error) => return fail(&error),
     };
     let measured = match options.scenario {
-        Scenario::Herd => measure(&options).map(|rows| print_table(&options, &rows)),
-        Scenario::Outage => {
-            measure_outage(&options).map(|lines| print_outage_table(&options, &lines))
-        }
-        Scenario::Rate => measure_rate(&options).map(|lines| print_rate_table(&options, &lines)),
+        Scenario::Herd => measure(&options).and_then(|rows| {
+            print_table(&options, &rows);
+            let series = rows.iter().map(|row| {
+                let note = turned_away(&row.rejected);
+                (row.way.name(), &row.timeline[..], note)
+            });
+            let how = format!("fetching {} records", options.requests());
+            plot_if_asked(&options, series, &how)
+        }),
+        Scenario::Outage => measure_outage(&options).and_then(|lines| {
+            print_outage_table(&options, &lines);
+            let series = lines.iter().map(|line| {
+                let note = turned_away(&line.row.rejected);
+                (line.row.way.name(), &line.row.timeline[..], note)
+            });
+            let during = format!(
+                "requested at {}/s, the service out from {:.1} s for {:.1} s",
+                options.rate,
+                OutagePlan::new(options.rate, options.outage, options.service.latency)
+                    .before
+                    .as_secs_f64(),
+                options.outage.as_secs_f64()
+            );
+            plot_if_asked(&options, series, &during)
+        }),
+        Scenario::Rate => measure_rate(&options).and_then(|lines| {
+            print_rate_table(&options, &lines);
+            let series = lines
+                .iter()
+                .map(|line| (line.way.name(), &line.timeline[..], None));
+            plot_if_asked(&options, series, &format!("under a quota of {QUOTA}/s"))
+        }),
     };
     match measured {
         Ok(()) => {
@@ -284,6 +335,42 @@ fn main() -> ExitCode {
         }
         Err(error) => fail(&error),
     }
+}
+
+/// Draws the chart of `--plot`, if it was given: one panel per way of `series` (its name in the
+/// table, and the service's samples while it ran).
+fn plot_if_asked<'a>(
+    options: &Options,
+    series: impl Iterator<Item = (&'a str, &'a [Sample], Option<String>)>,
+    how: &str,
+) -> Result<(), String> {
+    let Some(path) = &options.plot else {
+        return Ok(());
+    };
+    let series: Vec<plot::Series> = series
+        .map(|(name, samples, note)| plot::Series {
+            name,
+            samples,
+            note,
+        })
+        .collect();
+    let title = format!(
+        "Requests in flight at a service that serves {} at once, {} (each panel to its own \
+         height)",
+        options.service.capacity, how
+    );
+    plot::draw(path, &title, options.service.capacity, &series)?;
+    println!(
+        "\nThe chart of the requests in flight is in {}.",
+        path.display()
+    );
+    Ok(())
+}
+
+/// What a panel's caption says of the calls a way's gate turned away, if any.
+fn turned_away(rejected: &Rejections) -> Option<String> {
+    let total = rejected.total();
+    (total > 0).then(|| format!("{total} turned away by its gate"))
 }
 
 /// The single-threaded runtime that the service and each scenario's client run on.
@@ -346,6 +433,8 @@ impl Drop for Service {
 
 struct Row {
     way: Way,
+    /// The service's samples of its load while the way ran.
+    timeline: Vec<Sample>,
     elapsed: Duration,
     stats: ServiceStats,
     successes: usize,
@@ -446,8 +535,13 @@ async fn run(way: Way, addr: SocketAddr, options: &Options) -> Result<Row, Strin
     clear_progress();
 
     let stats = control.stats().await.map_err(|error| error.to_string())?;
+    let timeline = control
+        .timeline()
+        .await
+        .map_err(|error| error.to_string())?;
     Ok(Row {
         way,
+        timeline,
         elapsed,
         stats,
         successes: results.iter().filter(|result| result.is_ok()).count(),
@@ -638,6 +732,8 @@ fn print_outage_table(options: &Options, lines: &[OutageLine]) {
 
 struct RateLine {
     way: RateWay,
+    /// The service's samples of its load while the way ran.
+    timeline: Vec<Sample>,
     elapsed: Duration,
     stats: ServiceStats,
     records: usize,
@@ -656,6 +752,7 @@ fn measure_rate(options: &Options) -> Result<Vec<RateLine>, String> {
     };
     let (child, addr) = start_service(&Options {
         service,
+        plot: None,
         ..*options
     })?;
     println!(
@@ -680,6 +777,10 @@ fn measure_rate(options: &Options) -> Result<Vec<RateLine>, String> {
             let fetched = fetch_rated(way, &client, options.requests()).await;
             let elapsed = started.elapsed();
             let stats = control.stats().await.map_err(|error| error.to_string())?;
+            let timeline = control
+                .timeline()
+                .await
+                .map_err(|error| error.to_string())?;
             let records = fetched.iter().filter(|fetch| fetch.result.is_ok()).count();
             let gave_up = fetched
                 .iter()
@@ -687,6 +788,7 @@ fn measure_rate(options: &Options) -> Result<Vec<RateLine>, String> {
                 .count();
             Ok::<_, String>(RateLine {
                 way,
+                timeline,
                 elapsed,
                 stats,
                 records,

@@ -23,7 +23,7 @@ use futures::stream::{self, Stream, StreamExt};
 use tokio::time::{Instant, sleep_until, timeout_at};
 
 use crate::herd::{
-    Client, FetchError, Record, Rejections, ServiceStats, Way, fetch_bounded, fetch_gated,
+    Client, FetchError, Record, Rejections, Sample, ServiceStats, Way, fetch_bounded, fetch_gated,
 };
 
 /// The share of its steady throughput a way must reach again to count as recovered.
@@ -268,6 +268,8 @@ pub struct OutageRow {
     pub recovery: Option<Duration>,
     /// What the service saw.
     pub stats: ServiceStats,
+    /// The service's samples of its load while the way ran.
+    pub timeline: Vec<Sample>,
 }
 
 /// Runs `way` through `plan`'s outage at the service on `addr`, whose capacity is `capacity`.
@@ -312,6 +314,8 @@ pub async fn run_outage(
         }
     }
 
+    let timeline = control.timeline().await?;
+
     let entries = ledger.into_entries();
     let count = |fate: Fate| entries.iter().flatten().filter(|(f, _)| *f == fate).count();
     let pending = entries.iter().filter(|entry| entry.is_none()).count();
@@ -355,6 +359,7 @@ pub async fn run_outage(
         steady_rate,
         recovery,
         stats,
+        timeline,
     })
 }
 
