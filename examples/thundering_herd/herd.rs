@@ -1,8 +1,8 @@
 //! The core of the thundering-herd example: a rate-limited HTTP service on loopback (which can be
 //! told to stop answering for a while, and can hold a quota of requests per second), a client,
 //! and the five ways of fetching many records from it. The service also samples its load over
-//! time, for the chart of `--plot`. The example prints a table from these; `tests/thundering_herd.rs` runs a small
-//! configuration of them.
+//! time, for the chart of `--plot`. The example prints a table from these;
+//! `tests/thundering_herd.rs` runs a small configuration of them.
 
 use std::convert::Infallible;
 use std::fmt;

@@ -297,7 +297,7 @@ fn main() -> ExitCode {
                 let note = turned_away(&row.rejected);
                 (row.way.name(), &row.timeline[..], note)
             });
-            let how = format!("fetching {} records", options.requests());
+            let how = format!("{} records fetched five ways", options.requests());
             plot_if_asked(&options, series, &how)
         }),
         Scenario::Outage => measure_outage(&options).and_then(|lines| {
@@ -306,13 +306,12 @@ fn main() -> ExitCode {
                 let note = turned_away(&line.row.rejected);
                 (line.row.way.name(), &line.row.timeline[..], note)
             });
+            let out = OutagePlan::new(options.rate, options.outage, options.service.latency).before;
             let during = format!(
-                "requested at {}/s, the service out from {:.1} s for {:.1} s",
+                "{}/s, out from {:.1} s to {:.1} s",
                 options.rate,
-                OutagePlan::new(options.rate, options.outage, options.service.latency)
-                    .before
-                    .as_secs_f64(),
-                options.outage.as_secs_f64()
+                out.as_secs_f64(),
+                (out + options.outage).as_secs_f64()
             );
             plot_if_asked(&options, series, &during)
         }),
@@ -321,7 +320,8 @@ fn main() -> ExitCode {
             let series = lines
                 .iter()
                 .map(|line| (line.way.name(), &line.timeline[..], None));
-            plot_if_asked(&options, series, &format!("under a quota of {QUOTA}/s"))
+            let how = format!("{} records under a quota of {QUOTA}/s", options.requests());
+            plot_if_asked(&options, series, &how)
         }),
     };
     match measured {
@@ -355,8 +355,7 @@ fn plot_if_asked<'a>(
         })
         .collect();
     let title = format!(
-        "Requests in flight at a service that serves {} at once, {} (each panel to its own \
-         height)",
+        "Requests in flight at a service that serves {} at once: {}",
         options.service.capacity, how
     );
     plot::draw(path, &title, options.service.capacity, &series)?;

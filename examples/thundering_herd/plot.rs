@@ -96,7 +96,7 @@ pub fn draw(path: &Path, title: &str, capacity: usize, series: &[Series]) -> Res
     let root = SVGBackend::new(path, (WIDTH, height)).into_drawing_area();
     root.fill(&WHITE).map_err(|error| failed(&error))?;
     let root = root
-        .titled(title, ("sans-serif", 20))
+        .titled(title, ("sans-serif", 17))
         .map_err(|error| failed(&error))?;
     // One time axis for every panel: the longest way's.
     let end_ms = series
