@@ -15,7 +15,7 @@ mod errors;
 mod gate;
 mod gated;
 mod join;
-#[cfg(any(feature = "metrics", feature = "redis", test))]
+#[cfg(any(feature = "metrics", feature = "redis", all(test, not(loom))))]
 mod leaked;
 mod limit;
 mod list;
