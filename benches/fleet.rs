@@ -228,7 +228,7 @@ where
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    let server = RedisServer::start();
+    let server = RedisServer::start().await;
     let full = benchmarking();
     round_trip(&server, if full { 5_000 } else { 50 }).await;
 

@@ -11,6 +11,9 @@
 
 #[path = "common/redis_server.rs"]
 mod redis_server;
+#[cfg(feature = "tracing")]
+#[path = "common/tracing_log.rs"]
+mod tracing_log;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -118,7 +121,7 @@ static PLAIN: Pool<2, 2, true> = Pool::new().with_name("fleet::PLAIN").with_queu
 
 #[tokio::test]
 async fn connect_says_why_it_failed() {
-    let mut server = RedisServer::start();
+    let mut server = RedisServer::start().await;
     let connection = server.manager().await;
     server.kill();
     let error = GONE
@@ -176,7 +179,7 @@ processes!("fleet::SHARED", 4, SHARED, 20: LEFT left, RIGHT right);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pools_of_one_name_share_its_capacity_and_reach_it() {
-    let server = RedisServer::start();
+    let server = RedisServer::start().await;
     LEFT.connect(server.manager().await)
         .await
         .expect("connects");
@@ -226,7 +229,7 @@ async fn fair_c() -> Result<(), Rejected> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn waiters_from_different_processes_are_admitted_in_arrival_order() {
-    let server = RedisServer::start();
+    let server = RedisServer::start().await;
     for pool in [&FAIR_HOLDER, &FAIR_A, &FAIR_B, &FAIR_C] {
         pool.connect(server.manager().await)
             .await
@@ -262,7 +265,7 @@ async fn forever() -> Result<(), Rejected> {
 
 #[tokio::test]
 async fn a_dropped_call_gives_its_lease_back_at_once() {
-    let server = RedisServer::start();
+    let server = RedisServer::start().await;
     DROPPED
         .connect(server.manager().await)
         .await
@@ -293,7 +296,7 @@ async fn impatient() -> Result<(), Rejected> {
 
 #[tokio::test]
 async fn redis_out_of_reach_turns_calls_away_with_reason_backend() {
-    let mut server = RedisServer::start();
+    let mut server = RedisServer::start().await;
     PATIENT
         .connect(server.manager().await)
         .await
@@ -413,7 +416,7 @@ fn child(role: &str, port: u16) -> std::process::Child {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn four_processes_never_exceed_the_fleets_capacity_and_reach_it() {
-    let server = RedisServer::start();
+    let server = RedisServer::start().await;
     let children: Vec<_> = (0..4).map(|_| child("hammer", server.port)).collect();
     for mut child in children {
         let status = tokio::task::spawn_blocking(move || child.wait())
@@ -432,7 +435,7 @@ async fn four_processes_never_exceed_the_fleets_capacity_and_reach_it() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_permits_of_a_killed_process_come_back_when_their_leases_end() {
-    let server = RedisServer::start();
+    let server = RedisServer::start().await;
     let mut holder = child("hold", server.port);
     let stdout = holder.stdout.take().expect("piped");
     let said = tokio::task::spawn_blocking(move || {
@@ -484,39 +487,14 @@ fn recorder() -> metrics_util::debugging::Snapshotter {
     snapshotter
 }
 
-/// With the `tracing` feature, the test binary's subscriber (installed by the one test that
-/// reads it): what it writes of `WARN`s and above.
-#[cfg(feature = "tracing")]
-fn warnings() -> std::sync::Arc<Mutex<Vec<u8>>> {
-    #[derive(Clone)]
-    struct Written(std::sync::Arc<Mutex<Vec<u8>>>);
-    impl std::io::Write for Written {
-        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(bytes);
-            Ok(bytes.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let written = Written(Default::default());
-    let writer = written.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_ansi(false)
-        .with_max_level(tracing::Level::WARN)
-        .with_writer(move || writer.clone())
-        .finish();
-    tracing::subscriber::set_global_default(subscriber).expect("the test binary's only subscriber");
-    written.0
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_lease_lost_while_redis_was_stopped_is_counted_and_the_result_still_returned() {
     #[cfg(feature = "metrics")]
     let snapshotter = recorder();
+    // With the `tracing` feature, the test binary's subscriber (the one test that reads it).
     #[cfg(feature = "tracing")]
-    let warnings = warnings();
-    let server = RedisServer::start();
+    let log = tracing_log::Log::global();
+    let server = RedisServer::start().await;
     STALLED
         .connect(server.manager().await)
         .await
@@ -555,15 +533,14 @@ async fn a_lease_lost_while_redis_was_stopped_is_counted_and_the_result_still_re
     }
     #[cfg(feature = "tracing")]
     {
-        let written = String::from_utf8(warnings.lock().unwrap().clone()).unwrap();
         let expected = "fleet::STALLED: 1 fleet-wide lease ran out before renewal, so the fleet \
                         may have run more calls than its capacity; 1 taken again, 0 running \
                         uncounted until they end";
+        let warnings = log.events(tracing::Level::WARN);
         assert!(
-            written.contains(expected),
-            "no WARN of the lost lease in:\n{written}"
+            warnings.iter().any(|warning| warning.name == expected),
+            "no WARN of the lost lease among {warnings:#?}"
         );
-        assert!(written.contains(" WARN "), "{written}");
     }
     release.send(()).expect("the call waits");
     assert_eq!(call.await.expect("no panic").expect("not turned away"), 7);
@@ -589,7 +566,7 @@ async fn across_restart(released: tokio::sync::oneshot::Receiver<()>) -> Result<
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_pool_recovers_when_redis_restarts_without_its_state() {
-    let mut server = RedisServer::start();
+    let mut server = RedisServer::start().await;
     RESTARTED
         .connect(server.manager().await)
         .await
@@ -606,7 +583,7 @@ async fn the_pool_recovers_when_redis_restarts_without_its_state() {
     .await;
     let port = server.port;
     server.kill();
-    let server = RedisServer::start_on(port);
+    let server = RedisServer::start_on(port).await;
     // The next renewal finds the lease gone with Redis's state: it is reported lost, and taken
     // back in, since the pool has room, so the call counts again while it runs.
     leases_lost(&RESTARTED, 1).await;
@@ -630,7 +607,7 @@ processes!("fleet::WOKEN", 3, WOKEN, 5: WOKEN_LEFT woken_left, WOKEN_RIGHT woken
 // measured by `benches/fleet.rs`, not checked here (the waiters' polls would admit them too).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pools_connected_with_a_client_share_the_capacity_and_admit_every_call() {
-    let server = RedisServer::start();
+    let server = RedisServer::start().await;
     let client = redis::Client::open(server.url()).expect("a Redis URL");
     WOKEN_LEFT
         .connect_client(client.clone())
@@ -651,7 +628,7 @@ processes!("fleet::CLUSTERED", 3, CLUSTERED, 5: CLUSTERED_LEFT clustered_left, C
 // on the node that serves the tag's slot, wherever that is.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pools_on_a_redis_cluster_share_the_capacity_and_reach_it() {
-    let cluster = RedisCluster::start();
+    let cluster = RedisCluster::start().await;
     let client = redis::cluster::ClusterClient::new(cluster.urls()).expect("the nodes' URLs");
     for pool in [&CLUSTERED_LEFT, &CLUSTERED_RIGHT] {
         let connection = client
@@ -687,7 +664,7 @@ processes!("fleet::FLUSHED", 8, FLUSHED, 20: FLUSHED_POOL flushed);
 // every one has reached Redis.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn flush_returns_once_every_ended_call_has_given_its_lease_back() {
-    let server = RedisServer::start();
+    let server = RedisServer::start().await;
     FLUSHED_POOL
         .connect(server.manager().await)
         .await

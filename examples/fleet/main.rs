@@ -129,7 +129,7 @@ fn main() {
         );
         std::process::exit(2);
     }
-    let redis = redis_server::RedisServer::start();
+    let redis = runtime.block_on(redis_server::RedisServer::start());
     let service = runtime.block_on(async {
         let listener = herd::listen().expect("a loopback port");
         let address = listener.local_addr().expect("its address");

@@ -5,7 +5,7 @@
 //! `tests/thundering_herd.rs` runs a small configuration of them.
 
 use std::convert::Infallible;
-use std::fmt;
+use std::fmt::{self, Write as _};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -264,12 +264,15 @@ async fn handle(
                 .map_or(&[][..], |timeline| &timeline.samples);
             let mut body = String::with_capacity(samples.len() * 16);
             for sample in samples {
-                body.push_str(&format!(
-                    "{} {} {}\n",
+                // Into the body itself: no `String` of its own per sample.
+                writeln!(
+                    body,
+                    "{} {} {}",
                     sample.at.as_micros(),
                     sample.in_flight,
                     sample.throttled
-                ));
+                )
+                .expect("writing to a String never fails");
             }
             return text(StatusCode::OK, body);
         }

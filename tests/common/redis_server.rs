@@ -1,6 +1,8 @@
 //! A real `redis-server` for the fleet-wide pools' tests: started on a free loopback port, with
 //! no persistence, stopped (killed) when dropped; and a Redis Cluster of three such servers.
 //! Needs `redis-server` on `PATH` (Debian's package `redis-server`; `.ci/run` installs it).
+//! Starting one waits on tokio's timer, not on the thread: the tests that start a server again
+//! run on a runtime whose other tasks (the pools' keepers) must go on meanwhile.
 
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
@@ -13,17 +15,17 @@ pub struct RedisServer {
 
 impl RedisServer {
     /// Starts a server and waits until it answers.
-    pub fn start() -> Self {
-        Self::start_on(free_port())
+    pub async fn start() -> Self {
+        Self::start_on(free_port()).await
     }
 
-    /// Starts a server on `port` (again, after `stop`) and waits until it answers.
-    pub fn start_on(port: u16) -> Self {
-        Self::start_with(port, &[])
+    /// Starts a server on `port` (again, after `kill`) and waits until it answers.
+    pub async fn start_on(port: u16) -> Self {
+        Self::start_with(port, &[]).await
     }
 
     /// Starts a server on `port` with `more` arguments, and waits until it answers.
-    fn start_with(port: u16, more: &[&str]) -> Self {
+    async fn start_with(port: u16, more: &[&str]) -> Self {
         let child = Command::new("redis-server")
             .args([
                 "--port",
@@ -41,12 +43,15 @@ impl RedisServer {
             .expect("redis-server on PATH (Debian: apt-get install redis-server)");
         let server = RedisServer { child, port };
         let started = Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        while tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_err()
+        {
             assert!(
                 started.elapsed() < Duration::from_secs(10),
                 "redis-server did not start"
             );
-            std::thread::sleep(Duration::from_millis(10));
+            tokio::time::sleep(Duration::from_millis(10)).await;
         }
         server
     }
@@ -59,6 +64,15 @@ impl RedisServer {
     pub async fn manager(&self) -> redis::aio::ConnectionManager {
         let client = redis::Client::open(self.url()).expect("a Redis URL");
         redis::aio::ConnectionManager::new(client)
+            .await
+            .expect("the server answers")
+    }
+
+    /// A plain connection to this server (for a cluster node: to that node alone).
+    async fn connection(&self) -> redis::aio::MultiplexedConnection {
+        redis::Client::open(self.url())
+            .expect("a Redis URL")
+            .get_multiplexed_async_connection()
             .await
             .expect("the server answers")
     }
@@ -103,64 +117,58 @@ pub struct RedisCluster {
 impl RedisCluster {
     /// Starts the three nodes, gives each its slots, introduces them, and waits until every node
     /// says the cluster is up.
-    pub fn start() -> Self {
+    pub async fn start() -> Self {
         let folder = std::env::temp_dir().join(format!(
             "bounded-async-cluster-{}-{}",
             std::process::id(),
             free_port()
         ));
         std::fs::create_dir_all(&folder).expect("a folder for the nodes' files");
-        let nodes: Vec<RedisServer> = (0..3)
-            .map(|_| {
-                let port = free_port();
-                let config = folder.join(format!("nodes-{port}.conf"));
-                RedisServer::start_with(
-                    port,
-                    &[
-                        "--cluster-enabled",
-                        "yes",
-                        "--cluster-config-file",
-                        config.to_str().expect("a UTF-8 temporary folder"),
-                    ],
-                )
-            })
-            .collect();
+        let mut nodes = Vec::new();
+        for _ in 0..3 {
+            let port = free_port();
+            let config = folder.join(format!("nodes-{port}.conf"));
+            let node = RedisServer::start_with(
+                port,
+                &[
+                    "--cluster-enabled",
+                    "yes",
+                    "--cluster-config-file",
+                    config.to_str().expect("a UTF-8 temporary folder"),
+                ],
+            )
+            .await;
+            nodes.push(node);
+        }
         let cluster = RedisCluster { nodes, folder };
-        let connections: Vec<redis::Connection> = cluster
-            .nodes
-            .iter()
-            .map(|node| {
-                redis::Client::open(node.url())
-                    .and_then(|client| client.get_connection())
-                    .expect("the node answers")
-            })
-            .collect();
-        for (i, mut connection) in connections.into_iter().enumerate() {
+        for (i, node) in cluster.nodes.iter().enumerate() {
+            let mut connection = node.connection().await;
             let (first, last) = (i * 16384 / 3, (i + 1) * 16384 / 3 - 1);
             redis::cmd("CLUSTER")
                 .arg("ADDSLOTSRANGE")
                 .arg(first)
                 .arg(last)
-                .query::<()>(&mut connection)
+                .query_async::<()>(&mut connection)
+                .await
                 .expect("the node takes its slots");
             if i > 0 {
                 redis::cmd("CLUSTER")
                     .arg("MEET")
                     .arg("127.0.0.1")
                     .arg(cluster.nodes[0].port)
-                    .query::<()>(&mut connection)
+                    .query_async::<()>(&mut connection)
+                    .await
                     .expect("the node meets the first");
             }
         }
         let started = Instant::now();
         for node in &cluster.nodes {
-            let mut connection = redis::Client::open(node.url())
-                .and_then(|client| client.get_connection())
-                .expect("the node answers");
+            let mut connection = node.connection().await;
             loop {
                 let info: String = redis::cmd("CLUSTER")
                     .arg("INFO")
-                    .query(&mut connection)
+                    .query_async(&mut connection)
+                    .await
                     .expect("the node answers");
                 if info.contains("cluster_state:ok") && info.contains("cluster_known_nodes:3") {
                     break;
@@ -169,7 +177,7 @@ impl RedisCluster {
                     started.elapsed() < Duration::from_secs(20),
                     "the cluster did not come up:\n{info}"
                 );
-                std::thread::sleep(Duration::from_millis(20));
+                tokio::time::sleep(Duration::from_millis(20)).await;
             }
         }
         cluster
