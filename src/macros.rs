@@ -459,7 +459,7 @@ macro_rules! join_bounded {
 ///   `connect`.
 /// - The Redis keys are named after the pool (`{bounded-async:my_app::PARTNER}:holders`, and
 ///   `:waiters`, `:seen`, `:ticket`), in one hash tag, so Redis Cluster runs the scripts; they
-///   expire two leases after their last use. Every decision is one Lua script, timed by Redis's
+///   expire within two leases of their last use. Every decision is one Lua script, timed by Redis's
 ///   own clock.
 /// - A call that ends gives its lease back at once, through a task of the pool;
 ///   [`flush`](crate::Pool), awaited before the process exits, waits until those of the

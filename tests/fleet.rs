@@ -253,6 +253,76 @@ async fn waiters_from_different_processes_are_admitted_in_arrival_order() {
     assert_eq!(*ORDER.lock().unwrap(), ['c', 'a', 'b']);
 }
 
+// --- The keys expire, and outlive the leases in them ---------------------------------------------
+
+static KEPT_HOLDER: Pool<1, 1, true> = Pool::new().with_name("fleet::KEPT").with_redis(LEASE);
+static KEPT_WAITER: Pool<1, 1, true> = Pool::new().with_name("fleet::KEPT").with_redis(LEASE);
+
+#[bounded(pool = KEPT_HOLDER)]
+async fn kept(released: tokio::sync::oneshot::Receiver<()>) -> Result<(), Rejected> {
+    let _ = released.await;
+    Ok(())
+}
+
+#[bounded(pool = KEPT_WAITER)]
+async fn kept_waiting() -> Result<(), Rejected> {
+    Ok(())
+}
+
+/// Each key of the pool `name` that exists, with its time to live in ms (-1: it has none).
+async fn ttls(connection: &mut redis::aio::ConnectionManager, name: &str) -> Vec<(String, i64)> {
+    let mut ttls = Vec::new();
+    for key in ["holders", "waiters", "seen", "ticket"] {
+        let key = format!("{{bounded-async:{name}}}:{key}");
+        let ttl: i64 = redis::cmd("PTTL")
+            .arg(&key)
+            .query_async(connection)
+            .await
+            .expect("Redis answers");
+        if ttl != -2 {
+            ttls.push((key, ttl));
+        }
+    }
+    ttls
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_key_expires_within_two_leases_of_its_last_use_and_outlives_the_leases_in_it() {
+    let server = RedisServer::start().await;
+    for pool in [&KEPT_HOLDER, &KEPT_WAITER] {
+        pool.connect(server.manager().await)
+            .await
+            .expect("connects");
+    }
+    let mut connection = server.manager().await;
+    let lease_ms = LEASE.as_millis() as i64;
+    let within_two_leases =
+        |ttls: &[(String, i64)]| ttls.iter().all(|(_, ttl)| (1..=2 * lease_ms).contains(ttl));
+    let (release, released) = tokio::sync::oneshot::channel();
+    let holder = tokio::spawn(kept(released));
+    until(&mut connection, holders_key("fleet::KEPT"), 1).await;
+    let waiter = tokio::spawn(kept_waiting());
+    until(&mut connection, waiters_key("fleet::KEPT"), 1).await;
+    // A call that joins the line gives every key, the ones it made among them, an expiry.
+    let keys = ttls(&mut connection, "fleet::KEPT").await;
+    assert_eq!(keys.len(), 4, "holders, waiters, seen and ticket: {keys:?}");
+    assert!(within_two_leases(&keys), "{keys:?}");
+    // Held for longer than the keys' first expiry: the renewals keep them, with the lease.
+    tokio::time::sleep(LEASE * 5 / 2).await;
+    let keys = ttls(&mut connection, "fleet::KEPT").await;
+    assert_eq!(keys.len(), 4, "{keys:?}");
+    assert!(within_two_leases(&keys), "{keys:?}");
+    assert_eq!(holders(&mut connection, "fleet::KEPT").await, 1);
+    release.send(()).expect("the holder waits");
+    for call in [holder, waiter] {
+        call.await.expect("no panic").expect("admitted");
+    }
+    until(&mut connection, holders_key("fleet::KEPT"), 0).await;
+    // Unused from now on: whatever is left expires within two leases.
+    let keys = ttls(&mut connection, "fleet::KEPT").await;
+    assert!(within_two_leases(&keys), "{keys:?}");
+}
+
 // --- A dropped call releases at once -----------------------------------------------------------
 
 pool!(DROPPED = 2, backend = "redis", lease = "2s");

@@ -13,8 +13,10 @@
 //! - `seen`: when each waiter last asked. A waiter not seen for a lease (its process died while
 //!   waiting) is removed, so it cannot hold the line.
 //!
-//! Every key expires two leases after the last admission or renewal, so a pool no longer used
-//! leaves nothing (a line with holders is kept alive by their renewals). Waiters ask again after
+//! Every key outlives the leases in it: a renewal gives the keys two leases to live, and so does
+//! an admission when they have less than one left (one `PTTL` per admission rather than four
+//! `PEXPIRE`s); so a pool no longer used leaves nothing within two leases of its last use (a
+//! line with holders is kept alive by their renewals). Waiters ask again after
 //! a jittered pause that grows with their distance from the front of the line, and a permit
 //! given back by this process wakes one of its waiters at once. A task of the pool, its keeper,
 //! renews every held lease a third of a lease apart, and releases the lease of a call that ends
@@ -40,6 +42,9 @@ use crate::gate::Gate;
 /// one is ahead of it in line; otherwise puts it in line (once) and notes that it asked.
 /// Returns -1 when `member` holds a permit, and otherwise how many waiters are between it and
 /// the free permits (0 for the next to be admitted), which sets how soon it asks again.
+/// Every key is given its expiry at once by the script that makes it, and then the keys share
+/// one: an admission gives them two leases to live only when they have less than one left, and
+/// a call that starts the line gives them two; so no key is ever left without an expiry.
 static ACQUIRE: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r"
@@ -52,14 +57,18 @@ for _, gone in ipairs(redis.call('ZRANGEBYSCORE', seen, '-inf', now - lease)) do
   redis.call('ZREM', waiters, gone)
   redis.call('ZREM', seen, gone)
 end
-local function touch()
+local function expire()
   for _, key in ipairs(KEYS) do redis.call('PEXPIRE', key, 2 * lease) end
+end
+local function touch()
+  if redis.call('PTTL', holders) < lease then expire() end
 end
 if redis.call('ZSCORE', holders, member) then
   return -1
 end
 local free = capacity - redis.call('ZCARD', holders)
 local rank = redis.call('ZRANK', waiters, member)
+local entered = false
 if not rank then
   if free > 0 and redis.call('ZCARD', waiters) == 0 then
     redis.call('ZADD', holders, now + lease, member)
@@ -68,6 +77,7 @@ if not rank then
   end
   redis.call('ZADD', waiters, redis.call('INCR', ticket), member)
   rank = redis.call('ZCARD', waiters) - 1
+  entered = true
 end
 if rank < free then
   redis.call('ZREM', waiters, member)
@@ -77,6 +87,8 @@ if rank < free then
   return -1
 end
 redis.call('ZADD', seen, now, member)
+-- A line that was empty: its keys (and the ticket, when it had expired with them) were made now.
+if entered and rank == 0 then expire() end
 return rank - math.max(free, 0)
 ",
     )
