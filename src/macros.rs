@@ -445,7 +445,8 @@ macro_rules! join_bounded {
 ///   dies, its permits come back when their leases end. A lease that could not be renewed in
 ///   time (Redis stopped, or restarted without its state) is reported: counted in
 ///   [`Stats`](crate::Stats)' `rejected.leases_lost`, by the `metrics` feature's
-///   `bounded_async_leases_lost_total` and by a `tracing` `WARN`. The call's result is still
+///   `bounded_async_leases_lost_total` and by a `tracing` `WARN`, once each, also when the
+///   reply of the renewal that found it was lost on the way. The call's result is still
 ///   returned, and its lease is taken back in if the pool has room, so that it counts again.
 /// - Waiters across the fleet are served in arrival order, by tickets that Redis hands out.
 ///   Connected with [`connect_client`](crate::Pool) (a `redis::Client`), a pool also subscribes
@@ -458,7 +459,8 @@ macro_rules! join_bounded {
 ///   reached (at once without a `wait`, when it runs out with one), or when a call comes before
 ///   `connect`.
 /// - The Redis keys are named after the pool (`{bounded-async:my_app::PARTNER}:holders`, and
-///   `:waiters`, `:seen`, `:ticket`), in one hash tag, so Redis Cluster runs the scripts; they
+///   `:waiters`, `:seen`, `:ticket`, and `:lost:<process>` for a process's reports of leases
+///   lost until it has counted them), in one hash tag, so Redis Cluster runs the scripts; they
 ///   expire within two leases of their last use. Every decision is one Lua script, timed by Redis's
 ///   own clock.
 /// - A call that ends gives its lease back at once, through a task of the pool;

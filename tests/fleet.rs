@@ -616,6 +616,99 @@ async fn a_lease_lost_while_redis_was_stopped_is_counted_and_the_result_still_re
     assert_eq!(call.await.expect("no panic").expect("not turned away"), 7);
 }
 
+// --- A renewal whose reply is lost --------------------------------------------------------------
+
+static UNANSWERED: Pool<1, 1, true> = Pool::new()
+    .with_name("fleet::UNANSWERED")
+    .with_redis(Duration::from_secs(1));
+
+#[bounded(pool = UNANSWERED)]
+async fn unanswered(released: tokio::sync::oneshot::Receiver<()>) -> Result<u32, Rejected> {
+    let _ = released.await;
+    Ok(5)
+}
+
+/// A connection that, once `lose` is set, loses the reply to the next renewal on its way back:
+/// Redis runs the script, and the pool gets an error, as when a connection fails mid-request or
+/// gives up on an answer that comes too late.
+#[derive(Clone)]
+struct Lossy {
+    inner: redis::aio::ConnectionManager,
+    lose: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl redis::aio::ConnectionLike for Lossy {
+    fn req_packed_command<'a>(
+        &'a mut self,
+        cmd: &'a redis::Cmd,
+    ) -> redis::RedisFuture<'a, redis::Value> {
+        Box::pin(async move {
+            let reply = self.inner.req_packed_command(cmd).await;
+            // A renewal is the one script given the process's key of reports.
+            let renewal = cmd.args_iter().any(|arg| {
+                matches!(arg, redis::Arg::Simple(bytes)
+                    if bytes.windows(6).any(|part| part == b":lost:"))
+            });
+            if renewal && self.lose.swap(false, Ordering::SeqCst) {
+                return Err(std::io::Error::other("the reply was lost").into());
+            }
+            reply
+        })
+    }
+
+    fn req_packed_commands<'a>(
+        &'a mut self,
+        pipeline: &'a redis::Pipeline,
+        offset: usize,
+        count: usize,
+    ) -> redis::RedisFuture<'a, Vec<redis::Value>> {
+        self.inner.req_packed_commands(pipeline, offset, count)
+    }
+
+    fn get_db(&self) -> i64 {
+        self.inner.get_db()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lease_lost_is_counted_once_when_the_reply_of_the_renewal_that_found_it_is_lost() {
+    let server = RedisServer::start().await;
+    let lose = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let lossy = Lossy {
+        inner: server.manager().await,
+        lose: lose.clone(),
+    };
+    UNANSWERED.connect(lossy).await.expect("connects");
+    let mut connection = server.manager().await;
+    let (release, released) = tokio::sync::oneshot::channel();
+    let call = tokio::spawn(unanswered(released));
+    until(&mut connection, holders_key("fleet::UNANSWERED"), 1).await;
+    // Redis stopped past the 1 s lease: the renewal that runs once it goes on finds the lease
+    // gone and takes it back in (the pool has room), and its reply is lost.
+    server.signal("-STOP");
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    lose.store(true, Ordering::SeqCst);
+    server.signal("-CONT");
+    // Reported with the next renewal.
+    leases_lost(&UNANSWERED, 1).await;
+    assert!(
+        !lose.load(Ordering::SeqCst),
+        "a renewal's reply was lost on the way"
+    );
+    // Once: the renewals after it (three a second) report nothing more, and the report is
+    // forgotten in Redis once counted.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(UNANSWERED.stats().rejected.leases_lost, 1);
+    let reports: Vec<String> = connection
+        .keys("{bounded-async:fleet::UNANSWERED}:lost:*")
+        .await
+        .expect("Redis answers");
+    assert!(reports.is_empty(), "{reports:?}");
+    assert_eq!(holders(&mut connection, "fleet::UNANSWERED").await, 1);
+    release.send(()).expect("the call waits");
+    assert_eq!(call.await.expect("no panic").expect("not turned away"), 5);
+}
+
 // --- Redis restarted, its state lost -----------------------------------------------------------
 
 static RESTARTED: Pool<2, 2, true> = Pool::new()

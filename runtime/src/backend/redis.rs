@@ -12,6 +12,8 @@
 //!   is below the number of free permits.
 //! - `seen`: when each waiter last asked. A waiter not seen for a lease (its process died while
 //!   waiting) is removed, so it cannot hold the line.
+//! - `lost:<process>`: a process's reports of leases lost, kept until the process has counted
+//!   them, so that a renewal whose reply is lost has its reports sent again with the next.
 //!
 //! Every key outlives the leases in it: a renewal gives the keys two leases to live, and so does
 //! an admission when they have less than one left (one `PTTL` per admission rather than four
@@ -118,38 +120,65 @@ return released
     )
 });
 
-/// Extends the leases of the members in `ARGV[3..]` by `ARGV[1]` ms from now. A member whose
+/// Extends the leases of the members in `ARGV[4..]` by `ARGV[1]` ms from now. A member whose
 /// lease ran out before this renewal (Redis was stopped, or restarted without its state) is
 /// taken back in if the pool has room (`ARGV[2]` is the capacity), so that its call is counted
-/// again while it runs. Returns those taken back in and those left out: the leases lost.
+/// again while it runs, and is otherwise left out: a lease lost either way.
+///
+/// Each lease lost is reported in the process's own sorted set (`KEYS[5]`), numbered, as
+/// `number:t:member` (taken back in) or `number:d:member` (left out), and stays there until the
+/// process says it has counted every report up to `ARGV[3]`. Returns every report not yet
+/// counted: a renewal whose reply is lost on the way (Redis ran it, the connection failed) has
+/// its reports sent again with the next one, so each lease lost is counted once. A member left
+/// out and not yet counted is not renewed again meanwhile (its process drops it on reading).
 static RENEW: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r"
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-local lease, capacity = tonumber(ARGV[1]), tonumber(ARGV[2])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-local taken_again, dropped = {}, {}
-for i = 3, #ARGV do
+local lease, capacity, counted = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local holders, reports = KEYS[1], KEYS[5]
+redis.call('ZREMRANGEBYSCORE', holders, '-inf', now)
+redis.call('ZREMRANGEBYSCORE', reports, '-inf', counted)
+local last, left_out = counted, {}
+local pending = redis.call('ZRANGE', reports, 0, -1, 'WITHSCORES')
+for i = 1, #pending, 2 do
+  last = math.max(last, tonumber(pending[i + 1]))
+  local kind, member = string.match(pending[i], '^%d+:(%a):(.*)$')
+  if kind == 'd' then left_out[member] = true end
+end
+for i = 4, #ARGV do
   local member = ARGV[i]
-  local held = redis.call('ZSCORE', KEYS[1], member)
-  if not held then
-    if redis.call('ZCARD', KEYS[1]) < capacity then
-      table.insert(taken_again, member)
-      held = true
-    else
-      table.insert(dropped, member)
+  if not left_out[member] then
+    local held = redis.call('ZSCORE', holders, member)
+    if not held then
+      local kind = 'd'
+      if redis.call('ZCARD', holders) < capacity then
+        kind, held = 't', true
+      end
+      last = last + 1
+      redis.call('ZADD', reports, last, last .. ':' .. kind .. ':' .. member)
     end
-  end
-  if held then
-    redis.call('ZADD', KEYS[1], now + lease, member)
+    if held then
+      redis.call('ZADD', holders, now + lease, member)
+    end
   end
 end
 for _, key in ipairs(KEYS) do redis.call('PEXPIRE', key, 2 * lease) end
-return {taken_again, dropped}
+return redis.call('ZRANGE', reports, 0, -1)
 ",
     )
 });
+
+/// The keeper's account of the leases-lost reports it has read (see [`RENEW`]).
+#[derive(Default)]
+struct Reports {
+    /// The number of the last report counted.
+    counted: u64,
+    /// Whether the last renewal's reply never came, so that reports may be waiting in Redis
+    /// even with no lease left to renew.
+    unsure: bool,
+}
 
 /// The user's connection (any `ConnectionLike + Clone`), cloned for each use.
 #[derive(Clone)]
@@ -183,6 +212,8 @@ struct Keys {
     waiters: String,
     seen: String,
     ticket: String,
+    /// This process's reports of leases lost, until it has counted them.
+    reports: String,
 }
 
 /// A pool's connected Redis backend.
@@ -356,6 +387,7 @@ impl Leases {
                 .map_err(unreachable)?;
         }
         let prefix = format!("{{bounded-async:{}}}", gate.name());
+        let process = format!("{}-{:016x}", std::process::id(), random());
         let (releases, released) = mpsc::unbounded_channel();
         let leases = Box::new(Leases {
             gate,
@@ -365,10 +397,11 @@ impl Leases {
                 waiters: format!("{prefix}:waiters"),
                 seen: format!("{prefix}:seen"),
                 ticket: format!("{prefix}:ticket"),
+                reports: format!("{prefix}:lost:{process}"),
             },
             capacity,
             lease,
-            process: format!("{}-{:016x}", std::process::id(), random()),
+            process,
             next: AtomicU64::new(0),
             held: Mutex::new(HashSet::new()),
             releases,
@@ -459,11 +492,12 @@ impl Leases {
     /// releases cannot hold them back past a lease.
     async fn keep(&'static self, mut released: mpsc::UnboundedReceiver<Kept>) {
         let mut conn = (self.connection.0)();
+        let mut reports = Reports::default();
         let period = self.lease / 3;
         let mut renewal = tokio::time::Instant::now() + period;
         loop {
             if tokio::time::Instant::now() >= renewal {
-                if !self.renew(&mut conn).await {
+                if !self.renew(&mut conn, &mut reports).await {
                     // Tried again at the next period; a lease that runs out meanwhile is
                     // counted then. A new connection may be needed (a `ConnectionManager`
                     // reconnects itself).
@@ -494,11 +528,11 @@ impl Leases {
         }
     }
 
-    /// Renews the leases held now; counts those that ran out before this renewal. `false` when
-    /// Redis could not be reached.
-    async fn renew(&self, conn: &mut Erased) -> bool {
+    /// Renews the leases held now; counts those that ran out before this renewal, and those of
+    /// an earlier renewal whose reply was lost. `false` when Redis could not be reached.
+    async fn renew(&self, conn: &mut Erased, reports: &mut Reports) -> bool {
         let members: Vec<String> = lock(&self.held).iter().cloned().collect();
-        if members.is_empty() {
+        if members.is_empty() && !reports.unsure {
             return true;
         }
         let mut renew = RENEW.key(&self.keys.holders);
@@ -506,24 +540,43 @@ impl Leases {
             .key(&self.keys.waiters)
             .key(&self.keys.seen)
             .key(&self.keys.ticket)
+            .key(&self.keys.reports)
             .arg(self.lease_ms())
-            .arg(self.capacity);
+            .arg(self.capacity)
+            .arg(reports.counted);
         for member in &members {
             renew.arg(member);
         }
-        match renew.invoke_async::<(Vec<String>, Vec<String>)>(conn).await {
-            Ok((taken_again, dropped)) => {
-                // A call left out runs uncounted: it no longer has a lease to renew.
-                let mut held = lock(&self.held);
-                for member in &dropped {
-                    held.remove(member);
-                }
-                drop(held);
-                self.gate.leases_lost(taken_again.len(), dropped.len());
-                true
+        let Ok(pending) = renew.invoke_async::<Vec<String>>(conn).await else {
+            reports.unsure = true;
+            return false;
+        };
+        reports.unsure = false;
+        let (mut taken_again, mut left_out) = (0, 0);
+        for report in &pending {
+            let mut fields = report.splitn(3, ':');
+            let (Some(number), Some(kind), Some(member)) =
+                (fields.next(), fields.next(), fields.next())
+            else {
+                continue;
+            };
+            let Ok(number) = number.parse::<u64>() else {
+                continue;
+            };
+            if number <= reports.counted {
+                continue;
             }
-            Err(_) => false,
+            reports.counted = number;
+            if kind == "t" {
+                taken_again += 1;
+            } else {
+                // A call left out runs uncounted: it no longer has a lease to renew.
+                lock(&self.held).remove(member);
+                left_out += 1;
+            }
         }
+        self.gate.leases_lost(taken_again, left_out);
+        true
     }
 
     /// Gives `member`'s permit (or its place in line) back. A permit given back wakes this
