@@ -15,16 +15,16 @@
 //! - `lost:<process>`: a process's reports of leases lost, kept until the process has counted
 //!   them, so that a renewal whose reply is lost has its reports sent again with the next.
 //!
-//! Every key outlives the leases in it: a renewal gives the keys two leases to live, and so does
-//! an admission when they have less than one left (one `PTTL` per admission rather than four
-//! `PEXPIRE`s); so a pool no longer used leaves nothing within two leases of its last use (a
-//! line with holders is kept alive by their renewals). Waiters ask again after
-//! a jittered pause that grows with their distance from the front of the line, and a permit
-//! given back by this process wakes one of its waiters at once. A task of the pool, its keeper,
-//! renews every held lease a third of a lease apart, and releases the lease of a call that ends
-//! or is dropped at once (a `Drop` cannot wait for Redis). A lease that ran out before it was
-//! renewed (Redis stopped, or restarted without its state) is reported lost, and taken back in
-//! if the pool has room, so that its call is counted again while it runs.
+//! Every key outlives the leases in it: a renewal gives the keys two leases to live, and so does an
+//! admission when they have less than one left (one `PTTL` per admission rather than four
+//! `PEXPIRE`s); so a pool no longer used leaves nothing within two leases of its last use (a line
+//! with holders is kept alive by their renewals). Waiters ask again after a jittered pause that
+//! grows with their distance from the front of the line, and a permit given back by this process
+//! wakes one of its waiters at once. A task of the pool, its keeper, renews every held lease a
+//! third of a lease apart, and releases the lease of a call that ends or is dropped at once (a
+//! `Drop` cannot wait for Redis). A lease that ran out before it was renewed (Redis stopped, or
+//! restarted without its state) is reported lost, and taken back in if the pool has room, so that
+//! its call is counted again while it runs.
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
