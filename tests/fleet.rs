@@ -9,6 +9,7 @@
 
 #![cfg(feature = "redis")]
 
+mod common;
 #[path = "common/redis_server.rs"]
 mod redis_server;
 #[cfg(feature = "tracing")]
@@ -22,6 +23,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use bounded_async::{Pool, Reason, Rejected, bounded, pool};
+use common::Random;
 use redis::AsyncCommands;
 use redis_server::{RedisCluster, RedisServer};
 
@@ -226,6 +228,15 @@ async fn cancel_b_held() -> Result<(), Rejected> {
     Ok(())
 }
 
+/// Cancels `call` `after` from now, from a task of its own.
+fn cancel_after<T>(call: &tokio::task::JoinHandle<T>, after: Duration) {
+    let abort = call.abort_handle();
+    tokio::spawn(async move {
+        tokio::time::sleep(after).await;
+        abort.abort();
+    });
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn calls_cancelled_at_random_leave_nothing_behind_and_the_capacity_holds() {
     let server = RedisServer::start().await;
@@ -235,13 +246,7 @@ async fn calls_cancelled_at_random_leave_nothing_behind_and_the_capacity_holds()
             .expect("connects");
     }
     // A fixed seed, so that a failure can be replayed.
-    let mut seed = 0x5eed_u64;
-    let mut random = move |below: u64| {
-        seed = seed
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        (seed >> 33) % below
-    };
+    let mut random = Random(0x2545_F491_4F6C_DD1D);
     let mut calls = Vec::new();
     // Six calls that hold their permit until they are cancelled, at 5-404 ms: the first are
     // admitted at once and cancelled while they hold it, the others may be cancelled while
@@ -252,12 +257,7 @@ async fn calls_cancelled_at_random_leave_nothing_behind_and_the_capacity_holds()
         } else {
             tokio::spawn(cancel_b_held())
         };
-        let abort = call.abort_handle();
-        let after = Duration::from_millis(5 + random(400));
-        tokio::spawn(async move {
-            tokio::time::sleep(after).await;
-            abort.abort();
-        });
+        cancel_after(&call, Duration::from_millis(5 + random.below(400)));
         calls.push(call);
     }
     for i in 0..300 {
@@ -269,13 +269,8 @@ async fn calls_cancelled_at_random_leave_nothing_behind_and_the_capacity_holds()
         // A third are cancelled at a random time within the run: most while they wait in the
         // fleet's line (or their process's), some while they hold a lease, some after they
         // have ended.
-        if random(3) == 0 {
-            let abort = call.abort_handle();
-            let after = Duration::from_millis(random(400));
-            tokio::spawn(async move {
-                tokio::time::sleep(after).await;
-                abort.abort();
-            });
+        if random.below(3) == 0 {
+            cancel_after(&call, Duration::from_millis(random.below(400)));
         }
         calls.push(call);
     }

@@ -11,7 +11,7 @@ use std::task::Poll;
 
 use bounded_async::{Progress, join_bounded, stream_bounded};
 use common::paused::{ms, soon};
-use common::{CountingIter, Gate, Gauge, drive, poll_once, tracked, yield_times};
+use common::{CountingIter, Gate, Gauge, Random, drive, poll_once, tracked, yield_times};
 use futures::stream::{self, FusedStream, Stream, StreamExt};
 use tokio::time::{Instant, sleep};
 
@@ -158,20 +158,6 @@ fn both_orders_are_lazy_for_both_inputs() {
     }
 }
 
-/// A small deterministic generator (an LCG), so that a failing schedule is replayed from its
-/// seed.
-struct Schedule(u64);
-
-impl Schedule {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        (self.0 >> 33) % n.max(1)
-    }
-}
-
 /// Random schedules, each from a seed (400; 16 of up to 24 items under Miri, in both borrow
 /// models): a limit of 1-6, up to 120 items whose futures take 0-5 yields each, input or completion
 /// order, an iterator or a stream that is `Pending` 0-2 times before each item, and a third of the
@@ -184,7 +170,7 @@ impl Schedule {
 fn random_schedules_and_drops_keep_every_bound_and_lose_nothing() {
     let (seeds, most_items) = if cfg!(miri) { (16, 24) } else { (400, 120) };
     for seed in 0..seeds {
-        let mut schedule = Schedule(seed);
+        let mut schedule = Random(0x9E37_79B9_7F4A_7C15 ^ (seed + 1));
         let limit = 1 + schedule.below(6) as usize;
         let n = schedule.below(most_items + 1) as usize;
         let input_order = schedule.below(2) == 0;

@@ -68,15 +68,6 @@ impl RedisServer {
             .expect("the server answers")
     }
 
-    /// A plain connection to this server (for a cluster node: to that node alone).
-    async fn connection(&self) -> redis::aio::MultiplexedConnection {
-        redis::Client::open(self.url())
-            .expect("a Redis URL")
-            .get_multiplexed_async_connection()
-            .await
-            .expect("the server answers")
-    }
-
     /// Stops the server at once (SIGKILL), losing its state.
     pub fn kill(&mut self) {
         let _ = self.child.kill();
@@ -142,7 +133,7 @@ impl RedisCluster {
         }
         let cluster = RedisCluster { nodes, folder };
         for (i, node) in cluster.nodes.iter().enumerate() {
-            let mut connection = node.connection().await;
+            let mut connection = node.manager().await;
             let (first, last) = (i * 16384 / 3, (i + 1) * 16384 / 3 - 1);
             redis::cmd("CLUSTER")
                 .arg("ADDSLOTSRANGE")
@@ -163,7 +154,7 @@ impl RedisCluster {
         }
         let started = Instant::now();
         for node in &cluster.nodes {
-            let mut connection = node.connection().await;
+            let mut connection = node.manager().await;
             loop {
                 let info: String = redis::cmd("CLUSTER")
                     .arg("INFO")

@@ -175,9 +175,9 @@ return redis.call('ZRANGE', reports, 0, -1)
 struct Reports {
     /// The number of the last report counted.
     counted: u64,
-    /// Whether the last renewal's reply never came, so that reports may be waiting in Redis
-    /// even with no lease left to renew.
-    unsure: bool,
+    /// Whether the last renewal got no reply (Redis out of reach, or the reply lost), so that
+    /// reports may be waiting in Redis even with no lease left to renew.
+    unanswered: bool,
 }
 
 /// The user's connection (any `ConnectionLike + Clone`), cloned for each use.
@@ -497,7 +497,8 @@ impl Leases {
         let mut renewal = tokio::time::Instant::now() + period;
         loop {
             if tokio::time::Instant::now() >= renewal {
-                if !self.renew(&mut conn, &mut reports).await {
+                self.renew(&mut conn, &mut reports).await;
+                if reports.unanswered {
                     // Tried again at the next period; a lease that runs out meanwhile is
                     // counted then. A new connection may be needed (a `ConnectionManager`
                     // reconnects itself).
@@ -529,11 +530,11 @@ impl Leases {
     }
 
     /// Renews the leases held now; counts those that ran out before this renewal, and those of
-    /// an earlier renewal whose reply was lost. `false` when Redis could not be reached.
-    async fn renew(&self, conn: &mut Erased, reports: &mut Reports) -> bool {
+    /// an earlier renewal whose reply was lost. Notes in `reports` whether Redis answered.
+    async fn renew(&self, conn: &mut Erased, reports: &mut Reports) {
         let members: Vec<String> = lock(&self.held).iter().cloned().collect();
-        if members.is_empty() && !reports.unsure {
-            return true;
+        if members.is_empty() && !reports.unanswered {
+            return;
         }
         let mut renew = RENEW.key(&self.keys.holders);
         renew
@@ -548,10 +549,10 @@ impl Leases {
             renew.arg(member);
         }
         let Ok(pending) = renew.invoke_async::<Vec<String>>(conn).await else {
-            reports.unsure = true;
-            return false;
+            reports.unanswered = true;
+            return;
         };
-        reports.unsure = false;
+        reports.unanswered = false;
         let (mut taken_again, mut left_out) = (0, 0);
         for report in &pending {
             let mut fields = report.splitn(3, ':');
@@ -576,7 +577,6 @@ impl Leases {
             }
         }
         self.gate.leases_lost(taken_again, left_out);
-        true
     }
 
     /// Gives `member`'s permit (or its place in line) back. A permit given back wakes this
